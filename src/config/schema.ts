@@ -68,7 +68,14 @@ const Credential = (description: string) =>
     examples: ["env::OPENAI_API_KEY", "$OPENAI_API_KEY"],
   });
 
-const StringMap = (description: string) => Type.Record(Type.String(), Type.String(), { description });
+/**
+ * A map with free keys. Emitted as `additionalProperties: <value schema>` rather than TypeBox's
+ * `patternProperties`, because editors (yaml-language-server) complete and hover only the former.
+ */
+const MapOf = <T extends TSchema>(value: T, options: { description: string; examples?: unknown[] }) =>
+  Type.Unsafe<Record<string, Static<T>>>({ type: "object", additionalProperties: value, ...options });
+
+const StringMap = (description: string) => MapOf(Type.String({ description: "A value." }), { description });
 
 /** A JSON value (used for request defaults/overrides). */
 const JsonValue = Type.Unknown({ description: "Any JSON value." });
@@ -356,7 +363,7 @@ const PromptMessage = Obj(
 const AiPolicy = Obj(
   {
     routes: opt(
-      Type.Record(Type.String(), RouteType, {
+      MapOf(RouteType, {
         description: 'Route type per path suffix, longest suffix first; "*" matches every other path.',
         examples: [{ "/v1/chat/completions": "completions", "*": "passthrough" }],
       }),
@@ -373,19 +380,19 @@ const AiPolicy = Obj(
       ),
     ),
     defaults: opt(
-      Type.Record(Type.String(), JsonValue, {
+      MapOf(JsonValue, {
         description: "Request fields set when the caller did not set them.",
         examples: [{ temperature: 0.2 }],
       }),
     ),
     overrides: opt(
-      Type.Record(Type.String(), JsonValue, {
+      MapOf(JsonValue, {
         description: "Request fields always set, replacing the caller's value.",
         examples: [{ max_tokens: 512 }],
       }),
     ),
     modelAliases: opt(
-      Type.Record(Type.String(), Type.String(), {
+      MapOf(Type.String({ description: "The model to use." }), {
         description: "Model names rewritten before routing: alias (exact or with one *) → model.",
         examples: [{ fast: "gpt-4o-mini" }],
       }),
