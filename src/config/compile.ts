@@ -1,0 +1,415 @@
+/**
+ * Config → Runtime: the one place a validated config becomes the immutable snapshot the
+ * engine serves from. Pure (the environment is passed in), and done once per load, so the
+ * request path never parses a URL, compiles a regex or resolves a key.
+ *
+ * The loader has already checked shape and semantics; what can still fail here (a
+ * credential whose variable vanished between load and compile) throws an Error that names
+ * the field, never the value.
+ */
+import { PROVIDERS, type ProviderSpec, providerKindOf } from "../llm/providers/catalog.js";
+import { compileRouteTypes, LLM_DEFAULT_ROUTES, type RouteTypeTable } from "../llm/route-types.js";
+import { compileMatch, sortMatches } from "../server/match.js";
+import type {
+  AiBackendRuntime,
+  BackendAuthRuntime,
+  BackendRuntime,
+  BindRuntime,
+  CompiledMatch,
+  ListenerRuntime,
+  LlmModelEntry,
+  LlmModelTable,
+  ModelPatternKind,
+  RouteRuntime,
+  Runtime,
+  UpstreamTarget,
+} from "../server/runtime.js";
+import { resolveCredential } from "./credential.js";
+import { parseDuration, parseSize } from "./duration.js";
+import type {
+  AiBackendConfig,
+  BackendConfig,
+  BindConfig,
+  Config,
+  LlmConfig,
+  LlmModelConfig,
+  LlmProviderConfig,
+  PoliciesConfig,
+  ProviderKindName,
+  RouteConfig,
+  RouteTypeName,
+} from "./schema.js";
+
+export type Env = Readonly<Record<string, string | undefined>>;
+
+export interface CompileOptions {
+  env: Env;
+}
+
+const DEFAULT_LLM_PORT = 4000;
+const DEFAULT_ADDRESS = "0.0.0.0";
+const DEFAULT_REQUEST_TIMEOUT = "300s";
+const DEFAULT_STREAM_IDLE_TIMEOUT = "60s";
+
+/**
+ * Upstream URL parts. The joining rule (README): the upstream URL is the base URL's origin,
+ * then its path, then the incoming path — except that when the base path ends in `/v1` and
+ * the incoming path starts with the `/v1` segment, that leading `/v1` is dropped, so
+ * `/v1/chat/completions` on `https://api.openai.com/v1` reaches
+ * `https://api.openai.com/v1/chat/completions`. The query string is kept as sent.
+ */
+export function upstreamTarget(baseUrl: string, hostOverride?: string): UpstreamTarget {
+  const u = new URL(baseUrl);
+  const basePath = u.pathname.replace(/\/+$/, "");
+  const stripV1 = basePath.endsWith("/v1");
+  const tls = u.protocol === "https:";
+  const connectOrigin = hostOverride === undefined ? u.origin : `${u.protocol}//${hostOverride}`;
+  // TLS to an overridden address still verifies the base URL's name.
+  const servername = hostOverride !== undefined && tls ? u.hostname : undefined;
+  return Object.freeze({
+    poolKey: servername === undefined ? connectOrigin : `${connectOrigin}#${servername}`,
+    connectOrigin,
+    servername,
+    hostHeader: u.host,
+    basePath,
+    stripV1,
+  });
+}
+
+function hostTarget(hostPort: string): UpstreamTarget {
+  const origin = `http://${hostPort}`;
+  return Object.freeze({
+    poolKey: origin,
+    connectOrigin: origin,
+    servername: undefined,
+    hostHeader: hostPort,
+    basePath: "",
+    stripV1: false,
+  });
+}
+
+function resolveKey(text: string, field: string, env: Env): string {
+  const r = resolveCredential(text, env);
+  if (!r.ok) throw new Error(`${field}: env::${r.envName} is not set in the environment`);
+  return r.value;
+}
+
+function backendAuthOf(policies: PoliciesConfig | undefined, field: string, env: Env): BackendAuthRuntime {
+  const key = policies?.backendAuth?.key;
+  if (key === undefined) return undefined;
+  return Object.freeze({ kind: "key", key: resolveKey(key, `${field}.backendAuth.key`, env) });
+}
+
+function providerOfBackend(ai: AiBackendConfig): { spec: ProviderSpec; model: string | undefined } {
+  const p = ai.provider;
+  if (p.openAI !== undefined) return { spec: PROVIDERS.openAI, model: p.openAI.model };
+  if (p.anthropic !== undefined) return { spec: PROVIDERS.anthropic, model: p.anthropic.model };
+  return { spec: PROVIDERS.mock, model: p.mock?.model };
+}
+
+function aiBackend(
+  name: string,
+  weight: number,
+  spec: ProviderSpec,
+  model: string | undefined,
+  baseUrl: string | undefined,
+  hostOverride: string | undefined,
+): AiBackendRuntime {
+  const url = baseUrl ?? spec.defaultBaseUrl;
+  return Object.freeze({
+    kind: "ai",
+    name,
+    weight,
+    provider: spec,
+    model,
+    target: url === undefined ? undefined : upstreamTarget(url, hostOverride),
+  });
+}
+
+function compileBackend(b: BackendConfig): BackendRuntime {
+  const weight = b.weight ?? 1;
+  if (b.host !== undefined) {
+    return Object.freeze({ kind: "host", name: b.host, weight, target: hostTarget(b.host) });
+  }
+  const ai = b.ai!;
+  const { spec, model } = providerOfBackend(ai);
+  return aiBackend(ai.name, weight, spec, model, ai.baseUrl, ai.hostOverride);
+}
+
+function cumulative(backends: readonly BackendRuntime[]): number[] {
+  let sum = 0;
+  return backends.map((b) => {
+    sum += b.weight;
+    return sum;
+  });
+}
+
+interface RouteParts {
+  name: string;
+  listenerName: string;
+  port: number;
+  backends: readonly BackendRuntime[];
+  policies: PoliciesConfig | undefined;
+  backendAuth: BackendAuthRuntime;
+  routeTypes: RouteTypeTable | undefined;
+  llm: LlmModelTable | undefined;
+}
+
+function makeRoute(parts: RouteParts): RouteRuntime {
+  const cw = cumulative(parts.backends);
+  const t = parts.policies?.timeout;
+  return Object.freeze({
+    ...parts,
+    backends: Object.freeze([...parts.backends]),
+    cumulativeWeights: Object.freeze(cw),
+    totalWeight: cw[cw.length - 1] ?? 0,
+    policies: parts.policies === undefined ? undefined : deepFreeze(structuredClone(parts.policies)),
+    headersTimeoutMs: parseDuration(t?.requestTimeout ?? DEFAULT_REQUEST_TIMEOUT),
+    bodyTimeoutMs: parseDuration(t?.streamIdleTimeout ?? DEFAULT_STREAM_IDLE_TIMEOUT),
+  });
+}
+
+function compileBindRoute(
+  r: RouteConfig,
+  field: string,
+  listenerName: string,
+  port: number,
+  env: Env,
+  index: number,
+): RouteRuntime {
+  const backends = r.backends.map(compileBackend);
+  const hasAi = backends.some((b) => b.kind === "ai");
+  return makeRoute({
+    name: r.name ?? `route${index}`,
+    listenerName,
+    port,
+    backends,
+    policies: r.policies,
+    backendAuth: backendAuthOf(r.policies, `${field}.policies`, env),
+    routeTypes: hasAi ? compileRouteTypes(r.policies?.ai?.routes ?? LLM_DEFAULT_ROUTES) : undefined,
+    llm: undefined,
+  });
+}
+
+function makeListener(
+  name: string,
+  hostname: string | undefined,
+  routes: ReadonlyArray<{ route: RouteRuntime; matches: RouteConfig["matches"] }>,
+): ListenerRuntime {
+  const pairs: Array<{ m: CompiledMatch; order: number }> = [];
+  let order = 0;
+  for (const { route, matches } of routes) {
+    if (matches === undefined || matches.length === 0)
+      pairs.push({ m: compileMatch(undefined, route), order: order++ });
+    else for (const m of matches) pairs.push({ m: compileMatch(m, route), order: order++ });
+  }
+  const lower = hostname?.toLowerCase();
+  return Object.freeze({
+    name,
+    hostKind: lower === undefined ? "any" : lower.startsWith("*.") ? "suffix" : "exact",
+    host: lower === undefined ? "" : lower.startsWith("*.") ? lower.slice(1) : lower,
+    matches: Object.freeze(sortMatches(pairs)),
+  });
+}
+
+function makeBind(port: number, address: string, listeners: ListenerRuntime[]): BindRuntime {
+  const exact = new Map<string, ListenerRuntime>();
+  const suffixes: ListenerRuntime[] = [];
+  let any: ListenerRuntime | undefined;
+  // The first listener written wins among equals.
+  for (const l of listeners) {
+    if (l.hostKind === "exact") {
+      if (!exact.has(l.host)) exact.set(l.host, l);
+    } else if (l.hostKind === "suffix") suffixes.push(l);
+    else any ??= l;
+  }
+  suffixes.sort((a, b) => b.host.length - a.host.length);
+  return Object.freeze({ port, address, exact, suffixes: Object.freeze(suffixes), any });
+}
+
+function compileBind(b: BindConfig, bi: number, env: Env): BindRuntime {
+  const listeners = b.listeners.map((l, li) => {
+    const lname = l.name ?? `listener${li}`;
+    const routes = l.routes.map((r, ri) => ({
+      route: compileBindRoute(r, `binds[${bi}].listeners[${li}].routes[${ri}]`, lname, b.port, env, ri),
+      matches: r.matches,
+    }));
+    return makeListener(lname, l.hostname, routes);
+  });
+  return makeBind(b.port, b.address ?? DEFAULT_ADDRESS, listeners);
+}
+
+// ---------------------------------------------------------------------------------------
+// The llm form: one bind, one listener, one route whose backends come from `models`.
+
+function patternOf(name: string): { kind: ModelPatternKind; value: string } {
+  if (name === "*") return { kind: "any", value: "" };
+  if (name.endsWith("*")) return { kind: "prefix", value: name.slice(0, -1) };
+  if (name.startsWith("*")) return { kind: "suffix", value: name.slice(1) };
+  return { kind: "exact", value: name };
+}
+
+const PATTERN_RANK: Readonly<Record<ModelPatternKind, number>> = { exact: 0, prefix: 1, suffix: 2, any: 3 };
+
+function providerKindFor(p: LlmProviderConfig): ProviderKindName {
+  return p.provider ?? providerKindOf(p.name) ?? "openAI";
+}
+
+function managedFirstKey(p: LlmProviderConfig, env: Env): BackendAuthRuntime {
+  if (p.passthroughCredential !== "managedFirst" || p.credential === undefined) return undefined;
+  const r = resolveCredential(p.credential, env);
+  return r.ok ? Object.freeze({ kind: "key", key: r.value }) : undefined;
+}
+
+function llmModelEntry(
+  m: LlmModelConfig,
+  i: number,
+  providers: readonly LlmProviderConfig[],
+  routeAuth: BackendAuthRuntime,
+  env: Env,
+): LlmModelEntry {
+  const named = providers.find((p) => p.name === m.provider);
+  const kind = named === undefined ? (providerKindOf(m.provider) ?? "openAI") : providerKindFor(named);
+  const spec = PROVIDERS[kind];
+  const apiKey = m.params?.apiKey;
+  const auth: BackendAuthRuntime =
+    apiKey === undefined
+      ? named === undefined
+        ? routeAuth
+        : (managedFirstKey(named, env) ?? routeAuth)
+      : Object.freeze({ kind: "key", key: resolveKey(apiKey, `llm.models[${i}].params.apiKey`, env) });
+  const backend = aiBackend(
+    named?.name ?? m.provider,
+    1,
+    spec,
+    m.params?.model,
+    m.params?.baseUrl ?? named?.baseUrl,
+    undefined,
+  );
+  return Object.freeze({
+    pattern: m.name,
+    ...patternOf(m.name),
+    backend,
+    auth,
+    passthrough: m.passthrough ?? "opaque",
+  });
+}
+
+function providerEntries(p: LlmProviderConfig, routeAuth: BackendAuthRuntime, env: Env): LlmModelEntry[] {
+  if (p.models === undefined) return [];
+  const spec = PROVIDERS[providerKindFor(p)];
+  const backend = aiBackend(p.name, 1, spec, undefined, p.baseUrl, undefined);
+  const auth = managedFirstKey(p, env) ?? routeAuth;
+  return p.models.map((name) =>
+    Object.freeze({ pattern: name, kind: "exact", value: name, backend, auth, passthrough: "opaque" }),
+  );
+}
+
+/** Model entries, most specific first: exact, longest prefix, longest suffix, "*". */
+export function compileModelTable(llm: LlmConfig, routeAuth: BackendAuthRuntime, env: Env): LlmModelTable {
+  const providers = llm.providers ?? [];
+  const list: LlmModelEntry[] = [];
+  for (const p of providers) list.push(...providerEntries(p, routeAuth, env));
+  (llm.models ?? []).forEach((m, i) => {
+    list.push(llmModelEntry(m, i, providers, routeAuth, env));
+  });
+  list.sort((a, b) => PATTERN_RANK[a.kind] - PATTERN_RANK[b.kind] || b.value.length - a.value.length);
+  const any = list.find((e) => e.kind === "any");
+  return Object.freeze({
+    entries: Object.freeze(list),
+    defaultEntry: any ?? (list.length === 1 ? list[0] : undefined),
+  });
+}
+
+/** The most specific entry for a requested model. */
+export function modelEntryFor(table: LlmModelTable, model: string): LlmModelEntry | undefined {
+  const list = table.entries;
+  for (let i = 0; i < list.length; i++) {
+    const e = list[i]!;
+    switch (e.kind) {
+      case "exact":
+        if (model === e.value) return e;
+        break;
+      case "prefix":
+        if (model.startsWith(e.value)) return e;
+        break;
+      case "suffix":
+        if (model.endsWith(e.value)) return e;
+        break;
+      case "any":
+        return e;
+    }
+  }
+  return undefined;
+}
+
+function compileLlmBind(llm: LlmConfig, env: Env): BindRuntime {
+  const port = llm.port ?? DEFAULT_LLM_PORT;
+  const routeAuth = backendAuthOf(llm.policies, "llm.policies", env);
+  const table = compileModelTable(llm, routeAuth, env);
+  const custom = llm.policies?.ai?.routes;
+  const map: Record<string, RouteTypeName> = { ...LLM_DEFAULT_ROUTES, ...custom };
+  // "*" follows the default model entry's `passthrough` unless the policy names it.
+  const star: RouteTypeName | undefined =
+    custom?.["*"] === undefined && table.defaultEntry?.passthrough === "detect" ? "detect" : undefined;
+  const backends = [...new Set(table.entries.map((e) => e.backend))];
+  const route = makeRoute({
+    name: "llm",
+    listenerName: "llm",
+    port,
+    backends,
+    policies: llm.policies,
+    backendAuth: routeAuth,
+    routeTypes: compileRouteTypes(map, star),
+    llm: table,
+  });
+  return makeBind(port, llm.address ?? DEFAULT_ADDRESS, [
+    makeListener("llm", undefined, [{ route, matches: undefined }]),
+  ]);
+}
+
+// ---------------------------------------------------------------------------------------
+
+export function compileConfig(config: Config, options: CompileOptions): Runtime {
+  const env = options.env;
+  const binds = new Map<number, BindRuntime>();
+  (config.binds ?? []).forEach((b, i) => {
+    if (binds.has(b.port))
+      throw new Error(`binds[${i}].port: port ${b.port} is already used by another bind`);
+    binds.set(b.port, compileBind(b, i, env));
+  });
+  if (config.llm !== undefined) {
+    const bind = compileLlmBind(config.llm, env);
+    if (binds.has(bind.port)) throw new Error(`llm.port: port ${bind.port} is already used by a bind`);
+    binds.set(bind.port, bind);
+  }
+  const upstreams = new Map<string, UpstreamTarget>();
+  for (const bind of binds.values()) {
+    for (const l of [...bind.exact.values(), ...bind.suffixes, ...(bind.any ? [bind.any] : [])]) {
+      for (const m of l.matches) {
+        for (const b of m.route.backends)
+          if (b.target !== undefined) upstreams.set(b.target.poolKey, b.target);
+      }
+    }
+  }
+  const p = config.config;
+  return Object.freeze({
+    binds,
+    upstreams,
+    process: Object.freeze({
+      drainTimeoutMs: parseDuration(p?.drainTimeout ?? "30s"),
+      maxRequestBodyBytes: parseSize(p?.maxRequestBody ?? "2MiB"),
+      readinessAddr: p?.readinessAddr,
+      logLevel: p?.logging?.level ?? "info",
+      logFormat: p?.logging?.format ?? "json",
+    }),
+  });
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === "object" && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value)) deepFreeze(v);
+  }
+  return value;
+}

@@ -1,0 +1,60 @@
+/**
+ * The `ai.routes` table: which route type a request path gets. Keys are path suffixes,
+ * matched longest first; "*" matches every other path. The table is compiled once per
+ * config into an ordered list, so a lookup is a handful of `endsWith` calls.
+ */
+import type { RouteTypeName } from "../config/schema.js";
+
+/** Route types the opaque proxy handles itself; every other type goes to the LLM pipeline. */
+export type OpaqueRouteType = "passthrough" | "detect";
+export type ParsedRouteType = Exclude<RouteTypeName, OpaqueRouteType>;
+
+export function isOpaqueRouteType(t: RouteTypeName): t is OpaqueRouteType {
+  return t === "passthrough" || t === "detect";
+}
+
+/** The `llm` form's map (DESIGN.md); "*" is set from the model entry's `passthrough`. */
+export const LLM_DEFAULT_ROUTES: Readonly<Record<string, RouteTypeName>> = Object.freeze({
+  "/v1/chat/completions": "completions",
+  "/v1/messages": "messages",
+  "/v1/messages/count_tokens": "anthropicTokenCount",
+  "/v1/responses": "responses",
+  "/v1/embeddings": "embeddings",
+  "/v1/models": "models",
+  "*": "passthrough",
+});
+
+export interface RouteTypeTable {
+  /** Suffix entries, longest suffix first. */
+  readonly suffixes: ReadonlyArray<{ readonly suffix: string; readonly type: RouteTypeName }>;
+  /** What "*" maps to; passthrough when the table has no "*". */
+  readonly fallback: RouteTypeName;
+}
+
+export function compileRouteTypes(
+  map: Readonly<Record<string, RouteTypeName>>,
+  fallbackOverride?: RouteTypeName,
+): RouteTypeTable {
+  const suffixes: Array<{ suffix: string; type: RouteTypeName }> = [];
+  let fallback: RouteTypeName = "passthrough";
+  for (const [key, type] of Object.entries(map)) {
+    if (key === "*") fallback = type;
+    else suffixes.push({ suffix: key, type });
+  }
+  // Stable sort: equal lengths keep the order written.
+  suffixes.sort((a, b) => b.suffix.length - a.suffix.length);
+  return Object.freeze({
+    suffixes: Object.freeze(suffixes.map((s) => Object.freeze(s))),
+    fallback: fallbackOverride ?? fallback,
+  });
+}
+
+/** The route type of a path (without its query string). */
+export function routeTypeFor(table: RouteTypeTable, path: string): RouteTypeName {
+  const list = table.suffixes;
+  for (let i = 0; i < list.length; i++) {
+    const e = list[i]!;
+    if (path.endsWith(e.suffix)) return e.type;
+  }
+  return table.fallback;
+}

@@ -1,0 +1,50 @@
+/**
+ * The logger factory. A logger is created once by the entry point and passed down; nothing
+ * logs through a global. `json` writes one object per line (pino's native format); `text`
+ * renders readable lines through pino-pretty, synchronously, so no worker thread is started.
+ */
+import { type Logger, pino } from "pino";
+import pretty from "pino-pretty";
+
+export type { Logger } from "pino";
+
+export type LogLevel = "trace" | "debug" | "info" | "warn" | "error" | "fatal" | "silent";
+export type LogFormat = "json" | "text";
+
+export interface LoggerOptions {
+  level?: LogLevel;
+  format?: LogFormat;
+  /** Where lines go; standard output when absent. Tests pass a stream they can read. */
+  destination?: NodeJS.WritableStream;
+}
+
+/** Header and field names whose values never reach a log line. */
+const REDACT = [
+  "headers.authorization",
+  'headers["x-api-key"]',
+  'headers["x-agw-authorization"]',
+  "apiKey",
+  "key",
+];
+
+export function createLogger(options: LoggerOptions = {}): Logger {
+  const level = options.level ?? "info";
+  const base = { level, base: null, redact: { paths: REDACT, censor: "[redacted]" } };
+  if (options.format === "text") {
+    const stream = pretty({
+      colorize: false,
+      sync: true,
+      translateTime: "SYS:HH:MM:ss.l",
+      ignore: "pid,hostname",
+      ...(options.destination === undefined ? {} : { destination: options.destination }),
+    });
+    return pino(base, stream);
+  }
+  const dest = options.destination ?? pino.destination({ dest: 1, sync: false });
+  return pino(base, dest);
+}
+
+/** A logger that drops everything (tests that do not look at logs). */
+export function silentLogger(): Logger {
+  return pino({ level: "silent" });
+}

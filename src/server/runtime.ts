@@ -1,0 +1,145 @@
+/**
+ * The compiled, immutable configuration the engine serves from (one "snapshot"). Built by
+ * `compileConfig`, swapped whole on reload; a request keeps the snapshot it arrived on.
+ * Everything a request needs is precomputed here: sorted listeners and matches, compiled
+ * regular expressions, cumulative backend weights, resolved keys and upstream URL parts.
+ */
+import type { PoliciesConfig, RouteTypeName } from "../config/schema.js";
+import type { ProviderSpec } from "../llm/providers/catalog.js";
+import type { RouteTypeTable } from "../llm/route-types.js";
+
+export interface ValueMatcher {
+  /** Lower-cased for headers. */
+  readonly name: string;
+  readonly exact: string | undefined;
+  /** Anchored to the whole value. */
+  readonly regex: RegExp | undefined;
+}
+
+export type PathKind = "exact" | "prefix" | "regex";
+
+export interface CompiledMatch {
+  readonly pathKind: PathKind;
+  /** The exact path, or the prefix without a trailing slash ("" for "/"). */
+  readonly path: string;
+  /** `path + "/"`, precomputed for the segment-boundary test. */
+  readonly pathSlash: string;
+  readonly pathRegex: RegExp | undefined;
+  readonly method: string | undefined;
+  readonly headers: readonly ValueMatcher[];
+  readonly query: readonly ValueMatcher[];
+  readonly route: RouteRuntime;
+}
+
+/** Where an upstream is and how its URL is formed. */
+export interface UpstreamTarget {
+  /** Key of the connection pool: the origin dialled (plus TLS server name when it differs). */
+  readonly poolKey: string;
+  /** The origin dialled: the base URL's, or hostOverride's with the base URL's scheme. */
+  readonly connectOrigin: string;
+  /** TLS server name when hostOverride dials another host over https. */
+  readonly servername: string | undefined;
+  /** The Host header sent upstream. */
+  readonly hostHeader: string;
+  /** The base URL's path without a trailing slash ("" for none). */
+  readonly basePath: string;
+  /** The base path ends in /v1: a leading /v1 of the incoming path is dropped. */
+  readonly stripV1: boolean;
+}
+
+export interface HostBackendRuntime {
+  readonly kind: "host";
+  readonly name: string;
+  readonly weight: number;
+  readonly target: UpstreamTarget;
+}
+
+export interface AiBackendRuntime {
+  readonly kind: "ai";
+  readonly name: string;
+  readonly weight: number;
+  readonly provider: ProviderSpec;
+  /** Model that replaces the requested one (used by the LLM pipeline). */
+  readonly model: string | undefined;
+  /** Undefined for providers without a remote endpoint (mock). */
+  readonly target: UpstreamTarget | undefined;
+}
+
+export type BackendRuntime = HostBackendRuntime | AiBackendRuntime;
+
+/** `key`: the gateway's key, sent the provider's way. Absent: the caller's credential as sent. */
+export type BackendAuthRuntime = { readonly kind: "key"; readonly key: string } | undefined;
+
+export type ModelPatternKind = "exact" | "prefix" | "suffix" | "any";
+
+export interface LlmModelEntry {
+  readonly pattern: string;
+  readonly kind: ModelPatternKind;
+  /** The exact name, the prefix, or the suffix. */
+  readonly value: string;
+  readonly backend: AiBackendRuntime;
+  readonly auth: BackendAuthRuntime;
+  readonly passthrough: "opaque" | "detect";
+}
+
+/** The `llm` form's model table, most specific entry first. */
+export interface LlmModelTable {
+  readonly entries: readonly LlmModelEntry[];
+  /** What a request with no known model gets: the "*" entry, or the only entry. */
+  readonly defaultEntry: LlmModelEntry | undefined;
+}
+
+export interface RouteRuntime {
+  readonly name: string;
+  readonly listenerName: string;
+  readonly port: number;
+  readonly backends: readonly BackendRuntime[];
+  /** Running sums of the backends' weights, for weighted choice. */
+  readonly cumulativeWeights: readonly number[];
+  readonly totalWeight: number;
+  readonly policies: PoliciesConfig | undefined;
+  readonly backendAuth: BackendAuthRuntime;
+  /** Route types by path suffix; present when the route has an ai backend. */
+  readonly routeTypes: RouteTypeTable | undefined;
+  /** Upstream response-header and idle-body timeouts. */
+  readonly headersTimeoutMs: number;
+  readonly bodyTimeoutMs: number;
+  /** Present on the route the `llm` form compiles into. */
+  readonly llm: LlmModelTable | undefined;
+}
+
+export interface ListenerRuntime {
+  readonly name: string;
+  readonly hostKind: "exact" | "suffix" | "any";
+  /** Lower-cased hostname, or ".suffix" for a wildcard. */
+  readonly host: string;
+  /** Every (route, match) pair, in precedence order. */
+  readonly matches: readonly CompiledMatch[];
+}
+
+export interface BindRuntime {
+  readonly port: number;
+  readonly address: string;
+  readonly exact: ReadonlyMap<string, ListenerRuntime>;
+  /** Wildcard listeners, longest suffix first. */
+  readonly suffixes: readonly ListenerRuntime[];
+  readonly any: ListenerRuntime | undefined;
+}
+
+export interface ProcessRuntime {
+  readonly drainTimeoutMs: number;
+  readonly maxRequestBodyBytes: number;
+  /** Only when the file sets it; the readiness endpoint is not opened otherwise. */
+  readonly readinessAddr: string | undefined;
+  readonly logLevel: "trace" | "debug" | "info" | "warn" | "error" | "fatal" | "silent";
+  readonly logFormat: "json" | "text";
+}
+
+export interface Runtime {
+  readonly binds: ReadonlyMap<number, BindRuntime>;
+  /** Every upstream this snapshot can reach, by pool key. */
+  readonly upstreams: ReadonlyMap<string, UpstreamTarget>;
+  readonly process: ProcessRuntime;
+}
+
+export type { RouteTypeName };
