@@ -1,16 +1,19 @@
-import type { Env } from "./expand.js";
-import type { Reporter } from "./locate.js";
+/**
+ * Semantic checks: what the schema cannot say. They run only on a document the schema accepted,
+ * so every shape here is known; each problem is located at the key or value it is about.
+ */
+import type { CheckContext } from "./check-context.js";
+import { checkCredentials } from "./check-credentials.js";
+import { checkLlm } from "./check-llm.js";
+import { checkNames } from "./check-names.js";
+import { checkShapes } from "./check-shapes.js";
 import type { Config } from "./schema.js";
-import type { ValueText } from "./value-text.js";
 
-export interface CheckContext {
-  errors: Reporter;
-  warnings: Reporter;
-  values: ValueText;
-  env: Env;
-}
+export type { CheckContext } from "./check-context.js";
 
 export function checkConfig(config: Config, ctx: CheckContext): void {
-  void config;
-  void ctx;
+  checkShapes(config, ctx);
+  checkNames(config, ctx);
+  checkLlm(config, ctx);
+  checkCredentials(config, ctx);
 }

@@ -173,6 +173,12 @@ export class Reporter {
     this.diagnostics.push({ file: this.file, line, col, path: formatPath(path), message });
   }
 
+  /** Prints `path` but points at `where` (e.g. the second of two conflicting keys). */
+  reportAt(path: Path, where: Path, anchor: Anchor, message: string): void {
+    const { line, col } = this.locator.at(where, anchor);
+    this.diagnostics.push({ file: this.file, line, col, path: formatPath(path), message });
+  }
+
   reportAtOffset(offset: number, path: Path, message: string): void {
     const { line, col } = this.locator.position(offset);
     this.diagnostics.push({ file: this.file, line, col, path: formatPath(path), message });

@@ -27,15 +27,20 @@ export function walkWithSchema(
   visit(data, schema, path);
   if (Array.isArray(data)) {
     const items = obj(schema.items);
-    if (items !== undefined) data.forEach((v, i) => walkWithSchema(v, visit, items, [...path, i]));
+    if (items === undefined) return;
+    data.forEach((v, i) => {
+      walkWithSchema(v, visit, items, [...path, i]);
+    });
     return;
   }
   const record = obj(data);
   if (record === undefined) return;
   const properties = obj(schema.properties);
   const patterns = obj(schema.patternProperties);
+  const rest = obj(schema.additionalProperties);
   for (const [key, value] of Object.entries(record)) {
-    const sub = obj(properties?.[key]) ?? (patterns === undefined ? undefined : firstValue(patterns, key));
+    const sub =
+      obj(properties?.[key]) ?? (patterns === undefined ? undefined : firstValue(patterns, key)) ?? rest;
     if (sub !== undefined) walkWithSchema(value, visit, sub, [...path, key]);
   }
 }

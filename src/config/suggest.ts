@@ -23,8 +23,8 @@ export function editDistance(a: string, b: string): number {
 
 /**
  * The candidate closest to `word`: equal ignoring case, else within two edits (and fewer edits
- * than the word has characters, so "x" does not suggest "ai"), else a candidate the word is the
- * start of. Undefined when nothing is close.
+ * than the word has characters, so "x" does not suggest "ai"), else a candidate whose start is
+ * within one edit of the word. Undefined when nothing is close.
  */
 export function suggest(word: string, candidates: Iterable<string>): string | undefined {
   const lower = word.toLowerCase();
@@ -34,7 +34,8 @@ export function suggest(word: string, candidates: Iterable<string>): string | un
     if (c === word) continue;
     if (c.toLowerCase() === lower) return c;
     // A cut-short word ("complete" for "completions") is a near miss too.
-    if (lower.length >= 4 && c.toLowerCase().startsWith(lower) && bestDistance > 2) {
+    const head = c.toLowerCase().slice(0, lower.length);
+    if (lower.length >= 5 && c.length > lower.length && editDistance(lower, head) <= 1 && bestDistance > 2) {
       best = c;
       bestDistance = 2.5;
       continue;
