@@ -88,7 +88,10 @@ export interface MockUpstream {
   /** Behaviour for requests when no one-shot script is queued; undefined restores the default. */
   always(s: ScriptInput | undefined): void;
   reset(): void;
-  /** Stop accepting connections (new ones get ECONNREFUSED); open sockets keep working. */
+  /**
+   * Stop accepting connections: new ones get ECONNREFUSED. Busy sockets keep working; Node closes
+   * idle keep-alive sockets, so a pooled client may first see a socket error on a stale one.
+   */
   closeListener(): Promise<void>;
   /** Listen again on the same port. */
   reopenListener(): Promise<void>;
