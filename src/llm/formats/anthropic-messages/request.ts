@@ -1,0 +1,348 @@
+import { GatewayError } from "../../../errors.js";
+import type {
+  IrContentPart,
+  IrImagePart,
+  IrMessage,
+  IrRequest,
+  IrTextPart,
+  IrTool,
+  RequestFromIrResult,
+  RequestToIrResult,
+} from "../ir.js";
+import { budgetForEffort, effortForBudget, MIN_THINKING_BUDGET } from "../reasoning.js";
+import {
+  argumentsToObject,
+  asArray,
+  asNumber,
+  asString,
+  isRecord,
+  type Json,
+  mergeExtras,
+  objectToArguments,
+  unknownKeys,
+} from "../util.js";
+
+const KNOWN = new Set([
+  "model",
+  "messages",
+  "system",
+  "max_tokens",
+  "temperature",
+  "top_p",
+  "top_k",
+  "stop_sequences",
+  "stream",
+  "tools",
+  "tool_choice",
+  "thinking",
+  "metadata",
+]);
+
+/** Used when the client did not say: Anthropic requires max_tokens. */
+export const DEFAULT_ANTHROPIC_MAX_TOKENS = 4096;
+
+function invalid(message: string): GatewayError {
+  return new GatewayError(400, "invalid_request_body", message);
+}
+
+function imageToIR(b: Json): IrImagePart | undefined {
+  const s = b.source;
+  if (!isRecord(s)) return undefined;
+  let part: IrImagePart | undefined;
+  if (s.type === "base64" && typeof s.data === "string")
+    part = {
+      type: "image",
+      source: { kind: "base64", mediaType: asString(s.media_type) ?? "image/png", data: s.data },
+    };
+  else if (s.type === "url" && typeof s.url === "string")
+    part = { type: "image", source: { kind: "url", url: s.url } };
+  if (part !== undefined && b.cache_control !== undefined) part.cacheControl = b.cache_control;
+  return part;
+}
+
+function textBlock(b: Json): IrTextPart {
+  const t: IrTextPart = { type: "text", text: asString(b.text) ?? "" };
+  if (b.cache_control !== undefined) t.cacheControl = b.cache_control;
+  return t;
+}
+
+export function anthropicRequestToIR(body: unknown): RequestToIrResult {
+  if (!isRecord(body)) throw invalid("request body must be a JSON object");
+  const model = asString(body.model);
+  if (model === undefined) throw invalid("`model` is required");
+  if (!Array.isArray(body.messages)) throw invalid("`messages` must be an array");
+  const dropped: string[] = [];
+  const unsupported: string[] = [];
+
+  const system: IrTextPart[] = [];
+  if (typeof body.system === "string") system.push({ type: "text", text: body.system });
+  else for (const b of asArray(body.system)) if (isRecord(b) && b.type === "text") system.push(textBlock(b));
+
+  const messages: IrMessage[] = [];
+  body.messages.forEach((m, i) => {
+    if (!isRecord(m) || (m.role !== "user" && m.role !== "assistant"))
+      throw invalid(`messages[${i}]: role must be "user" or "assistant"`);
+    const blocks: unknown[] =
+      typeof m.content === "string" ? [{ type: "text", text: m.content }] : asArray(m.content);
+    const results: IrContentPart[] = [];
+    const parts: IrContentPart[] = [];
+    for (const b of blocks) {
+      if (!isRecord(b)) continue;
+      switch (b.type) {
+        case "text":
+          parts.push(textBlock(b));
+          break;
+        case "image": {
+          const img = imageToIR(b);
+          if (img === undefined) unsupported.push(`messages[${i}].image.source`);
+          else parts.push(img);
+          break;
+        }
+        case "thinking":
+          parts.push({
+            type: "thinking",
+            thinking: asString(b.thinking) ?? "",
+            signature: asString(b.signature) ?? "",
+          });
+          break;
+        case "redacted_thinking":
+          parts.push({ type: "redacted_thinking", data: asString(b.data) ?? "" });
+          break;
+        case "tool_use":
+          parts.push({
+            type: "tool_call",
+            id: asString(b.id) ?? "",
+            name: asString(b.name) ?? "",
+            arguments: objectToArguments(b.input),
+          });
+          break;
+        case "tool_result": {
+          const content =
+            typeof b.content === "string"
+              ? b.content
+              : asArray(b.content).flatMap((c): Array<IrTextPart | IrImagePart> => {
+                  if (!isRecord(c)) return [];
+                  if (c.type === "text") return [textBlock(c)];
+                  const img = c.type === "image" ? imageToIR(c) : undefined;
+                  if (img !== undefined) return [img];
+                  dropped.push(`messages[${i}].tool_result.${String(c.type)}`);
+                  return [];
+                });
+          const r: IrContentPart = {
+            type: "tool_result",
+            toolCallId: asString(b.tool_use_id) ?? "",
+            content,
+          };
+          if (b.is_error === true) r.isError = true;
+          if (b.cache_control !== undefined) r.cacheControl = b.cache_control;
+          results.push(r);
+          break;
+        }
+        default:
+          // documents, search results, server tool blocks: only an Anthropic upstream understands them.
+          unsupported.push(`messages[${i}].content[${String(b.type)}]`);
+      }
+    }
+    if (results.length > 0) messages.push({ role: "tool", content: results });
+    if (parts.length > 0 || results.length === 0) messages.push({ role: m.role, content: parts });
+  });
+
+  const ir: IrRequest = { model, system, messages, stream: body.stream === true };
+  const tools: IrTool[] = [];
+  for (const t of asArray(body.tools)) {
+    if (!isRecord(t)) continue;
+    if (t.type === undefined || t.type === "custom") {
+      const tool: IrTool = {
+        name: asString(t.name) ?? "",
+        parameters: isRecord(t.input_schema) ? t.input_schema : { type: "object", properties: {} },
+      };
+      if (typeof t.description === "string") tool.description = t.description;
+      if (typeof t.strict === "boolean") tool.strict = t.strict;
+      if (t.cache_control !== undefined) tool.cacheControl = t.cache_control;
+      tools.push(tool);
+    } else unsupported.push(`tools[type=${String(t.type)}]`);
+  }
+  if (tools.length > 0) ir.tools = tools;
+
+  const tc = body.tool_choice;
+  if (isRecord(tc)) {
+    if (tc.type === "auto" || tc.type === "none") ir.toolChoice = { type: tc.type };
+    else if (tc.type === "any") ir.toolChoice = { type: "required" };
+    else if (tc.type === "tool" && typeof tc.name === "string")
+      ir.toolChoice = { type: "tool", name: tc.name };
+    if (tc.disable_parallel_tool_use === true) ir.parallelToolCalls = false;
+  }
+  const mt = asNumber(body.max_tokens);
+  if (mt !== undefined) ir.maxTokens = mt;
+  for (const [k, f] of [
+    ["temperature", "temperature"],
+    ["top_p", "topP"],
+    ["top_k", "topK"],
+  ] as const) {
+    const v = asNumber(body[k]);
+    if (v !== undefined) ir[f] = v;
+  }
+  if (Array.isArray(body.stop_sequences))
+    ir.stop = body.stop_sequences.filter((s): s is string => typeof s === "string");
+  const th = body.thinking;
+  if (isRecord(th)) {
+    if (th.type === "enabled") {
+      const budget = asNumber(th.budget_tokens);
+      ir.reasoning =
+        budget !== undefined
+          ? { budgetTokens: budget, effort: effortForBudget(budget) }
+          : { effort: "medium" };
+    } else if (th.type === "disabled") ir.reasoning = { disabled: true };
+    else dropped.push(`thinking.type=${String(th.type)}`);
+  }
+  if (isRecord(body.metadata) && typeof body.metadata.user_id === "string") ir.user = body.metadata.user_id;
+  const extras = unknownKeys(body, KNOWN);
+  if (extras !== undefined) ir.extras = { "anthropic-messages": extras };
+  return { ir, dropped, unsupported };
+}
+
+export interface AnthropicRequestOptions {
+  /** max_tokens when the client gave none (Anthropic requires it). */
+  defaultMaxTokens?: number;
+}
+
+function withCache(block: Json, cc: unknown): Json {
+  if (cc !== undefined) block.cache_control = cc;
+  return block;
+}
+
+function imageBlock(p: IrImagePart): Json {
+  const source =
+    p.source.kind === "base64"
+      ? { type: "base64", media_type: p.source.mediaType, data: p.source.data }
+      : { type: "url", url: p.source.url };
+  return withCache({ type: "image", source }, p.cacheControl);
+}
+
+function blocksFor(m: IrMessage, i: number, dropped: string[]): Json[] {
+  const out: Json[] = [];
+  for (const p of m.content) {
+    switch (p.type) {
+      case "text":
+        // Anthropic rejects empty text blocks.
+        if (p.text !== "") out.push(withCache({ type: "text", text: p.text }, p.cacheControl));
+        break;
+      case "image":
+        out.push(imageBlock(p));
+        break;
+      case "thinking":
+        // A thinking block without its signature is rejected upstream; it came from another provider.
+        if (p.signature) out.push({ type: "thinking", thinking: p.thinking, signature: p.signature });
+        else dropped.push(`messages[${i}].thinking(unsigned)`);
+        break;
+      case "redacted_thinking":
+        out.push({ type: "redacted_thinking", data: p.data });
+        break;
+      case "tool_call":
+        out.push({ type: "tool_use", id: p.id, name: p.name, input: argumentsToObject(p.arguments) });
+        break;
+      case "tool_result": {
+        const b: Json = { type: "tool_result", tool_use_id: p.toolCallId };
+        b.content =
+          typeof p.content === "string"
+            ? p.content
+            : p.content.map((c) =>
+                c.type === "text" ? withCache({ type: "text", text: c.text }, c.cacheControl) : imageBlock(c),
+              );
+        if (p.isError === true) b.is_error = true;
+        out.push(withCache(b, p.cacheControl));
+        break;
+      }
+    }
+  }
+  return out;
+}
+
+export function anthropicRequestFromIR(
+  ir: IrRequest,
+  opts: AnthropicRequestOptions = {},
+): RequestFromIrResult {
+  const dropped: string[] = [];
+  const messages: Json[] = [];
+  ir.messages.forEach((m, i) => {
+    const role = m.role === "assistant" ? "assistant" : "user";
+    const blocks = blocksFor(m, i, dropped);
+    if (blocks.length === 0) {
+      dropped.push(`messages[${i}](empty)`);
+      return;
+    }
+    const prev = messages[messages.length - 1];
+    // Consecutive tool results (and a user turn right after them) form one user message.
+    if (prev !== undefined && prev.role === role && Array.isArray(prev.content)) prev.content.push(...blocks);
+    else messages.push({ role, content: blocks });
+  });
+
+  const body: Json = { model: ir.model, messages };
+  const defaulted = ir.maxTokens === undefined;
+  let maxTokens = ir.maxTokens ?? opts.defaultMaxTokens ?? DEFAULT_ANTHROPIC_MAX_TOKENS;
+  if (ir.system.length > 0) {
+    body.system =
+      ir.system.length === 1 && ir.system[0]!.cacheControl === undefined
+        ? ir.system[0]!.text
+        : ir.system.map((p) => withCache({ type: "text", text: p.text }, p.cacheControl));
+  }
+
+  let thinking = false;
+  const r = ir.reasoning;
+  if (r !== undefined) {
+    if (r.disabled === true || r.effort === "none") body.thinking = { type: "disabled" };
+    else {
+      const budget = Math.max(
+        MIN_THINKING_BUDGET,
+        r.budgetTokens ?? budgetForEffort(r.effort ?? "medium") ?? 8192,
+      );
+      // budget_tokens must be below max_tokens; only a defaulted max_tokens is ours to raise.
+      if (defaulted && budget >= maxTokens)
+        maxTokens = budget + (opts.defaultMaxTokens ?? DEFAULT_ANTHROPIC_MAX_TOKENS);
+      body.thinking = { type: "enabled", budget_tokens: budget };
+      thinking = true;
+    }
+  }
+  body.max_tokens = maxTokens;
+  if (ir.stop !== undefined && ir.stop.length > 0) body.stop_sequences = ir.stop;
+  if (ir.temperature !== undefined) {
+    // Extended thinking only accepts the default temperature; Anthropic's range is 0..1.
+    if (thinking) dropped.push("temperature");
+    else body.temperature = Math.min(ir.temperature, 1);
+  }
+  if (ir.topP !== undefined) body.top_p = ir.topP;
+  if (ir.topK !== undefined) {
+    if (thinking) dropped.push("top_k");
+    else body.top_k = ir.topK;
+  }
+  if (ir.stream) body.stream = true;
+
+  if (ir.tools !== undefined && ir.tools.length > 0) {
+    body.tools = ir.tools.map((t) => {
+      const tool: Json = { name: t.name };
+      if (t.description !== undefined) tool.description = t.description;
+      tool.input_schema = t.parameters;
+      return withCache(tool, t.cacheControl);
+    });
+  }
+  const hasTools = body.tools !== undefined;
+  if (ir.toolChoice !== undefined || ir.parallelToolCalls === false) {
+    const tc = ir.toolChoice ?? { type: "auto" };
+    let choice: Json;
+    if (tc.type === "required") choice = { type: "any" };
+    else if (tc.type === "tool") choice = { type: "tool", name: tc.name };
+    else choice = { type: tc.type };
+    if (ir.parallelToolCalls === false && tc.type !== "none") choice.disable_parallel_tool_use = true;
+    if (hasTools) body.tool_choice = choice;
+    else if (ir.toolChoice !== undefined) dropped.push("tool_choice");
+  }
+  if (ir.user !== undefined) body.metadata = { user_id: ir.user };
+  if (ir.metadata !== undefined) dropped.push("metadata");
+  if (ir.responseFormat !== undefined && ir.responseFormat.type !== "text") dropped.push("response_format");
+  if (ir.seed !== undefined) dropped.push("seed");
+  if (ir.n !== undefined && ir.n !== 1) dropped.push("n");
+  if (ir.presencePenalty !== undefined) dropped.push("presence_penalty");
+  if (ir.frequencyPenalty !== undefined) dropped.push("frequency_penalty");
+  mergeExtras(body, ir, "anthropic-messages", dropped);
+  return { body, dropped };
+}

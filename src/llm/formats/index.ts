@@ -1,0 +1,105 @@
+import { anthropicErrorFromIR, anthropicErrorToIR } from "./anthropic-messages/error.js";
+import { anthropicRequestFromIR, anthropicRequestToIR } from "./anthropic-messages/request.js";
+import { anthropicResponseFromIR, anthropicResponseToIR } from "./anthropic-messages/response.js";
+import { createAnthropicStreamDecoder, createAnthropicStreamEncoder } from "./anthropic-messages/stream.js";
+import type {
+  ErrorFromIrResult,
+  IrError,
+  IrFormat,
+  IrRequest,
+  IrResponse,
+  RequestFromIrResult,
+  RequestToIrResult,
+  ResponseFromIrResult,
+  ResponseToIrResult,
+  StreamDecoder,
+  StreamEncoder,
+} from "./ir.js";
+import { openAiErrorFromIR, openAiErrorToIR } from "./openai-chat/error.js";
+import { chatRequestFromIR, chatRequestToIR } from "./openai-chat/request.js";
+import { chatResponseFromIR, chatResponseToIR } from "./openai-chat/response.js";
+import { createChatStreamDecoder, createChatStreamEncoder } from "./openai-chat/stream.js";
+import { responsesErrorFromIR } from "./openai-responses/error.js";
+import { responsesRequestFromIR, responsesRequestToIR } from "./openai-responses/request.js";
+import { responsesResponseFromIR, responsesResponseToIR } from "./openai-responses/response.js";
+import { createResponsesStreamDecoder, createResponsesStreamEncoder } from "./openai-responses/stream.js";
+
+export interface ConverterOptions {
+  /** Anthropic upstream: max_tokens when the client gave none (default 4096). */
+  defaultMaxTokens?: number;
+  /** Chat upstream: which field carries the token limit (default max_completion_tokens). */
+  maxTokensField?: "max_tokens" | "max_completion_tokens";
+  /** Chat client: its stream_options.include_usage (send the usage-only chunk). */
+  includeUsage?: boolean;
+  /** Clock for `created` fields. */
+  now?: () => number;
+  /** Responses client: id generator for items the upstream format has no id for. */
+  newId?: (prefix: string) => string;
+}
+
+/** Everything needed to speak one wire format, as client and as upstream. */
+export interface FormatConverters {
+  readonly format: IrFormat;
+  requestToIR(body: unknown): RequestToIrResult;
+  requestFromIR(ir: IrRequest, opts?: ConverterOptions): RequestFromIrResult;
+  responseToIR(body: unknown): ResponseToIrResult;
+  responseFromIR(ir: IrResponse, opts?: ConverterOptions): ResponseFromIrResult;
+  createDecoder(): StreamDecoder;
+  createEncoder(opts?: ConverterOptions): StreamEncoder;
+  errorToIR(status: number, body: unknown, retryAfterHeader?: string): IrError;
+  errorFromIR(err: IrError): ErrorFromIrResult;
+}
+
+const openAiChat: FormatConverters = {
+  format: "openai-chat",
+  requestToIR: chatRequestToIR,
+  requestFromIR: (ir, o) =>
+    chatRequestFromIR(ir, o?.maxTokensField ? { maxTokensField: o.maxTokensField } : {}),
+  responseToIR: chatResponseToIR,
+  responseFromIR: (ir, o) => chatResponseFromIR(ir, o?.now),
+  createDecoder: createChatStreamDecoder,
+  createEncoder: (o) =>
+    createChatStreamEncoder({ includeUsage: o?.includeUsage === true, ...(o?.now ? { now: o.now } : {}) }),
+  errorToIR: openAiErrorToIR,
+  errorFromIR: openAiErrorFromIR,
+};
+
+const anthropicMessages: FormatConverters = {
+  format: "anthropic-messages",
+  requestToIR: anthropicRequestToIR,
+  requestFromIR: (ir, o) =>
+    anthropicRequestFromIR(
+      ir,
+      o?.defaultMaxTokens !== undefined ? { defaultMaxTokens: o.defaultMaxTokens } : {},
+    ),
+  responseToIR: anthropicResponseToIR,
+  responseFromIR: (ir) => anthropicResponseFromIR(ir),
+  createDecoder: createAnthropicStreamDecoder,
+  createEncoder: () => createAnthropicStreamEncoder(),
+  errorToIR: anthropicErrorToIR,
+  errorFromIR: anthropicErrorFromIR,
+};
+
+const openAiResponses: FormatConverters = {
+  format: "openai-responses",
+  requestToIR: responsesRequestToIR,
+  requestFromIR: (ir) => responsesRequestFromIR(ir),
+  responseToIR: responsesResponseToIR,
+  responseFromIR: (ir, o) => responsesResponseFromIR(ir, o ?? {}),
+  createDecoder: createResponsesStreamDecoder,
+  createEncoder: (o) => createResponsesStreamEncoder(o ?? {}),
+  errorToIR: openAiErrorToIR,
+  errorFromIR: responsesErrorFromIR,
+};
+
+export const FORMATS: Readonly<Record<IrFormat, FormatConverters>> = {
+  "openai-chat": openAiChat,
+  "anthropic-messages": anthropicMessages,
+  "openai-responses": openAiResponses,
+};
+
+export function converterFor(format: IrFormat): FormatConverters {
+  return FORMATS[format];
+}
+
+export type * from "./ir.js";

@@ -1,0 +1,136 @@
+import { GatewayError } from "../../../errors.js";
+import type {
+  IrOutputPart,
+  IrResponse,
+  IrStopReason,
+  IrUsage,
+  ResponseFromIrResult,
+  ResponseToIrResult,
+} from "../ir.js";
+import { asArray, asNumber, asString, isRecord, type Json, makeUsage } from "../util.js";
+
+export function chatFinishToIR(reason: unknown): IrStopReason {
+  switch (reason) {
+    case "length":
+      return "max_tokens";
+    case "tool_calls":
+    case "function_call":
+      return "tool_use";
+    case "content_filter":
+      return "content_filter";
+    default:
+      return "end_turn";
+  }
+}
+
+export function chatFinishFromIR(reason: IrStopReason): string {
+  switch (reason) {
+    case "max_tokens":
+      return "length";
+    case "tool_use":
+      return "tool_calls";
+    case "content_filter":
+    case "refusal":
+      return "content_filter";
+    default:
+      return "stop";
+  }
+}
+
+export function chatUsageToIR(u: unknown): IrUsage | undefined {
+  if (!isRecord(u)) return undefined;
+  const input = asNumber(u.prompt_tokens) ?? 0;
+  const output = asNumber(u.completion_tokens) ?? 0;
+  const ptd = isRecord(u.prompt_tokens_details) ? u.prompt_tokens_details : {};
+  const ctd = isRecord(u.completion_tokens_details) ? u.completion_tokens_details : {};
+  return makeUsage(input, output, {
+    cacheRead: asNumber(ptd.cached_tokens),
+    reasoning: asNumber(ctd.reasoning_tokens),
+    total: asNumber(u.total_tokens),
+  });
+}
+
+export function chatUsageFromIR(u: IrUsage): Json {
+  const out: Json = {
+    prompt_tokens: u.inputTokens,
+    completion_tokens: u.outputTokens,
+    total_tokens: u.totalTokens,
+    prompt_tokens_details: { cached_tokens: u.cacheReadTokens ?? 0 },
+  };
+  if (u.reasoningTokens !== undefined)
+    out.completion_tokens_details = { reasoning_tokens: u.reasoningTokens };
+  return out;
+}
+
+export function chatResponseToIR(body: unknown): ResponseToIrResult {
+  if (!isRecord(body))
+    throw new GatewayError(502, "upstream_error", "upstream response is not a JSON object");
+  const dropped: string[] = [];
+  const choices = asArray(body.choices);
+  if (choices.length > 1) dropped.push("choices[1..]");
+  const choice = isRecord(choices[0]) ? choices[0] : {};
+  const msg = isRecord(choice.message) ? choice.message : {};
+  const content: IrOutputPart[] = [];
+  const reasoning = asString(msg.reasoning_content) ?? asString(msg.reasoning);
+  if (reasoning) content.push({ type: "thinking", thinking: reasoning });
+  const text = asString(msg.content);
+  if (text) content.push({ type: "text", text });
+  const refusal = asString(msg.refusal);
+  if (refusal) content.push({ type: "text", text: refusal });
+  for (const tc of asArray(msg.tool_calls)) {
+    if (!isRecord(tc) || !isRecord(tc.function)) continue;
+    const args = asString(tc.function.arguments) ?? "";
+    content.push({
+      type: "tool_call",
+      id: asString(tc.id) ?? "",
+      name: asString(tc.function.name) ?? "",
+      arguments: args === "" ? "{}" : args,
+    });
+  }
+  const ir: IrResponse = {
+    id: asString(body.id) ?? "",
+    model: asString(body.model) ?? "",
+    content,
+    stopReason: refusal ? "refusal" : chatFinishToIR(choice.finish_reason),
+    usage: chatUsageToIR(body.usage) ?? makeUsage(0, 0),
+  };
+  const created = asNumber(body.created);
+  if (created !== undefined) ir.created = created;
+  return { ir, dropped };
+}
+
+export function chatResponseFromIR(ir: IrResponse, now: () => number = Date.now): ResponseFromIrResult {
+  const dropped: string[] = [];
+  let text = "";
+  let reasoning = "";
+  const toolCalls: Json[] = [];
+  for (const p of ir.content) {
+    if (p.type === "text") text += p.text;
+    else if (p.type === "thinking") reasoning += p.thinking;
+    else if (p.type === "tool_call")
+      toolCalls.push({
+        id: p.id,
+        type: "function",
+        function: { name: p.name, arguments: p.arguments === "" ? "{}" : p.arguments },
+      });
+    else dropped.push(p.type);
+  }
+  const message: Json = { role: "assistant", content: text === "" && toolCalls.length > 0 ? null : text };
+  if (reasoning !== "") message.reasoning_content = reasoning;
+  if (toolCalls.length > 0) message.tool_calls = toolCalls;
+  message.refusal = null;
+  const body: Json = {
+    id: chatId(ir.id),
+    object: "chat.completion",
+    created: ir.created ?? Math.floor(now() / 1000),
+    model: ir.model,
+    choices: [{ index: 0, message, logprobs: null, finish_reason: chatFinishFromIR(ir.stopReason) }],
+    usage: chatUsageFromIR(ir.usage),
+  };
+  return { body, dropped };
+}
+
+/** Chat ids conventionally start with "chatcmpl-"; a foreign id is kept, just prefixed. */
+export function chatId(id: string): string {
+  return id.startsWith("chatcmpl") ? id : `chatcmpl-${id}`;
+}

@@ -1,0 +1,244 @@
+import {
+  type IrStopReason,
+  type IrStreamEvent,
+  type IrUsage,
+  type StreamDecoder,
+  type StreamEncoder,
+  truncatedStreamError,
+  type WireEvent,
+} from "../ir.js";
+import { asArray, asNumber, asString, isRecord, type Json, parseJson } from "../util.js";
+import { openAiErrorObject, openAiErrorToIR } from "./error.js";
+import { chatFinishFromIR, chatFinishToIR, chatId, chatUsageFromIR, chatUsageToIR } from "./response.js";
+
+/**
+ * Chat chunks → IR. Chat has no per-part end, so parts are closed when the kind changes (a
+ * tool call starting closes text/thinking) and at finish_reason. Tool calls are tracked per
+ * chunk `index`: id and name come from a call's first chunk only, later chunks add arguments.
+ * Tool calls stay open until finish_reason because OpenAI-compatible servers may interleave
+ * indexes. The final usage-only chunk (`choices: []`, sent with include_usage) may follow
+ * finish_reason; message_delta/message_stop go out when it or `[DONE]` arrives.
+ */
+export function createChatStreamDecoder(): StreamDecoder {
+  let started = false;
+  let nextIndex = 0;
+  let textIdx: number | undefined;
+  let thinkIdx: number | undefined;
+  const tools = new Map<number, number>();
+  const open: number[] = [];
+  let finish: IrStopReason | undefined;
+  let usage: IrUsage | undefined;
+  let ended = false;
+
+  const close = (idx: number | undefined, out: IrStreamEvent[]): void => {
+    if (idx === undefined) return;
+    const at = open.indexOf(idx);
+    if (at !== -1) {
+      open.splice(at, 1);
+      out.push({ type: "part_stop", index: idx });
+    }
+  };
+  const closeAll = (out: IrStreamEvent[]): void => {
+    for (const idx of open) out.push({ type: "part_stop", index: idx });
+    open.length = 0;
+    textIdx = undefined;
+    thinkIdx = undefined;
+    tools.clear();
+  };
+  const end = (out: IrStreamEvent[]): void => {
+    if (ended || finish === undefined) return;
+    ended = true;
+    closeAll(out);
+    const md: IrStreamEvent = { type: "message_delta", stopReason: finish };
+    if (usage !== undefined) md.usage = usage;
+    out.push(md, { type: "message_stop" });
+  };
+
+  return {
+    push(e: WireEvent): IrStreamEvent[] {
+      const out: IrStreamEvent[] = [];
+      if (ended) return out;
+      if (e.data === "[DONE]") {
+        end(out);
+        return out;
+      }
+      const chunk = parseJson(e.data);
+      if (!isRecord(chunk)) return out;
+      if (isRecord(chunk.error)) {
+        ended = true;
+        out.push({ type: "error", error: openAiErrorToIR(500, chunk) });
+        return out;
+      }
+      if (!started) {
+        started = true;
+        const ms: IrStreamEvent = {
+          type: "message_start",
+          id: asString(chunk.id) ?? "",
+          model: asString(chunk.model) ?? "",
+        };
+        const created = asNumber(chunk.created);
+        if (created !== undefined) ms.created = created;
+        out.push(ms);
+      }
+      const u = chatUsageToIR(chunk.usage);
+      if (u !== undefined) usage = u;
+      const choice = asArray(chunk.choices)[0];
+      if (isRecord(choice)) {
+        const delta = isRecord(choice.delta) ? choice.delta : {};
+        const reasoning = asString(delta.reasoning_content) ?? asString(delta.reasoning);
+        if (reasoning) {
+          if (thinkIdx === undefined) {
+            close(textIdx, out);
+            textIdx = undefined;
+            thinkIdx = nextIndex++;
+            open.push(thinkIdx);
+            out.push({ type: "part_start", index: thinkIdx, part: { kind: "thinking" } });
+          }
+          out.push({ type: "thinking_delta", index: thinkIdx, thinking: reasoning });
+        }
+        const text = asString(delta.content) || asString(delta.refusal);
+        if (text) {
+          if (textIdx === undefined) {
+            close(thinkIdx, out);
+            thinkIdx = undefined;
+            textIdx = nextIndex++;
+            open.push(textIdx);
+            out.push({ type: "part_start", index: textIdx, part: { kind: "text" } });
+          }
+          out.push({ type: "text_delta", index: textIdx, text });
+        }
+        for (const tc of asArray(delta.tool_calls)) {
+          if (!isRecord(tc)) continue;
+          const key = asNumber(tc.index) ?? 0;
+          const fn = isRecord(tc.function) ? tc.function : {};
+          let idx = tools.get(key);
+          if (idx === undefined) {
+            close(textIdx, out);
+            close(thinkIdx, out);
+            textIdx = undefined;
+            thinkIdx = undefined;
+            idx = nextIndex++;
+            tools.set(key, idx);
+            open.push(idx);
+            out.push({
+              type: "part_start",
+              index: idx,
+              part: { kind: "tool_call", id: asString(tc.id) ?? "", name: asString(fn.name) ?? "" },
+            });
+          }
+          const args = asString(fn.arguments);
+          if (args) out.push({ type: "tool_args_delta", index: idx, json: args });
+        }
+        if (choice.finish_reason != null) {
+          finish = chatFinishToIR(choice.finish_reason);
+          closeAll(out);
+        }
+      } else if (finish !== undefined && u !== undefined) {
+        end(out);
+      }
+      return out;
+    },
+    finish(): IrStreamEvent[] {
+      const out: IrStreamEvent[] = [];
+      if (ended) return out;
+      if (finish !== undefined) {
+        end(out);
+        return out;
+      }
+      ended = true;
+      out.push(
+        truncatedStreamError(started ? "no finish_reason before end of stream" : "no chunks received"),
+      );
+      return out;
+    },
+  };
+}
+
+export interface ChatEncoderOptions {
+  /** The client's stream_options.include_usage: send the final usage-only chunk. */
+  includeUsage?: boolean;
+  now?: () => number;
+}
+
+/** IR → chat.completion.chunk events, ending with `[DONE]` (or an error chunk, never both). */
+export function createChatStreamEncoder(opts: ChatEncoderOptions = {}): StreamEncoder {
+  let id = "chatcmpl-";
+  let model = "";
+  let created = 0;
+  let done = false;
+  let usage: IrUsage | undefined;
+  let nextTool = 0;
+  const toolIndex = new Map<number, number>();
+
+  const chunk = (delta: Json, finish: string | null = null): WireEvent => ({
+    data: JSON.stringify({
+      id,
+      object: "chat.completion.chunk",
+      created,
+      model,
+      choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }],
+    }),
+  });
+
+  return {
+    push(e: IrStreamEvent): WireEvent[] {
+      if (done) return [];
+      switch (e.type) {
+        case "message_start":
+          id = chatId(e.id);
+          model = e.model;
+          created = e.created ?? Math.floor((opts.now ?? Date.now)() / 1000);
+          return [chunk({ role: "assistant", content: "" })];
+        case "part_start":
+          if (e.part.kind !== "tool_call") return [];
+          toolIndex.set(e.index, nextTool);
+          return [
+            chunk({
+              tool_calls: [
+                {
+                  index: nextTool++,
+                  id: e.part.id,
+                  type: "function",
+                  function: { name: e.part.name, arguments: "" },
+                },
+              ],
+            }),
+          ];
+        case "text_delta":
+          return [chunk({ content: e.text })];
+        case "thinking_delta":
+          return [chunk({ reasoning_content: e.thinking })];
+        case "tool_args_delta": {
+          const ti = toolIndex.get(e.index);
+          if (ti === undefined) return [];
+          return [chunk({ tool_calls: [{ index: ti, function: { arguments: e.json } }] })];
+        }
+        case "message_delta":
+          if (e.usage !== undefined) usage = e.usage;
+          return [chunk({}, chatFinishFromIR(e.stopReason ?? "end_turn"))];
+        case "message_stop": {
+          done = true;
+          const out: WireEvent[] = [];
+          if (opts.includeUsage === true)
+            out.push({
+              data: JSON.stringify({
+                id,
+                object: "chat.completion.chunk",
+                created,
+                model,
+                choices: [],
+                usage: chatUsageFromIR(usage ?? { inputTokens: 0, outputTokens: 0, totalTokens: 0 }),
+              }),
+            });
+          out.push({ data: "[DONE]" });
+          return out;
+        }
+        case "error":
+          done = true;
+          return [{ data: JSON.stringify({ error: openAiErrorObject(e.error) }) }];
+        default:
+          return [];
+      }
+    },
+  };
+}

@@ -1,0 +1,131 @@
+import type { IrErrorType, IrFormat, IrRequest, IrUsage } from "./ir.js";
+
+export type Json = Record<string, unknown>;
+
+export function isRecord(v: unknown): v is Json {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+export function asString(v: unknown): string | undefined {
+  return typeof v === "string" ? v : undefined;
+}
+
+export function asNumber(v: unknown): number | undefined {
+  return typeof v === "number" && Number.isFinite(v) ? v : undefined;
+}
+
+export function asArray(v: unknown): unknown[] {
+  return Array.isArray(v) ? v : [];
+}
+
+export function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Tool arguments arrive as JSON text; Anthropic wants an object. Empty text means no arguments;
+ * text that is not a JSON object is wrapped so nothing the model produced is silently lost.
+ */
+export function argumentsToObject(args: string): Json {
+  if (args.trim() === "") return {};
+  const v = parseJson(args);
+  if (isRecord(v)) return v;
+  return { _raw_arguments: args };
+}
+
+export function objectToArguments(input: unknown): string {
+  if (input === undefined || input === null) return "{}";
+  return JSON.stringify(input);
+}
+
+/** Copies every key of `src` not in `known` into a bag (for extras) and names them. */
+export function unknownKeys(src: Json, known: ReadonlySet<string>): Json | undefined {
+  let bag: Json | undefined;
+  for (const [k, v] of Object.entries(src)) {
+    if (known.has(k)) continue;
+    bag ??= {};
+    bag[k] = v;
+  }
+  return bag;
+}
+
+export function stringifyArgsOrKeep(v: unknown): string {
+  if (typeof v === "string") return v;
+  return objectToArguments(v);
+}
+
+export function makeUsage(
+  input: number,
+  output: number,
+  extra: { cacheRead?: number; cacheCreation?: number; reasoning?: number; total?: number } = {},
+): IrUsage {
+  const u: IrUsage = { inputTokens: input, outputTokens: output, totalTokens: extra.total ?? input + output };
+  if (extra.cacheRead !== undefined) u.cacheReadTokens = extra.cacheRead;
+  if (extra.cacheCreation !== undefined) u.cacheCreationTokens = extra.cacheCreation;
+  if (extra.reasoning !== undefined) u.reasoningTokens = extra.reasoning;
+  return u;
+}
+
+export function errorTypeFromStatus(status: number): IrErrorType {
+  if (status === 400 || status === 422) return "invalid_request";
+  if (status === 401) return "authentication";
+  if (status === 402) return "billing";
+  if (status === 403) return "permission";
+  if (status === 404) return "not_found";
+  if (status === 408 || status === 504) return "timeout";
+  if (status === 413) return "request_too_large";
+  if (status === 429) return "rate_limit";
+  if (status === 529) return "overloaded";
+  if (status === 503) return "unavailable";
+  if (status >= 500) return "server";
+  return "invalid_request";
+}
+
+export function defaultStatusFor(type: IrErrorType): number {
+  switch (type) {
+    case "invalid_request":
+      return 400;
+    case "authentication":
+      return 401;
+    case "billing":
+      return 402;
+    case "permission":
+      return 403;
+    case "not_found":
+      return 404;
+    case "request_too_large":
+      return 413;
+    case "rate_limit":
+      return 429;
+    case "overloaded":
+      return 529;
+    case "timeout":
+      return 504;
+    case "unavailable":
+      return 503;
+    case "server":
+      return 500;
+  }
+}
+
+export function parseRetryAfter(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (Number.isFinite(n) && n >= 0) return n;
+  return undefined;
+}
+
+/** Same-format extras go back on the body (never overriding a mapped field); others are dropped. */
+export function mergeExtras(body: Json, ir: IrRequest, format: IrFormat, dropped: string[]): void {
+  if (ir.extras === undefined) return;
+  for (const [f, bag] of Object.entries(ir.extras)) {
+    if (bag === undefined) continue;
+    if (f === format) {
+      for (const [k, v] of Object.entries(bag)) if (!(k in body)) body[k] = v;
+    } else dropped.push(...Object.keys(bag));
+  }
+}
