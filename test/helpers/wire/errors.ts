@@ -63,3 +63,8 @@ export function anthropicError(
   if (requestId !== undefined) body.request_id = requestId;
   return body;
 }
+
+/** A mid-stream error on an OpenAI SSE stream: a `data:` line whose payload is the error envelope. */
+export function openaiStreamError(message: string, type = "server_error"): { data: Record<string, unknown> } {
+  return { data: openaiError(500, message, type, null) };
+}
