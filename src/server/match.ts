@@ -121,7 +121,7 @@ export function selectListener(
 function valueMatches(v: ValueMatcher, actual: string | undefined): boolean {
   if (actual === undefined) return false;
   if (v.exact !== undefined) return actual === v.exact;
-  return v.regex !== undefined && v.regex.test(actual);
+  return v.regex?.test(actual) === true;
 }
 
 function headerValue(headers: IncomingHttpHeaders, name: string): string | undefined {

@@ -1,0 +1,61 @@
+/**
+ * The one error boundary: a GatewayError (or anything thrown) becomes a JSON response in the
+ * caller's API envelope, with `x-agw-error-code` and `x-agw-request-id`. If the response has
+ * already started, the only honest signal left is to cut the connection.
+ */
+import type { ServerResponse } from "node:http";
+import { GatewayError, isGatewayError } from "../errors.js";
+
+export type ErrorEnvelope = "openai" | "anthropic";
+
+const ANTHROPIC_TYPES: Readonly<Record<number, string>> = {
+  400: "invalid_request_error",
+  401: "authentication_error",
+  403: "permission_error",
+  404: "not_found_error",
+  413: "request_too_large",
+  429: "rate_limit_error",
+  500: "api_error",
+  502: "api_error",
+  503: "overloaded_error",
+  504: "api_error",
+};
+
+export function toGatewayError(err: unknown): GatewayError {
+  if (isGatewayError(err)) return err;
+  return new GatewayError(500, "internal_error", "The gateway failed to handle the request.");
+}
+
+export function errorBody(err: GatewayError, envelope: ErrorEnvelope): string {
+  if (envelope === "anthropic") {
+    return JSON.stringify({
+      type: "error",
+      error: { type: ANTHROPIC_TYPES[err.status] ?? "api_error", message: err.message },
+    });
+  }
+  return JSON.stringify({ error: { message: err.message, type: err.code, code: err.code } });
+}
+
+/** Writes the error; returns false when the response had already started (connection cut). */
+export function writeGatewayError(
+  res: ServerResponse,
+  err: GatewayError,
+  requestId: string,
+  envelope: ErrorEnvelope = "openai",
+): boolean {
+  if (res.headersSent || res.destroyed) {
+    res.destroy();
+    return false;
+  }
+  const body = errorBody(err, envelope);
+  const headers: Record<string, string | number> = {
+    ...err.headers,
+    "content-type": "application/json",
+    "content-length": Buffer.byteLength(body),
+    "x-agw-error-code": err.code,
+    "x-agw-request-id": requestId,
+  };
+  res.writeHead(err.status, headers);
+  res.end(body);
+  return true;
+}

@@ -1,0 +1,234 @@
+/**
+ * The running engine: one node:http server per bind port, all serving from one immutable
+ * snapshot (Runtime). `swap` replaces the snapshot whole: a request captures the snapshot it
+ * arrived on and keeps it to the end; ports the new snapshot adds are opened (before the
+ * swap, so a port that cannot be opened leaves the old snapshot serving), ports it drops are
+ * closed once their requests in flight have finished. `drain` stops accepting and waits
+ * for requests in flight up to a deadline, then cuts the rest.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import type { Logger } from "pino";
+import { type HandlerDeps, handleRequest } from "./handler.js";
+import { createInterimPipeline, type LlmPipeline } from "./pipeline-seam.js";
+import { type DispatcherFactory, PoolCache } from "./pool-cache.js";
+import { logRecord, newRecord } from "./record.js";
+import { createRequestIds } from "./request-id.js";
+import type { BindRuntime, Runtime } from "./runtime.js";
+
+export interface GatewayOptions {
+  runtime: Runtime;
+  logger: Logger;
+  /** How upstream connections are made (tests dial a local socket). */
+  dispatcherFactory?: DispatcherFactory;
+  /** Uniform in [0, 1), for weighted backend choice. */
+  random?: () => number;
+  /** The LLM pipeline for parsed route types; the interim same-format forwarder by default. */
+  pipeline?: LlmPipeline;
+  requestIdPrefix?: string;
+}
+
+export interface Gateway {
+  /** The snapshot new requests get. */
+  current(): Runtime;
+  /** Opens added ports, swaps the snapshot, closes removed ports (after their requests end). */
+  swap(runtime: Runtime): Promise<void>;
+  /** Stops accepting, waits for requests in flight up to `deadlineMs`, then cuts the rest. */
+  drain(deadlineMs?: number): Promise<void>;
+  /** Listening addresses by configured port. */
+  addresses(): Map<number, AddressInfo>;
+  /** Requests in flight on every port. */
+  inFlight(): number;
+}
+
+interface PortServer {
+  port: number;
+  server: Server;
+  /** The bind last configured for this port (serves requests while a removed port drains). */
+  bind: BindRuntime;
+  inflight: number;
+  closing: boolean;
+  closed: Promise<void>;
+}
+
+const HEADERS_TIMEOUT_MS = 30_000;
+const KEEP_ALIVE_TIMEOUT_MS = 5_000;
+
+export async function startGateway(options: GatewayOptions): Promise<Gateway> {
+  const { logger } = options;
+  const pools = new PoolCache(options.dispatcherFactory);
+  const deps: HandlerDeps = {
+    logger,
+    pools,
+    random: options.random ?? Math.random,
+    pipeline: options.pipeline ?? createInterimPipeline(),
+  };
+  const nextId = createRequestIds(options.requestIdPrefix);
+  const ports = new Map<number, PortServer>();
+  const closingPorts = new Set<PortServer>();
+  /** Requests in flight per snapshot; a snapshot absent here and not current is released. */
+  const perSnapshot = new Map<Runtime, number>();
+  let current = options.runtime;
+  let total = 0;
+  let draining = false;
+  let idleWaiters: Array<() => void> = [];
+
+  pools.retain(current);
+
+  const retire = (rt: Runtime): void => {
+    if (rt !== current && !perSnapshot.has(rt)) pools.release(rt);
+  };
+
+  const finishPortIfIdle = (ps: PortServer): void => {
+    if (!ps.closing) return;
+    // Let the socket go idle first (it is marked idle after the response is done).
+    setImmediate(() => {
+      ps.server.closeIdleConnections();
+      if (ps.inflight === 0) ps.server.closeAllConnections();
+    });
+  };
+
+  const onRequest = (ps: PortServer) => (req: IncomingMessage, res: ServerResponse) => {
+    const runtime = current;
+    const bind = runtime.binds.get(ps.port) ?? ps.bind;
+    const url = req.url ?? "/";
+    const q = url.indexOf("?");
+    const record = newRecord(nextId(), req.method ?? "GET", q === -1 ? url : url.slice(0, q), ps.port);
+    ps.inflight++;
+    total++;
+    perSnapshot.set(runtime, (perSnapshot.get(runtime) ?? 0) + 1);
+    res.once("close", () => {
+      ps.inflight--;
+      total--;
+      const n = (perSnapshot.get(runtime) ?? 1) - 1;
+      if (n === 0) {
+        perSnapshot.delete(runtime);
+        retire(runtime);
+      } else perSnapshot.set(runtime, n);
+      if (record.status === 0 && res.headersSent) record.status = res.statusCode;
+      logRecord(logger, record);
+      finishPortIfIdle(ps);
+      if (total === 0 && idleWaiters.length > 0) {
+        const w = idleWaiters;
+        idleWaiters = [];
+        for (const fn of w) fn();
+      }
+    });
+    void handleRequest(req, res, runtime, bind, record, deps);
+  };
+
+  const openPort = async (bind: BindRuntime): Promise<PortServer> => {
+    const server = createServer({
+      headersTimeout: HEADERS_TIMEOUT_MS,
+      // Uploads and streams may take long; upstream timeouts are the route's policy.
+      requestTimeout: 0,
+      keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS,
+    });
+    let resolveClosed!: () => void;
+    const closed = new Promise<void>((r) => {
+      resolveClosed = r;
+    });
+    server.once("close", () => resolveClosed());
+    const ps: PortServer = { port: bind.port, server, bind, inflight: 0, closing: false, closed };
+    server.on("request", onRequest(ps));
+    server.on("clientError", (_err, socket) => {
+      if (socket.writable) socket.end("HTTP/1.1 400 Bad Request\r\nconnection: close\r\n\r\n");
+      else socket.destroy();
+    });
+    await new Promise<void>((resolve, reject) => {
+      server.once("error", reject);
+      server.listen(bind.port, bind.address, () => {
+        server.off("error", reject);
+        resolve();
+      });
+    });
+    const a = server.address() as AddressInfo;
+    logger.info({ address: a.address, port: a.port }, `listening on ${a.address}:${a.port}`);
+    return ps;
+  };
+
+  const closePort = (ps: PortServer): void => {
+    if (ps.closing) return;
+    ps.closing = true;
+    closingPorts.add(ps);
+    ps.server.close();
+    ps.server.closeIdleConnections();
+    if (ps.inflight === 0) ps.server.closeAllConnections();
+    void ps.closed.then(() => {
+      closingPorts.delete(ps);
+      logger.info({ port: ps.port }, `stopped listening on port ${ps.port}`);
+    });
+  };
+
+  const opened: PortServer[] = [];
+  try {
+    for (const bind of current.binds.values()) opened.push(await openPort(bind));
+  } catch (err) {
+    for (const ps of opened) closePort(ps);
+    await pools.closeAll();
+    throw err;
+  }
+  for (const ps of opened) ports.set(ps.port, ps);
+
+  return {
+    current: () => current,
+    inFlight: () => total,
+    addresses() {
+      const out = new Map<number, AddressInfo>();
+      for (const [port, ps] of ports) out.set(port, ps.server.address() as AddressInfo);
+      return out;
+    },
+    async swap(next) {
+      if (draining) return;
+      const added: PortServer[] = [];
+      try {
+        for (const bind of next.binds.values()) {
+          const existing = ports.get(bind.port);
+          if (existing === undefined) added.push(await openPort(bind));
+          else if (existing.bind.address !== bind.address) {
+            logger.warn(
+              { port: bind.port },
+              `port ${bind.port}: a new listen address takes effect on restart; still on ${existing.bind.address}`,
+            );
+          }
+        }
+      } catch (err) {
+        for (const ps of added) closePort(ps);
+        throw err;
+      }
+      pools.retain(next);
+      const previous = current;
+      current = next;
+      retire(previous);
+      for (const ps of added) ports.set(ps.port, ps);
+      for (const [port, ps] of ports) {
+        const bind = next.binds.get(port);
+        if (bind === undefined) {
+          ports.delete(port);
+          closePort(ps);
+        } else ps.bind = bind;
+      }
+    },
+    async drain(deadlineMs = current.process.drainTimeoutMs) {
+      draining = true;
+      const all = [...ports.values(), ...closingPorts];
+      ports.clear();
+      for (const ps of all) closePort(ps);
+      if (total > 0) {
+        let timer: NodeJS.Timeout | undefined;
+        await Promise.race([
+          new Promise<void>((r) => idleWaiters.push(r)),
+          new Promise<void>((r) => {
+            timer = setTimeout(r, deadlineMs);
+          }),
+        ]);
+        clearTimeout(timer);
+        if (total > 0)
+          logger.warn({ inFlight: total }, "drain deadline reached; closing remaining connections");
+      }
+      for (const ps of all) ps.server.closeAllConnections();
+      await Promise.all(all.map((ps) => ps.closed));
+      await pools.closeAll();
+    },
+  };
+}

@@ -1,0 +1,154 @@
+/**
+ * One request through the engine: listener → route → backend → route type → opaque proxy
+ * or the LLM pipeline seam. Every failure ends in `writeGatewayError` (the one boundary).
+ */
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { Logger } from "pino";
+import { GatewayError } from "../errors.js";
+import { isOpaqueRouteType, type ParsedRouteType, routeTypeFor } from "../llm/route-types.js";
+import { type ErrorEnvelope, toGatewayError, writeGatewayError } from "./error-response.js";
+import { selectListener, selectRoute } from "./match.js";
+import type { LlmPipeline } from "./pipeline-seam.js";
+import type { PoolCache } from "./pool-cache.js";
+import { proxyOpaque } from "./proxy.js";
+import type { RequestRecord } from "./record.js";
+import type {
+  AiBackendRuntime,
+  BackendAuthRuntime,
+  BackendRuntime,
+  BindRuntime,
+  RouteRuntime,
+  Runtime,
+} from "./runtime.js";
+
+export interface HandlerDeps {
+  logger: Logger;
+  pools: PoolCache;
+  /** Uniform in [0, 1); injected so weighted choice is testable. */
+  random: () => number;
+  pipeline: LlmPipeline;
+}
+
+export function pickBackend(route: RouteRuntime, random: () => number): BackendRuntime {
+  const list = route.backends;
+  if (list.length === 1) return list[0]!;
+  const r = random() * route.totalWeight;
+  const cw = route.cumulativeWeights;
+  for (let i = 0; i < cw.length; i++) if (r < cw[i]!) return list[i]!;
+  return list[list.length - 1]!;
+}
+
+const ROUTE_NOT_FOUND = new GatewayError(404, "route_not_found", "No route matches this request.");
+const NO_DEFAULT_MODEL = new GatewayError(
+  404,
+  "model_not_found",
+  'Several providers could serve this path and the request names no model; add a "*" model entry.',
+);
+const NO_ENDPOINT = new GatewayError(501, "not_implemented", "This backend has no remote endpoint.");
+
+function envelopeOf(routeType: string | undefined): ErrorEnvelope {
+  return routeType === "messages" || routeType === "anthropicTokenCount" ? "anthropic" : "openai";
+}
+
+interface Exchange {
+  req: IncomingMessage;
+  res: ServerResponse;
+  record: RequestRecord;
+  runtime: Runtime;
+  url: string;
+  queryIndex: number;
+  route: RouteRuntime;
+  deps: HandlerDeps;
+}
+
+function forward(
+  x: Exchange,
+  backend: BackendRuntime,
+  auth: BackendAuthRuntime,
+  detect: boolean,
+  body?: Uint8Array,
+): Promise<void> {
+  const target = backend.target;
+  if (target === undefined) throw NO_ENDPOINT;
+  x.record.backend = backend.name;
+  return proxyOpaque({
+    req: x.req,
+    res: x.res,
+    requestId: x.record.id,
+    record: x.record,
+    dispatcher: x.deps.pools.get(target),
+    target,
+    url: x.url,
+    queryIndex: x.queryIndex,
+    auth,
+    provider: backend.kind === "ai" ? backend.provider : undefined,
+    headersTimeoutMs: x.route.headersTimeoutMs,
+    bodyTimeoutMs: x.route.bodyTimeoutMs,
+    detect,
+    ...(body === undefined ? {} : { body }),
+  });
+}
+
+async function dispatch(x: Exchange): Promise<void> {
+  const { route, record } = x;
+  const backend = pickBackend(route, x.deps.random);
+  if (backend.kind === "host" || route.routeTypes === undefined) {
+    return forward(x, backend, route.backendAuth, false);
+  }
+  const path = x.queryIndex === -1 ? x.url : x.url.slice(0, x.queryIndex);
+  const routeType = routeTypeFor(route.routeTypes, path);
+  record.routeType = routeType;
+  if (isOpaqueRouteType(routeType)) {
+    const table = route.llm;
+    if (table === undefined) return forward(x, backend, route.backendAuth, routeType === "detect");
+    // llm form: the path says nothing about the model; the default entry serves it.
+    const entry = table.defaultEntry;
+    if (entry === undefined) throw NO_DEFAULT_MODEL;
+    return forward(x, entry.backend, entry.auth, routeType === "detect" || entry.passthrough === "detect");
+  }
+  // ---- The LLM pipeline seam: every parsed route type goes through here. ----
+  return x.deps.pipeline.handle({
+    req: x.req,
+    res: x.res,
+    requestId: record.id,
+    record,
+    runtime: x.runtime,
+    route,
+    routeType: routeType as ParsedRouteType,
+    backend: route.llm === undefined ? (backend as AiBackendRuntime) : undefined,
+    forward: (b, auth, body) => forward(x, b, auth, false, body),
+  });
+}
+
+/** Serves one request on `bind` of snapshot `runtime`. Never rejects. */
+export async function handleRequest(
+  req: IncomingMessage,
+  res: ServerResponse,
+  runtime: Runtime,
+  bind: BindRuntime,
+  record: RequestRecord,
+  deps: HandlerDeps,
+): Promise<void> {
+  const url = req.url ?? "/";
+  const queryIndex = url.indexOf("?");
+  try {
+    const listener = selectListener(bind, req.headers.host);
+    if (listener === undefined) throw ROUTE_NOT_FOUND;
+    record.listener = listener.name;
+    const route = selectRoute(
+      listener,
+      req.method ?? "GET",
+      record.path,
+      req.headers,
+      queryIndex === -1 ? "" : url.slice(queryIndex + 1),
+    );
+    if (route === undefined) throw ROUTE_NOT_FOUND;
+    record.route = route.name;
+    await dispatch({ req, res, record, runtime, url, queryIndex, route, deps });
+  } catch (err) {
+    const ge = toGatewayError(err);
+    if (ge.code === "internal_error") deps.logger.error({ err, requestId: record.id }, "request failed");
+    record.error = ge.code;
+    if (writeGatewayError(res, ge, record.id, envelopeOf(record.routeType))) record.status = ge.status;
+  }
+}

@@ -1,0 +1,243 @@
+/**
+ * The opaque streaming proxy: bytes in, bytes out. The request body streams to the upstream
+ * as it arrives and the response streams back chunk by chunk, both with backpressure (no
+ * buffering; any size). Hop-by-hop headers are dropped both ways, Host is rewritten,
+ * X-Forwarded-For/-Proto are added, the gateway's own credential header never leaves, and
+ * the backend credential is applied. A client that goes away aborts the upstream request.
+ */
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from "node:http";
+import { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import type { Dispatcher } from "undici";
+import { GatewayError } from "../errors.js";
+import type { ProviderSpec } from "../llm/providers/catalog.js";
+import { requestModelSniffer, responseUsageSniffer, type Sniffer } from "./detect.js";
+import type { RequestRecord } from "./record.js";
+import type { BackendAuthRuntime, UpstreamTarget } from "./runtime.js";
+
+export interface ProxyCall {
+  req: IncomingMessage;
+  res: ServerResponse;
+  requestId: string;
+  record: RequestRecord;
+  dispatcher: Dispatcher;
+  target: UpstreamTarget;
+  /** The path and query as received (req.url). */
+  url: string;
+  /** Index of "?" in url, or -1. */
+  queryIndex: number;
+  auth: BackendAuthRuntime;
+  /** How a key is sent; Bearer when absent (host backends). */
+  provider: ProviderSpec | undefined;
+  headersTimeoutMs: number;
+  bodyTimeoutMs: number;
+  /** Record model and usage while streaming. */
+  detect: boolean;
+  /** A body already read (by the pipeline seam); the request stream otherwise. */
+  body?: Uint8Array;
+}
+
+/**
+ * Upstream path: the base path, then the incoming path, dropping a leading `/v1` segment of
+ * the incoming path when the base path ends in `/v1`. The query string is kept as sent.
+ */
+export function upstreamPath(target: UpstreamTarget, url: string, queryIndex: number): string {
+  if (target.stripV1) {
+    const pathEnd = queryIndex === -1 ? url.length : queryIndex;
+    if (url.startsWith("/v1") && (pathEnd === 3 || url.charCodeAt(3) === 47) /* / */) {
+      return target.basePath + url.slice(3);
+    }
+  }
+  return target.basePath === "" ? url : target.basePath + url;
+}
+
+/** Hop-by-hop headers (RFC 9110 §7.6.1) and ones the proxy sets itself. */
+function isDroppedRequestHeader(lower: string): boolean {
+  switch (lower) {
+    case "connection":
+    case "keep-alive":
+    case "te":
+    case "trailer":
+    case "transfer-encoding":
+    case "upgrade":
+    case "host":
+    case "expect":
+    case "x-agw-authorization":
+      return true;
+    default:
+      return lower.startsWith("proxy-");
+  }
+}
+
+function isDroppedResponseHeader(lower: string): boolean {
+  switch (lower) {
+    case "connection":
+    case "keep-alive":
+    case "te":
+    case "trailer":
+    case "transfer-encoding":
+    case "upgrade":
+      return true;
+    default:
+      return lower.startsWith("proxy-");
+  }
+}
+
+/** Header names listed in a Connection header, lower-cased (also hop-by-hop). */
+function connectionTokens(value: string | string[] | undefined): string[] | undefined {
+  if (value === undefined) return undefined;
+  const text = typeof value === "string" ? value : value.join(",");
+  return text
+    .toLowerCase()
+    .split(",")
+    .map((t) => t.trim())
+    .filter((t) => t !== "" && t !== "close" && t !== "keep-alive");
+}
+
+export function buildRequestHeaders(
+  req: IncomingMessage,
+  target: UpstreamTarget,
+  auth: BackendAuthRuntime,
+  provider: ProviderSpec | undefined,
+): string[] {
+  const raw = req.rawHeaders;
+  const extra = connectionTokens(req.headers.connection);
+  const out: string[] = [];
+  let xff: string | undefined;
+  let proto: string | undefined;
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i]!;
+    const value = raw[i + 1]!;
+    const lower = name.toLowerCase();
+    if (isDroppedRequestHeader(lower)) continue;
+    if (lower === "x-forwarded-for") {
+      xff = xff === undefined ? value : `${xff}, ${value}`;
+      continue;
+    }
+    if (lower === "x-forwarded-proto") {
+      proto ??= value;
+      continue;
+    }
+    if (auth !== undefined && (lower === "authorization" || lower === "x-api-key")) continue;
+    if (extra !== undefined && extra.includes(lower)) continue;
+    out.push(name, value);
+  }
+  const client = req.socket.remoteAddress ?? "unknown";
+  out.push("host", target.hostHeader);
+  out.push("x-forwarded-for", xff === undefined ? client : `${xff}, ${client}`);
+  // A proxy in front (TLS terminator) knows the original scheme better than we do.
+  out.push("x-forwarded-proto", proto ?? "http");
+  if (auth !== undefined) {
+    if (provider === undefined) out.push("authorization", `Bearer ${auth.key}`);
+    else provider.appendKey(out, auth.key, req.headers);
+  }
+  return out;
+}
+
+export function buildResponseHeaders(headers: IncomingHttpHeaders, requestId: string): string[] {
+  const extra = connectionTokens(headers.connection);
+  const out: string[] = [];
+  for (const name in headers) {
+    if (isDroppedResponseHeader(name)) continue;
+    if (extra !== undefined && extra.includes(name)) continue;
+    const v = headers[name];
+    if (v === undefined) continue;
+    if (typeof v === "string") out.push(name, v);
+    else for (const one of v) out.push(name, one);
+  }
+  out.push("x-agw-request-id", requestId);
+  return out;
+}
+
+function hasRequestBody(h: IncomingHttpHeaders): boolean {
+  return (
+    (h["content-length"] !== undefined && h["content-length"] !== "0") || h["transfer-encoding"] !== undefined
+  );
+}
+
+/** Reads the request stream for undici while a sniffer sees each chunk (pull-based: backpressure holds). */
+async function* teeBody(req: IncomingMessage, sniffer: Sniffer): AsyncGenerator<Uint8Array> {
+  for await (const chunk of req) {
+    const c = chunk as Uint8Array;
+    sniffer.push(c);
+    yield c;
+  }
+  sniffer.end();
+}
+
+function upstreamError(err: unknown): GatewayError {
+  const code = (err as { code?: unknown } | null)?.code;
+  if (code === "UND_ERR_HEADERS_TIMEOUT" || code === "UND_ERR_CONNECT_TIMEOUT") {
+    return new GatewayError(504, "upstream_timeout", "The upstream did not answer in time.");
+  }
+  return new GatewayError(502, "upstream_unavailable", "The upstream could not be reached.");
+}
+
+/**
+ * Forwards one request. Resolves when the response has ended (or the exchange was cut);
+ * rejects with a GatewayError only while nothing has been sent to the client yet.
+ */
+export async function proxyOpaque(call: ProxyCall): Promise<void> {
+  const { req, res, record } = call;
+  const ac = new AbortController();
+  const onClose = (): void => {
+    if (!res.writableFinished) {
+      record.error ??= "client_aborted";
+      ac.abort();
+    }
+  };
+  res.once("close", onClose);
+
+  let body: Dispatcher.DispatchOptions["body"] = null;
+  if (call.body !== undefined) body = call.body;
+  else if (hasRequestBody(req.headers)) {
+    const cl = req.headers["content-length"];
+    const sniffer = call.detect
+      ? requestModelSniffer(record, req.headers["content-type"], cl === undefined ? undefined : Number(cl))
+      : undefined;
+    body = sniffer === undefined ? req : Readable.from(teeBody(req, sniffer), { objectMode: false });
+  }
+
+  let up: Dispatcher.ResponseData;
+  try {
+    up = await call.dispatcher.request({
+      origin: call.target.connectOrigin,
+      path: upstreamPath(call.target, call.url, call.queryIndex),
+      method: req.method as Dispatcher.HttpMethod,
+      headers: buildRequestHeaders(req, call.target, call.auth, call.provider),
+      body,
+      signal: ac.signal,
+      headersTimeout: call.headersTimeoutMs,
+      bodyTimeout: call.bodyTimeoutMs,
+    });
+  } catch (err) {
+    res.off("close", onClose);
+    if (ac.signal.aborted) return;
+    throw upstreamError(err);
+  }
+
+  record.status = up.statusCode;
+  const headers = up.headers;
+  res.writeHead(up.statusCode, buildResponseHeaders(headers, call.requestId));
+  // A streamed answer (no length) must show its headers now, not with the first chunk.
+  if (headers["content-length"] === undefined) res.flushHeaders();
+
+  const sniffer = call.detect
+    ? responseUsageSniffer(
+        record,
+        headers["content-type"] as string | undefined,
+        headers["content-encoding"] as string | undefined,
+      )
+    : undefined;
+  if (sniffer !== undefined) up.body.on("data", (c: Uint8Array) => sniffer.push(c));
+  try {
+    await pipeline(up.body, res);
+    sniffer?.end();
+  } catch {
+    // Client gone (already recorded) or the upstream broke mid-body: cut the client too.
+    record.error ??= "upstream_aborted";
+    res.destroy();
+  } finally {
+    res.off("close", onClose);
+  }
+}
