@@ -127,6 +127,15 @@ describe("scripts", () => {
     expect(await ask()).toBe("echo: q");
   });
 
+  it("a throwing script answers 500 with the reason, so test bugs are visible", async () => {
+    mock.script(() => {
+      throw new Error("boom");
+    });
+    const res = await fetch(`${mock.url}/v1/chat/completions`, { method: "POST", body: chatBody("x") });
+    expect(res.status).toBe(500);
+    expect(await res.text()).toContain("script threw: boom");
+  });
+
   it("json, raw and events are sent exactly, with status and headers", async () => {
     mock.script({ json: { hello: "world" }, status: 201, headers: { "X-Extra": "1" } });
     const a = await fetch(`${mock.url}/v1/chat/completions`, { method: "POST", body: chatBody("x") });

@@ -133,8 +133,11 @@ export async function startMockUpstream(options: MockUpstreamOptions = {}): Prom
   };
 
   const server = http.createServer((req, res) => {
-    void handle(req, res).catch(() => {
-      req.socket.destroy();
+    void handle(req, res).catch((err: unknown) => {
+      // A throwing script is a bug in the test: say so loudly instead of resetting silently.
+      if (res.headersSent) return void req.socket.destroy();
+      res.writeHead(500, { "content-type": "text/plain", "x-mock-error": "script-threw" });
+      res.end(`mock upstream: script threw: ${err instanceof Error ? err.message : String(err)}`);
     });
   });
   server.on("connection", (s: Socket) => {
