@@ -119,7 +119,7 @@ export function buildRequestHeaders(
       continue;
     }
     if (auth !== undefined && (lower === "authorization" || lower === "x-api-key")) continue;
-    if (extra !== undefined && extra.includes(lower)) continue;
+    if (extra?.includes(lower) === true) continue;
     out.push(name, value);
   }
   const client = req.socket.remoteAddress ?? "unknown";
@@ -139,7 +139,7 @@ export function buildResponseHeaders(headers: IncomingHttpHeaders, requestId: st
   const out: string[] = [];
   for (const name in headers) {
     if (isDroppedResponseHeader(name)) continue;
-    if (extra !== undefined && extra.includes(name)) continue;
+    if (extra?.includes(name) === true) continue;
     const v = headers[name];
     if (v === undefined) continue;
     if (typeof v === "string") out.push(name, v);
@@ -229,10 +229,13 @@ export async function proxyOpaque(call: ProxyCall): Promise<void> {
         headers["content-encoding"] as string | undefined,
       )
     : undefined;
-  if (sniffer !== undefined) up.body.on("data", (c: Uint8Array) => sniffer.push(c));
+  if (sniffer !== undefined) {
+    up.body.on("data", (c: Uint8Array) => sniffer.push(c));
+    // On 'end', not after the pipeline: the access log is written when the response closes.
+    up.body.once("end", () => sniffer.end());
+  }
   try {
     await pipeline(up.body, res);
-    sniffer?.end();
   } catch {
     // Client gone (already recorded) or the upstream broke mid-body: cut the client too.
     record.error ??= "upstream_aborted";
