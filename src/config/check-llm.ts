@@ -21,7 +21,11 @@ export function checkLlm(config: Config, ctx: CheckContext): void {
         `cannot tell what kind of provider "${p.name}" is from its name: add provider: openAI, anthropic or mock`,
       );
     } else if (p.responsesApi !== undefined && kind !== "openAI") {
-      ctx.warnings.report([...at, "responsesApi"], "key", `responsesApi has no effect on a ${kind} provider`);
+      ctx.warnings.report(
+        [...at, "responsesApi"],
+        "key",
+        `responsesApi only applies to openAI providers, not ${kind}`,
+      );
     }
   });
 
