@@ -1,4 +1,4 @@
-import type { IrErrorType, IrFormat, IrRequest, IrUsage } from "./ir.js";
+import type { IrError, IrErrorType, IrFormat, IrRequest, IrUsage } from "./ir.js";
 
 export type Json = Record<string, unknown>;
 
@@ -128,4 +128,9 @@ export function mergeExtras(body: Json, ir: IrRequest, format: IrFormat, dropped
       for (const [k, v] of Object.entries(bag)) if (!(k in body)) body[k] = v;
     } else dropped.push(...Object.keys(bag));
   }
+}
+
+/** A mid-stream error has no HTTP status of its own (the stream began with 200): derive one from its type. */
+export function streamedError(err: IrError): IrError {
+  return { ...err, status: defaultStatusFor(err.type) };
 }

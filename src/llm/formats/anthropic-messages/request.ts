@@ -289,18 +289,26 @@ export function anthropicRequestFromIR(
 
   let thinking = false;
   const r = ir.reasoning;
+  const forcedTool = ir.toolChoice?.type === "required" || ir.toolChoice?.type === "tool";
   if (r !== undefined) {
     if (r.disabled === true || r.effort === "none") body.thinking = { type: "disabled" };
+    else if (forcedTool) dropped.push("reasoning (Anthropic rejects thinking with a forced tool_choice)");
     else {
-      const budget = Math.max(
+      let budget = Math.max(
         MIN_THINKING_BUDGET,
         r.budgetTokens ?? budgetForEffort(r.effort ?? "medium") ?? 8192,
       );
-      // budget_tokens must be below max_tokens; only a defaulted max_tokens is ours to raise.
-      if (defaulted && budget >= maxTokens)
-        maxTokens = budget + (opts.defaultMaxTokens ?? DEFAULT_ANTHROPIC_MAX_TOKENS);
-      body.thinking = { type: "enabled", budget_tokens: budget };
-      thinking = true;
+      // budget_tokens must be below max_tokens: a defaulted max_tokens is raised, a given one caps the budget.
+      if (budget >= maxTokens) {
+        if (defaulted) maxTokens = budget + (opts.defaultMaxTokens ?? DEFAULT_ANTHROPIC_MAX_TOKENS);
+        else budget = maxTokens - 1;
+      }
+      if (budget < MIN_THINKING_BUDGET)
+        dropped.push("reasoning (max_tokens below the minimum thinking budget)");
+      else {
+        body.thinking = { type: "enabled", budget_tokens: budget };
+        thinking = true;
+      }
     }
   }
   body.max_tokens = maxTokens;
@@ -308,7 +316,10 @@ export function anthropicRequestFromIR(
   if (ir.temperature !== undefined) {
     // Extended thinking only accepts the default temperature; Anthropic's range is 0..1.
     if (thinking) dropped.push("temperature");
-    else body.temperature = Math.min(ir.temperature, 1);
+    else {
+      body.temperature = Math.min(ir.temperature, 1);
+      if (ir.temperature > 1) dropped.push("temperature (clamped to 1)");
+    }
   }
   if (ir.topP !== undefined) body.top_p = ir.topP;
   if (ir.topK !== undefined) {

@@ -8,7 +8,7 @@ import {
   truncatedStreamError,
   type WireEvent,
 } from "../ir.js";
-import { asNumber, asString, isRecord, type Json, makeUsage, parseJson } from "../util.js";
+import { asNumber, asString, isRecord, type Json, makeUsage, parseJson, streamedError } from "../util.js";
 import { anthropicErrorObject, anthropicErrorToIR } from "./error.js";
 import {
   anthropicStopFromIR,
@@ -115,7 +115,7 @@ export function createAnthropicStreamDecoder(): StreamDecoder {
           return [{ type: "message_stop" }];
         case "error":
           failed = true;
-          return [{ type: "error", error: anthropicErrorToIR(500, ev) }];
+          return [{ type: "error", error: streamedError(anthropicErrorToIR(500, ev)) }];
         default:
           return [];
       }

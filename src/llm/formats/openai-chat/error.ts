@@ -43,7 +43,10 @@ const IR_TO_TYPE: Readonly<Record<IrErrorType, string>> = {
 export function openAiErrorToIR(status: number, body: unknown, retryAfterHeader?: string): IrError {
   const e = isRecord(body) && isRecord(body.error) ? body.error : isRecord(body) ? body : {};
   const typeStr = asString(e.type);
-  const type = (typeStr !== undefined ? TYPE_TO_IR[typeStr] : undefined) ?? errorTypeFromStatus(status);
+  let type = (typeStr !== undefined ? TYPE_TO_IR[typeStr] : undefined) ?? errorTypeFromStatus(status);
+  // OpenAI answers a bad key with 401 + invalid_request_error: the status is the better signal.
+  if (type === "invalid_request" && status !== 400 && status !== 422 && status >= 400)
+    type = errorTypeFromStatus(status);
   const err: IrError = {
     status,
     type,

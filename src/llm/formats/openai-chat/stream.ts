@@ -7,7 +7,7 @@ import {
   truncatedStreamError,
   type WireEvent,
 } from "../ir.js";
-import { asArray, asNumber, asString, isRecord, type Json, parseJson } from "../util.js";
+import { asArray, asNumber, asString, isRecord, type Json, parseJson, streamedError } from "../util.js";
 import { openAiErrorObject, openAiErrorToIR } from "./error.js";
 import { chatFinishFromIR, chatFinishToIR, chatId, chatUsageFromIR, chatUsageToIR } from "./response.js";
 
@@ -66,7 +66,7 @@ export function createChatStreamDecoder(): StreamDecoder {
       if (!isRecord(chunk)) return out;
       if (isRecord(chunk.error)) {
         ended = true;
-        out.push({ type: "error", error: openAiErrorToIR(500, chunk) });
+        out.push({ type: "error", error: streamedError(openAiErrorToIR(500, chunk)) });
         return out;
       }
       if (!started) {
@@ -205,12 +205,12 @@ export function createChatStreamEncoder(opts: ChatEncoderOptions = {}): StreamEn
             }),
           ];
         case "text_delta":
-          return [chunk({ content: e.text })];
+          return e.text === "" ? [] : [chunk({ content: e.text })];
         case "thinking_delta":
-          return [chunk({ reasoning_content: e.thinking })];
+          return e.thinking === "" ? [] : [chunk({ reasoning_content: e.thinking })];
         case "tool_args_delta": {
           const ti = toolIndex.get(e.index);
-          if (ti === undefined) return [];
+          if (ti === undefined || e.json === "") return [];
           return [chunk({ tool_calls: [{ index: ti, function: { arguments: e.json } }] })];
         }
         case "message_delta":

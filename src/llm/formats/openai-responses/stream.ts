@@ -8,7 +8,7 @@ import {
   type WireEvent,
 } from "../ir.js";
 import { openAiErrorToIR } from "../openai-chat/error.js";
-import { asNumber, asString, isRecord, type Json, makeUsage, parseJson } from "../util.js";
+import { asNumber, asString, isRecord, type Json, makeUsage, parseJson, streamedError } from "../util.js";
 import { responsesErrorEvent } from "./error.js";
 import {
   idFactory,
@@ -172,7 +172,7 @@ export function createResponsesStreamDecoder(): StreamDecoder {
         }
         case "error":
           ended = true;
-          out.push({ type: "error", error: openAiErrorToIR(500, { error: ev }) });
+          out.push({ type: "error", error: streamedError(openAiErrorToIR(500, { error: ev })) });
           break;
       }
       return out;
@@ -410,6 +410,12 @@ export function createResponsesStreamEncoder(opts: ResponsesOutputOptions = {}):
         }
         case "error": {
           done = true;
+          // The failed response shows what was produced before the error.
+          for (const p of parts.values()) {
+            if (p.kind === "text") (p.item.content as Json[])[p.contentIndex] = textPartJson(p.buf);
+            else if (p.kind === "tool_call") p.item.arguments = p.buf;
+            else output[p.outputIndex] = reasoningItem(p.item.id as string, p.buf, p.signature);
+          }
           out.push({ event: "error", data: JSON.stringify(responsesErrorEvent(e.error, seq++)) });
           response.status = "failed";
           response.error = { code: e.error.code ?? "server_error", message: e.error.message };
