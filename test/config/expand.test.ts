@@ -1,5 +1,5 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: the tests are about ${VAR} text in YAML and messages
 import { describe, expect, it } from "vitest";
-import { formatDiagnostic } from "../../src/config/diagnostic.js";
 import { expandString } from "../../src/config/expand.js";
 import { errorsOf, load, yaml } from "./run.js";
 
