@@ -86,7 +86,8 @@ function reportError(e: ErrorObject, path: Path, reporter: Reporter, values: Val
         if (allowed.length === 0) hint = "; this mapping takes no keys";
         else if (allowed.length <= 8) hint = `; allowed keys: ${allowed.join(", ")}`;
       }
-      reporter.report([...path, key], "key", `unknown key "${key}"${hint}`);
+      // Printed with the mapping's path (the key is in the message), pointed at the key itself.
+      reporter.reportAt(path, [...path, key], "key", `unknown key "${key}"${hint}`);
       return;
     }
     case "required":

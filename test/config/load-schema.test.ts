@@ -5,7 +5,7 @@ describe("schema errors", () => {
   it("locates an unknown key at the key, with a did-you-mean", () => {
     expect(errorsOf(yaml("binds:", "- port: 4000", "  lisenters: []"))).toEqual([
       'agw.yaml:2:3: binds[0]: missing required key "listeners"',
-      'agw.yaml:3:3: binds[0].lisenters: unknown key "lisenters" (did you mean "listeners"?)',
+      'agw.yaml:3:3: binds[0]: unknown key "lisenters" (did you mean "listeners"?)',
     ]);
   });
 
@@ -21,8 +21,8 @@ describe("schema errors", () => {
         ),
       ),
     ).toEqual([
-      'agw.yaml:8:22: binds[0].listeners[0].routes[0].backends[0].ai.provider.openai: unknown key "openai" (did you mean "openAI"?)',
-      'agw.yaml:9:11: binds[0].listeners[0].routes[0].backends[0].ai.zebra: unknown key "zebra"; allowed keys: name, provider, baseUrl, hostOverride',
+      'agw.yaml:8:22: binds[0].listeners[0].routes[0].backends[0].ai.provider: unknown key "openai" (did you mean "openAI"?)',
+      'agw.yaml:9:11: binds[0].listeners[0].routes[0].backends[0].ai: unknown key "zebra"; allowed keys: name, provider, baseUrl, hostOverride',
     ]);
   });
 
@@ -135,7 +135,7 @@ describe("schema errors", () => {
       'agw.yaml:2:20: config.logging.level: "infoo" is not one of: trace, debug, info, warn, error, fatal, silent (did you mean "info"?)',
       "agw.yaml:4:9: binds[0].port: must be at least 1, found 0",
       "agw.yaml:5:14: binds[0].listeners: must not be an empty list",
-      'agw.yaml:7:3: llm.prot: unknown key "prot" (did you mean "port"?)',
+      'agw.yaml:7:3: llm: unknown key "prot" (did you mean "port"?)',
     ]);
   });
 
