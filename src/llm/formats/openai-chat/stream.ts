@@ -169,6 +169,8 @@ export function createChatStreamEncoder(opts: ChatEncoderOptions = {}): StreamEn
   let usage: IrUsage | undefined;
   let nextTool = 0;
   const toolIndex = new Map<number, number>();
+  /** Chat tool indexes that have not yet received any argument text. */
+  const noArgs = new Set<number>();
 
   const chunk = (delta: Json, finish: string | null = null): WireEvent => ({
     data: JSON.stringify({
@@ -179,6 +181,14 @@ export function createChatStreamEncoder(opts: ChatEncoderOptions = {}): StreamEn
       choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }],
     }),
   });
+
+  // A no-argument call must still end with valid JSON arguments ("{}"), as non-streamed ones do.
+  const closeTool = (irIndex: number): WireEvent[] => {
+    const ti = toolIndex.get(irIndex);
+    if (ti === undefined || !noArgs.has(ti)) return [];
+    noArgs.delete(ti);
+    return [chunk({ tool_calls: [{ index: ti, function: { arguments: "{}" } }] })];
+  };
 
   return {
     push(e: IrStreamEvent): WireEvent[] {
@@ -192,6 +202,7 @@ export function createChatStreamEncoder(opts: ChatEncoderOptions = {}): StreamEn
         case "part_start":
           if (e.part.kind !== "tool_call") return [];
           toolIndex.set(e.index, nextTool);
+          noArgs.add(nextTool);
           return [
             chunk({
               tool_calls: [
@@ -211,11 +222,17 @@ export function createChatStreamEncoder(opts: ChatEncoderOptions = {}): StreamEn
         case "tool_args_delta": {
           const ti = toolIndex.get(e.index);
           if (ti === undefined || e.json === "") return [];
+          noArgs.delete(ti);
           return [chunk({ tool_calls: [{ index: ti, function: { arguments: e.json } }] })];
         }
-        case "message_delta":
+        case "part_stop":
+          return closeTool(e.index);
+        case "message_delta": {
           if (e.usage !== undefined) usage = e.usage;
-          return [chunk({}, chatFinishFromIR(e.stopReason ?? "end_turn"))];
+          const out = [...toolIndex.keys()].flatMap(closeTool);
+          out.push(chunk({}, chatFinishFromIR(e.stopReason ?? "end_turn")));
+          return out;
+        }
         case "message_stop": {
           done = true;
           const out: WireEvent[] = [];
