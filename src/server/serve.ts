@@ -1,0 +1,130 @@
+/**
+ * `agw -f FILE`: load, compile, listen, watch, and drain on SIGINT/SIGTERM. Returns the
+ * process exit code: 0 after a signal-driven drain, 1 for an invalid file, 2 when the
+ * gateway cannot start (a port in use). SIGHUP reloads the file.
+ */
+import type { Logger } from "pino";
+import { compileConfig, type Env } from "../config/compile.js";
+import { formatDiagnostic } from "../config/diagnostic.js";
+import { loadConfigFile } from "../config/load.js";
+import { type ConfigWatcher, watchConfig } from "../config/watch.js";
+import { createLogger } from "../observability/log.js";
+import { type Gateway, startGateway } from "./gateway.js";
+import type { DispatcherFactory } from "./pool-cache.js";
+import { type ReadinessServer, startReadiness } from "./readiness.js";
+import type { Runtime } from "./runtime.js";
+
+/** Where signals come from; `process` in production, an emitter in tests. */
+export interface SignalSource {
+  on(signal: NodeJS.Signals, listener: () => void): unknown;
+  off(signal: NodeJS.Signals, listener: () => void): unknown;
+}
+
+export interface ServeHandle {
+  gateway: Gateway;
+  watcher: ConfigWatcher;
+  readiness: ReadinessServer | undefined;
+}
+
+export interface ServeOptions {
+  file: string;
+  watch: boolean;
+  env: Env;
+  /** Built from the file's `config.logging` when absent. */
+  logger?: Logger;
+  stderr?: (text: string) => void;
+  signals?: SignalSource;
+  dispatcherFactory?: DispatcherFactory;
+  /** Called once the gateway listens (tests use it to learn the addresses). */
+  onStarted?: (handle: ServeHandle) => void;
+}
+
+export async function serve(options: ServeOptions): Promise<number> {
+  const stderr = options.stderr ?? ((t: string) => void process.stderr.write(t));
+  const signals: SignalSource = options.signals ?? process;
+  const loaded = await loadConfigFile(options.file, options.env);
+  for (const w of loaded.warnings) stderr(`${formatDiagnostic(w)} (warning)\n`);
+  if (!loaded.ok) {
+    for (const e of loaded.errors) stderr(`${formatDiagnostic(e)}\n`);
+    const n = loaded.errors.length;
+    stderr(`${options.file}: invalid (${n} error${n === 1 ? "" : "s"})\n`);
+    return 1;
+  }
+  let runtime: Runtime;
+  try {
+    runtime = compileConfig(loaded.config, { env: options.env });
+  } catch (err) {
+    stderr(`${options.file}: ${err instanceof Error ? err.message : String(err)}\n`);
+    return 1;
+  }
+  const logger =
+    options.logger ?? createLogger({ level: runtime.process.logLevel, format: runtime.process.logFormat });
+
+  let gateway: Gateway;
+  try {
+    gateway = await startGateway({
+      runtime,
+      logger,
+      ...(options.dispatcherFactory === undefined ? {} : { dispatcherFactory: options.dispatcherFactory }),
+    });
+  } catch (err) {
+    stderr(`agw: cannot start: ${err instanceof Error ? err.message : String(err)}\n`);
+    return 2;
+  }
+
+  const watcher = await watchConfig({
+    file: options.file,
+    env: options.env,
+    gateway,
+    logger,
+    watch: options.watch,
+    onSwap: (rt) => {
+      if (options.logger === undefined) logger.level = rt.process.logLevel;
+    },
+  });
+
+  let draining = false;
+  let readiness: ReadinessServer | undefined;
+  const addr = runtime.process.readinessAddr;
+  if (addr !== undefined) {
+    try {
+      readiness = await startReadiness(addr, {
+        ready: () =>
+          draining
+            ? { ok: false, reason: "draining" }
+            : watcher.isSynchronized()
+              ? { ok: true }
+              : { ok: false, reason: "config out of sync (the last reload failed)" },
+      });
+      logger.info({ address: addr }, `readiness on ${addr}/healthz/ready`);
+    } catch (err) {
+      logger.error({ err, address: addr }, "cannot open the readiness endpoint");
+    }
+  }
+
+  return new Promise<number>((resolveExit) => {
+    const onHup = (): void => void watcher.reload();
+    const onStop = (): void => {
+      if (draining) return;
+      draining = true;
+      logger.info({ deadlineMs: gateway.current().process.drainTimeoutMs }, "draining");
+      void (async () => {
+        // drain() stops accepting synchronously, before its first await.
+        const drained = gateway.drain();
+        await watcher.close();
+        await drained;
+        await readiness?.close();
+        signals.off("SIGINT", onStop);
+        signals.off("SIGTERM", onStop);
+        signals.off("SIGHUP", onHup);
+        logger.info("stopped");
+        logger.flush?.();
+        resolveExit(0);
+      })();
+    };
+    signals.on("SIGINT", onStop);
+    signals.on("SIGTERM", onStop);
+    signals.on("SIGHUP", onHup);
+    options.onStarted?.({ gateway, watcher, readiness });
+  });
+}

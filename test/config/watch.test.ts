@@ -1,0 +1,212 @@
+import { once } from "node:events";
+import { mkdtemp, rename, rm, writeFile } from "node:fs/promises";
+import http from "node:http";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { compileConfig } from "../../src/config/compile.js";
+import { loadConfigFile } from "../../src/config/load.js";
+import { type ConfigWatcher, watchConfig } from "../../src/config/watch.js";
+import { type Gateway, startGateway } from "../../src/server/gateway.js";
+import { captureLogs, freePort, type LogCapture, send, startUpstream } from "../server/engine-helpers.js";
+
+const cleanups: Array<() => Promise<void>> = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+/** A bind per port, each routing everything to `upstream` with a route named per port. */
+function yamlFor(binds: Array<{ port: number; upstream: number; route?: string }>): string {
+  let out = "binds:\n";
+  for (const b of binds) {
+    out += `- port: ${b.port}\n  address: 127.0.0.1\n  listeners:\n  - routes:\n    - name: ${b.route ?? `r${b.port}`}\n      backends:\n      - host: 127.0.0.1:${b.upstream}\n`;
+  }
+  return out;
+}
+
+interface Setup {
+  file: string;
+  dir: string;
+  gateway: Gateway;
+  watcher: ConfigWatcher;
+  logs: LogCapture;
+  /** Resolves with the outcome of the next reload. */
+  nextReload(): Promise<boolean>;
+}
+
+async function setup(initial: string): Promise<Setup> {
+  const dir = await mkdtemp(join(tmpdir(), "agw-watch-"));
+  cleanups.push(() => rm(dir, { recursive: true, force: true }));
+  const file = join(dir, "agw.yaml");
+  await writeFile(file, initial);
+  const loaded = await loadConfigFile(file, {});
+  if (!loaded.ok) throw new Error(JSON.stringify(loaded.errors));
+  const logs = captureLogs();
+  const gateway = await startGateway({
+    runtime: compileConfig(loaded.config, { env: {} }),
+    logger: logs.logger,
+  });
+  cleanups.push(() => gateway.drain(1000));
+  const waiters: Array<(ok: boolean) => void> = [];
+  const watcher = await watchConfig({
+    file,
+    env: {},
+    gateway,
+    logger: logs.logger,
+    watch: true,
+    debounceMs: 50,
+    onReload: (ok) => waiters.shift()?.(ok),
+  });
+  cleanups.push(() => watcher.close());
+  return {
+    file,
+    dir,
+    gateway,
+    watcher,
+    logs,
+    nextReload: () => new Promise<boolean>((r) => waiters.push(r)),
+  };
+}
+
+/** An upstream that answers with its name. */
+async function named(name: string) {
+  const up = await startUpstream((req, res) => {
+    req.resume();
+    res.end(name);
+  });
+  cleanups.push(up.close);
+  return up;
+}
+
+describe("hot reload", () => {
+  it("adds a port, changes a route, removes a port", async () => {
+    const a = await named("a");
+    const b = await named("b");
+    const [p1, p2] = [await freePort(), await freePort()];
+    const s = await setup(yamlFor([{ port: p1, upstream: a.port }]));
+    expect((await send(p1)).body.toString()).toBe("a");
+
+    let reloaded = s.nextReload();
+    await writeFile(
+      s.file,
+      yamlFor([
+        { port: p1, upstream: b.port },
+        { port: p2, upstream: a.port },
+      ]),
+    );
+    expect(await reloaded).toBe(true);
+    expect((await send(p1)).body.toString()).toBe("b");
+    expect((await send(p2)).body.toString()).toBe("a");
+    expect([...s.gateway.addresses().keys()].sort()).toEqual([p1, p2].sort());
+
+    reloaded = s.nextReload();
+    await writeFile(s.file, yamlFor([{ port: p2, upstream: b.port }]));
+    expect(await reloaded).toBe(true);
+    expect((await send(p2)).body.toString()).toBe("b");
+    await expect(send(p1)).rejects.toMatchObject({ code: "ECONNREFUSED" });
+    expect(s.watcher.status()).toMatchObject({ synchronized: true, reloads: 2 });
+  });
+
+  it("an invalid file logs every located error, keeps the old config and reports out of sync", async () => {
+    const a = await named("a");
+    const b = await named("b");
+    const p1 = await freePort();
+    const s = await setup(yamlFor([{ port: p1, upstream: a.port }]));
+    let reloaded = s.nextReload();
+    await writeFile(
+      s.file,
+      `binds:\n- port: ${p1}\n  listeners:\n  - routes:\n    - backends:\n      - host: 127.0.0.1:${b.port}\n        colour: red\n  bogus: 1\n`,
+    );
+    expect(await reloaded).toBe(false);
+    expect(s.watcher.isSynchronized()).toBe(false);
+    const errors = s.watcher.status().errors;
+    expect(errors.length).toBeGreaterThanOrEqual(2);
+    for (const e of errors) expect(e).toMatch(/agw\.yaml:\d+:\d+: /);
+    const logged = s.logs.lines.filter((l) => String(l.msg).startsWith("config reload failed"));
+    expect(logged.length).toBe(errors.length);
+    expect((await send(p1)).body.toString()).toBe("a");
+
+    reloaded = s.nextReload();
+    await writeFile(s.file, yamlFor([{ port: p1, upstream: b.port }]));
+    expect(await reloaded).toBe(true);
+    expect(s.watcher.isSynchronized()).toBe(true);
+    expect((await send(p1)).body.toString()).toBe("b");
+  });
+
+  it("picks up an editor's atomic save (write a temporary file, rename it over)", async () => {
+    const a = await named("a");
+    const b = await named("b");
+    const p1 = await freePort();
+    const s = await setup(yamlFor([{ port: p1, upstream: a.port }]));
+    const reloaded = s.nextReload();
+    const tmp = join(s.dir, ".agw.yaml.swp");
+    await writeFile(tmp, yamlFor([{ port: p1, upstream: b.port }]));
+    await rename(tmp, s.file);
+    expect(await reloaded).toBe(true);
+    expect((await send(p1)).body.toString()).toBe("b");
+  });
+
+  it("a request in flight finishes on the snapshot it started with", async () => {
+    let release!: () => void;
+    const released = new Promise<void>((r) => {
+      release = r;
+    });
+    let arrived!: () => void;
+    const slowArrived = new Promise<void>((r) => {
+      arrived = r;
+    });
+    const slow = await startUpstream((req, res) => {
+      req.resume();
+      arrived();
+      void released.then(() => res.end("old"));
+    });
+    cleanups.push(async () => release());
+    cleanups.push(slow.close);
+    const fresh = await named("new");
+    const p1 = await freePort();
+    const s = await setup(yamlFor([{ port: p1, upstream: slow.port, route: "old" }]));
+
+    const req = http.request({ host: "127.0.0.1", port: p1, path: "/", agent: false });
+    req.end();
+    const response = once(req, "response");
+    await slowArrived;
+
+    const reloaded = s.nextReload();
+    await writeFile(s.file, yamlFor([{ port: p1, upstream: fresh.port, route: "new" }]));
+    expect(await reloaded).toBe(true);
+    expect((await send(p1)).body.toString()).toBe("new");
+
+    release();
+    const [res] = (await response) as [http.IncomingMessage];
+    let text = "";
+    for await (const c of res) text += String(c);
+    expect(text).toBe("old");
+    const line = await s.logs.waitFor((l) => l.msg === "request" && l.route === "old");
+    expect(line.status).toBe(200);
+  });
+
+  it("SIGHUP-style reload() works with watching off", async () => {
+    const a = await named("a");
+    const b = await named("b");
+    const p1 = await freePort();
+    const dir = await mkdtemp(join(tmpdir(), "agw-nowatch-"));
+    cleanups.push(() => rm(dir, { recursive: true, force: true }));
+    const file = join(dir, "agw.yaml");
+    await writeFile(file, yamlFor([{ port: p1, upstream: a.port }]));
+    const loaded = await loadConfigFile(file, {});
+    if (!loaded.ok) throw new Error("bad");
+    const logs = captureLogs();
+    const gateway = await startGateway({
+      runtime: compileConfig(loaded.config, { env: {} }),
+      logger: logs.logger,
+    });
+    cleanups.push(() => gateway.drain(1000));
+    const watcher = await watchConfig({ file, env: {}, gateway, logger: logs.logger, watch: false });
+    cleanups.push(() => watcher.close());
+    await writeFile(file, yamlFor([{ port: p1, upstream: b.port }]));
+    // Not watched: still the old config until reload() is called.
+    expect((await send(p1)).body.toString()).toBe("a");
+    expect(await watcher.reload()).toBe(true);
+    expect((await send(p1)).body.toString()).toBe("b");
+  });
+});

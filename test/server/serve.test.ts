@@ -1,0 +1,156 @@
+import { EventEmitter, once } from "node:events";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import http from "node:http";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { type ServeHandle, type SignalSource, serve } from "../../src/server/serve.js";
+import { captureLogs, freePort, send, startUpstream } from "./engine-helpers.js";
+
+const cleanups: Array<() => Promise<void>> = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+async function tempConfig(text: string): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), "agw-serve-"));
+  cleanups.push(() => rm(dir, { recursive: true, force: true }));
+  const file = join(dir, "agw.yaml");
+  await writeFile(file, text);
+  return file;
+}
+
+function signalSource(): SignalSource & { emit(s: NodeJS.Signals): void } {
+  const ee = new EventEmitter();
+  return {
+    on: (s, fn) => ee.on(s, fn),
+    off: (s, fn) => ee.off(s, fn),
+    emit: (s) => void ee.emit(s),
+  };
+}
+
+function started(): { onStarted: (h: ServeHandle) => void; handle: Promise<ServeHandle> } {
+  let resolve!: (h: ServeHandle) => void;
+  const handle = new Promise<ServeHandle>((r) => {
+    resolve = r;
+  });
+  return { onStarted: resolve, handle };
+}
+
+describe("serve", () => {
+  it("prints every located error and returns 1 for an invalid file", async () => {
+    const file = await tempConfig("binds:\n- port: 99999999\n  listeners: []\n  extra: 1\n");
+    const err: string[] = [];
+    const code = await serve({ file, watch: false, env: {}, stderr: (t) => err.push(t) });
+    expect(code).toBe(1);
+    const text = err.join("");
+    expect(text).toMatch(/agw\.yaml:2:\d+: /);
+    expect(text).toMatch(/agw\.yaml:4:\d+: /);
+    expect(text).toContain("invalid");
+  });
+
+  it("drains on SIGTERM: the request in flight completes, new connections are refused, exit 0", async () => {
+    let release!: () => void;
+    const released = new Promise<void>((r) => {
+      release = r;
+    });
+    let arrived!: () => void;
+    const inUpstream = new Promise<void>((r) => {
+      arrived = r;
+    });
+    const up = await startUpstream((req, res) => {
+      req.resume();
+      arrived();
+      void released.then(() => res.end("finished"));
+    });
+    cleanups.push(up.close);
+    const port = await freePort();
+    const file = await tempConfig(
+      `config:\n  drainTimeout: 10s\nbinds:\n- port: ${port}\n  address: 127.0.0.1\n  listeners:\n  - routes:\n    - backends:\n      - host: 127.0.0.1:${up.port}\n`,
+    );
+    const signals = signalSource();
+    const s = started();
+    const logs = captureLogs();
+    const exit = serve({ file, watch: true, env: {}, signals, logger: logs.logger, onStarted: s.onStarted });
+    const handle = await s.handle;
+    expect(handle.gateway.addresses().get(port)?.port).toBe(port);
+    await logs.waitFor((l) => l.msg === `listening on 127.0.0.1:${port}`);
+
+    const req = http.request({ host: "127.0.0.1", port, path: "/slow", agent: false });
+    req.end();
+    const response = once(req, "response");
+    await inUpstream;
+
+    signals.emit("SIGTERM");
+    await expect(send(port)).rejects.toMatchObject({ code: "ECONNREFUSED" });
+    release();
+    const [res] = (await response) as [http.IncomingMessage];
+    let text = "";
+    for await (const c of res) text += String(c);
+    expect(res.statusCode).toBe(200);
+    expect(text).toBe("finished");
+    expect(await exit).toBe(0);
+  });
+
+  it("cuts requests still running at the drain deadline and still exits 0", async () => {
+    const up = await startUpstream((req) => {
+      req.resume(); // never answers
+    });
+    cleanups.push(up.close);
+    const port = await freePort();
+    const file = await tempConfig(
+      `config:\n  drainTimeout: 50ms\nbinds:\n- port: ${port}\n  address: 127.0.0.1\n  listeners:\n  - routes:\n    - backends:\n      - host: 127.0.0.1:${up.port}\n`,
+    );
+    const signals = signalSource();
+    const s = started();
+    const logs = captureLogs();
+    const exit = serve({ file, watch: false, env: {}, signals, logger: logs.logger, onStarted: s.onStarted });
+    await s.handle;
+    const req = http.request({ host: "127.0.0.1", port, path: "/hang", agent: false });
+    const failed = once(req, "error");
+    req.end();
+    await once(up.server, "request");
+    signals.emit("SIGINT");
+    expect(await exit).toBe(0);
+    const [err] = (await failed) as [NodeJS.ErrnoException];
+    expect(err.code).toBe("ECONNRESET");
+  });
+
+  it("readiness reports out of sync after a bad reload (SIGHUP with watching off) and ready after a good one", async () => {
+    const up = await startUpstream((req, res) => {
+      req.resume();
+      res.end("ok");
+    });
+    cleanups.push(up.close);
+    const [port, readyPort] = [await freePort(), await freePort()];
+    const good = `config:\n  readinessAddr: 127.0.0.1:${readyPort}\nbinds:\n- port: ${port}\n  address: 127.0.0.1\n  listeners:\n  - routes:\n    - backends:\n      - host: 127.0.0.1:${up.port}\n`;
+    const file = await tempConfig(good);
+    const signals = signalSource();
+    const s = started();
+    const exit = serve({
+      file,
+      watch: false,
+      env: {},
+      signals,
+      logger: captureLogs().logger,
+      onStarted: s.onStarted,
+    });
+    const handle = await s.handle;
+    expect((await send(readyPort, { path: "/healthz/ready" })).status).toBe(200);
+
+    await writeFile(file, "binds: nope\n");
+    expect(await handle.watcher.reload()).toBe(false);
+    const notReady = await send(readyPort, { path: "/healthz/ready" });
+    expect(notReady.status).toBe(503);
+    expect(notReady.body.toString()).toContain("out of sync");
+    expect((await send(port)).body.toString()).toBe("ok");
+
+    await writeFile(file, good);
+    signals.emit("SIGHUP");
+    // SIGHUP's reload runs in the background; reload() joins it (or runs once more).
+    expect(await handle.watcher.reload()).toBe(true);
+    expect((await send(readyPort, { path: "/healthz/ready" })).status).toBe(200);
+    signals.emit("SIGTERM");
+    expect(await exit).toBe(0);
+  });
+});
