@@ -124,12 +124,15 @@ export function chatRequestToIR(body: unknown): RequestToIrResult {
       const id = asString(m.tool_call_id);
       if (id === undefined) throw invalid(`messages[${i}]: tool message without tool_call_id`);
       const parts = textParts(m.content, `messages[${i}]`, dropped);
-      messages.push({
-        role: "tool",
-        content: [
-          { type: "tool_result", toolCallId: id, content: typeof m.content === "string" ? m.content : parts },
-        ],
-      });
+      const part: IrContentPart = {
+        type: "tool_result",
+        toolCallId: id,
+        content: typeof m.content === "string" ? m.content : parts,
+      };
+      // Consecutive tool messages are one turn of results (one Anthropic user message).
+      const prev = messages[messages.length - 1];
+      if (prev !== undefined && prev.role === "tool") prev.content.push(part);
+      else messages.push({ role: "tool", content: [part] });
     } else {
       throw invalid(`messages[${i}]: unsupported role ${JSON.stringify(role)}`);
     }
