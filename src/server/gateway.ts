@@ -39,6 +39,8 @@ export interface Gateway {
   addresses(): Map<number, AddressInfo>;
   /** Requests in flight on every port. */
   inFlight(): number;
+  /** Upstreams with an open connection pool (closed once no live snapshot uses them). */
+  upstreamPools(): string[];
 }
 
 interface PortServer {
@@ -173,6 +175,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   return {
     current: () => current,
     inFlight: () => total,
+    upstreamPools: () => pools.keys(),
     addresses() {
       const out = new Map<number, AddressInfo>();
       for (const [port, ps] of ports) out.set(port, ps.server.address() as AddressInfo);

@@ -98,6 +98,9 @@ describe("hot reload", () => {
     expect((await send(p1)).body.toString()).toBe("b");
     expect((await send(p2)).body.toString()).toBe("a");
     expect([...s.gateway.addresses().keys()].sort()).toEqual([p1, p2].sort());
+    expect(s.gateway.upstreamPools().sort()).toEqual(
+      [`http://127.0.0.1:${a.port}`, `http://127.0.0.1:${b.port}`].sort(),
+    );
 
     reloaded = s.nextReload();
     await writeFile(s.file, yamlFor([{ port: p2, upstream: b.port }]));
@@ -105,6 +108,8 @@ describe("hot reload", () => {
     expect((await send(p2)).body.toString()).toBe("b");
     await expect(send(p1)).rejects.toMatchObject({ code: "ECONNREFUSED" });
     expect(s.watcher.status()).toMatchObject({ synchronized: true, reloads: 2 });
+    // Nothing reaches upstream a any more: its pool is gone.
+    expect(s.gateway.upstreamPools()).toEqual([`http://127.0.0.1:${b.port}`]);
   });
 
   it("an invalid file logs every located error, keeps the old config and reports out of sync", async () => {
@@ -183,6 +188,8 @@ describe("hot reload", () => {
     expect(text).toBe("old");
     const line = await s.logs.waitFor((l) => l.msg === "request" && l.route === "old");
     expect(line.status).toBe(200);
+    // The old snapshot is released once its last request is done, and its upstream pool with it.
+    expect(s.gateway.upstreamPools()).toEqual([`http://127.0.0.1:${fresh.port}`]);
   });
 
   it("SIGHUP-style reload() works with watching off", async () => {

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import type { BackendConfig, Config, PoliciesConfig } from "../../src/config/schema.js";
 import type { Gateway } from "../../src/server/gateway.js";
 import { type MockUpstream, startMockUpstream } from "../helpers/mock-upstream.js";
-import { freePort, send, startFromConfig, startUpstream } from "./engine-helpers.js";
+import { freePort, type LogCapture, send, startFromConfig, startUpstream } from "./engine-helpers.js";
 
 const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {
@@ -19,7 +19,7 @@ async function gatewayWith(
   backends: BackendConfig[],
   policies?: PoliciesConfig,
   extra: { random?: () => number; env?: Record<string, string> } = {},
-): Promise<{ port: number; gateway: Gateway }> {
+): Promise<{ port: number; gateway: Gateway; logs: LogCapture }> {
   const port = await freePort();
   const config: Config = {
     binds: [
@@ -30,9 +30,9 @@ async function gatewayWith(
       },
     ],
   };
-  const { gateway } = await startFromConfig(config, extra);
+  const { gateway, logs } = await startFromConfig(config, extra);
   cleanups.push(() => gateway.drain(1000));
-  return { port, gateway };
+  return { port, gateway, logs };
 }
 
 const chat = JSON.stringify({ model: "gpt-4o", messages: [{ role: "user", content: "hi" }] });
@@ -40,7 +40,7 @@ const chat = JSON.stringify({ model: "gpt-4o", messages: [{ role: "user", conten
 describe("ai backends", () => {
   it("backendAuth key, OpenAI style: Authorization Bearer replaces the caller's credentials", async () => {
     const m = await mock();
-    const { port } = await gatewayWith(
+    const { port, logs } = await gatewayWith(
       [{ ai: { name: "o", provider: { openAI: {} }, baseUrl: `${m.url}/v1` } }],
       { backendAuth: { key: "env::K" } },
       { env: { K: "sk-managed" } },
@@ -56,6 +56,9 @@ describe("ai backends", () => {
     expect(seen.path).toBe("/v1/chat/completions");
     expect(seen.headers.authorization).toBe("Bearer sk-managed");
     expect(seen.headers["x-api-key"]).toBeUndefined();
+    await logs.waitFor((l) => l.msg === "request");
+    expect(JSON.stringify(logs.lines)).not.toContain("sk-managed");
+    expect(JSON.stringify(logs.lines)).not.toContain("caller");
   });
 
   it("backendAuth key, Anthropic style: x-api-key plus a default anthropic-version, the caller's version kept", async () => {
