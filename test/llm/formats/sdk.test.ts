@@ -178,4 +178,15 @@ describe("OpenAI SDK ResponseStream accepts our Responses stream", () => {
     expect(r.output.map((o) => o.type)).toEqual(["reasoning", "message", "function_call", "function_call"]);
     expect(r.output_text).toBe("Checking é世🎉 now.");
   });
+
+  it("a truncated upstream surfaces as an error, never a completed response", async () => {
+    serve("responses-chat.stream.truncated");
+    const stream = openai().responses.stream(params);
+    const types: string[] = [];
+    const consumed = (async () => {
+      for await (const e of stream) types.push(e.type);
+    })();
+    await expect(consumed).rejects.toThrow(/ended early/);
+    expect(types).not.toContain("response.completed");
+  });
 });

@@ -7,7 +7,12 @@ export function responsesErrorFromIR(err: IrError): ErrorFromIrResult {
   return openAiErrorFromIR(err);
 }
 
-/** The `error` stream event (ResponseErrorEvent): code, message, param at top level. */
+/**
+ * The `error` stream event (ResponseErrorEvent: code, message, param at top level). The same
+ * details are repeated as a nested OpenAI `error` object: the OpenAI SDKs throw an APIError on
+ * any event carrying one, so a client that only awaits the final response cannot mistake a
+ * failed stream for a finished one.
+ */
 export function responsesErrorEvent(err: IrError, sequenceNumber: number): Json {
   const o = openAiErrorObject(err);
   return {
@@ -16,5 +21,6 @@ export function responsesErrorEvent(err: IrError, sequenceNumber: number): Json 
     message: err.message,
     param: err.param ?? null,
     sequence_number: sequenceNumber,
+    error: o,
   };
 }
