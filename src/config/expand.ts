@@ -91,6 +91,21 @@ export interface ExpandOutcome {
   fromEnv: WeakMap<Node, readonly string[]>;
 }
 
+const CORE_INT = /^[-+]?[0-9]+$/;
+const CORE_FLOAT = /^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$/;
+
+/**
+ * An unquoted value is typed after expansion the way YAML's core schema types plain text, so
+ * `port: ${PORT:-4000}` is the number 4000; quote it to keep a string. Only the scalar's type
+ * can change this way, never the document's structure.
+ */
+function plainScalarValue(text: string): string | number | boolean {
+  if (CORE_INT.test(text) || CORE_FLOAT.test(text)) return Number(text);
+  if (text === "true" || text === "True" || text === "TRUE") return true;
+  if (text === "false" || text === "False" || text === "FALSE") return false;
+  return text;
+}
+
 /** Expands every string value (not keys) of `doc` in place. */
 export function expandDocument(doc: Document, env: Env): ExpandOutcome {
   const outcome: ExpandOutcome = { problems: [], fromEnv: new WeakMap() };
@@ -122,7 +137,7 @@ export function expandDocument(doc: Document, env: Env): ExpandOutcome {
         });
       }
       if (r.fromEnv.length > 0) outcome.fromEnv.set(node, r.fromEnv);
-      node.value = r.value;
+      node.value = node.type === "PLAIN" ? plainScalarValue(r.value) : r.value;
     }
   };
   visit(doc.contents, [], 0);

@@ -62,8 +62,29 @@ describe("variables in the file", () => {
       config: { adminAddr: "127.0.0.1:15000", statsAddr: "0.0.0.0:15020" },
       llm: {
         models: [{ name: "$literal", provider: "mock" }],
-        policies: { ai: { defaults: { $KEY_NOT_EXPANDED: "7" } } },
+        policies: { ai: { defaults: { $KEY_NOT_EXPANDED: 7 } } },
       },
+    });
+  });
+
+  it("types an unquoted value after expansion as YAML would; a quoted one stays a string", () => {
+    const r = load(
+      yaml(
+        "llm:",
+        "  port: ${PORT:-4000}",
+        "  models:",
+        "  - name: '${PORT:-4000}'",
+        "    provider: mock",
+        "  policies:",
+        "    ai:",
+        '      defaults: { temperature: $T, stream: $S, user: "$T" }',
+      ),
+      { T: "0.5", S: "false" },
+    );
+    expect(r.ok && r.config.llm).toEqual({
+      port: 4000,
+      models: [{ name: "4000", provider: "mock" }],
+      policies: { ai: { defaults: { temperature: 0.5, stream: false, user: "0.5" } } },
     });
   });
 
