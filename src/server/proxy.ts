@@ -5,9 +5,9 @@
  * X-Forwarded-For/-Proto are added, the gateway's own credential header never leaves, and
  * the backend credential is applied. A client that goes away aborts the upstream request.
  */
+import { EventEmitter } from "node:events";
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from "node:http";
 import { Readable } from "node:stream";
-import { pipeline } from "node:stream/promises";
 import type { Dispatcher } from "undici";
 import { GatewayError } from "../errors.js";
 import type { ProviderSpec } from "../llm/providers/catalog.js";
@@ -174,16 +174,30 @@ function upstreamError(err: unknown): GatewayError {
 }
 
 /**
+ * The abort signal handed to undici. undici accepts an EventEmitter with `aborted` and an
+ * 'abort' event; a plain emitter costs far less per request than an AbortController, whose
+ * signal and DOMException showed up as ~10% of a proxy benchmark's CPU profile.
+ */
+class ClientAbort extends EventEmitter {
+  aborted = false;
+  fire(): void {
+    if (this.aborted) return;
+    this.aborted = true;
+    this.emit("abort");
+  }
+}
+
+/**
  * Forwards one request. Resolves when the response has ended (or the exchange was cut);
  * rejects with a GatewayError only while nothing has been sent to the client yet.
  */
 export async function proxyOpaque(call: ProxyCall): Promise<void> {
   const { req, res, record } = call;
-  const ac = new AbortController();
+  const abort = new ClientAbort();
   const onClose = (): void => {
     if (!res.writableFinished) {
       record.error ??= "client_aborted";
-      ac.abort();
+      abort.fire();
     }
   };
   res.once("close", onClose);
@@ -206,13 +220,13 @@ export async function proxyOpaque(call: ProxyCall): Promise<void> {
       method: req.method as Dispatcher.HttpMethod,
       headers: buildRequestHeaders(req, call.target, call.auth, call.provider),
       body,
-      signal: ac.signal,
+      signal: abort,
       headersTimeout: call.headersTimeoutMs,
       bodyTimeout: call.bodyTimeoutMs,
     });
   } catch (err) {
     res.off("close", onClose);
-    if (ac.signal.aborted) return;
+    if (abort.aborted) return;
     throw upstreamError(err);
   }
 
@@ -234,13 +248,31 @@ export async function proxyOpaque(call: ProxyCall): Promise<void> {
     // On 'end', not after the pipeline: the access log is written when the response closes.
     up.body.once("end", () => sniffer.end());
   }
-  try {
-    await pipeline(up.body, res);
-  } catch {
-    // Client gone (already recorded) or the upstream broke mid-body: cut the client too.
-    record.error ??= "upstream_aborted";
-    res.destroy();
-  } finally {
-    res.off("close", onClose);
-  }
+  await pipeBody(up.body, res, record);
+  res.off("close", onClose);
+}
+
+/**
+ * Streams the upstream body to the client with backpressure (`pipe`). Not
+ * `stream.pipeline`: it builds an AbortController per call, which costs more CPU than the
+ * rest of the hot path. A client that goes away destroys the upstream body (undici then
+ * drops that connection); an upstream that breaks mid-body cuts the client.
+ */
+function pipeBody(body: Readable, res: ServerResponse, record: RequestRecord): Promise<void> {
+  return new Promise((resolve) => {
+    let done = false;
+    const finish = (ok: boolean): void => {
+      if (done) return;
+      done = true;
+      if (!ok) {
+        record.error ??= "upstream_aborted";
+        body.destroy();
+        res.destroy();
+      }
+      resolve();
+    };
+    body.once("error", () => finish(false));
+    res.once("close", () => finish(res.writableFinished));
+    body.pipe(res);
+  });
 }

@@ -236,6 +236,34 @@ describe("opaque proxy over real sockets", () => {
     expect(r.headers["keep-alive"]).not.toBe("timeout=99");
   });
 
+  it("an upstream that breaks mid-body cuts the client, recorded as upstream_aborted", async () => {
+    const mock = await startMockUpstream();
+    cleanups.push(() => mock.close());
+    const port = await freePort();
+    const { gateway, logs } = await startFromConfig(hostBind(port, mock.port));
+    track(gateway);
+    mock.script({ reply: { text: "a b c d e f g h" }, fault: { resetAfterBytes: 40 } });
+    const req = http.request({
+      host: "127.0.0.1",
+      port,
+      method: "POST",
+      path: "/v1/chat/completions",
+      agent: false,
+    });
+    req.end(JSON.stringify({ model: "m", stream: true, messages: [{ role: "user", content: "x" }] }));
+    const [res] = (await once(req, "response")) as [http.IncomingMessage];
+    expect(res.statusCode).toBe(200);
+    const outcome = await new Promise<string>((resolve) => {
+      res.on("data", () => {});
+      res.once("end", () => resolve("complete"));
+      res.once("error", () => resolve("cut"));
+      res.once("aborted", () => resolve("cut"));
+    });
+    expect(outcome).toBe("cut");
+    const line = await logs.waitFor((l) => l.msg === "request");
+    expect(line.error).toBe("upstream_aborted");
+  });
+
   it("keeps the upstream's status, and the upstream's error body as sent", async () => {
     const up = await startUpstream((_req, res) => {
       res.writeHead(429, { "content-type": "application/json", "retry-after": "3" });
