@@ -1,0 +1,61 @@
+/**
+ * The request body of a parsed route: read up to the configured limit, parsed as JSON, and
+ * checked for a model. Every failure is a GatewayError the boundary writes in the caller's
+ * envelope (413 request_body_too_large, 400 invalid_request_body, 400 missing_model).
+ */
+import type { IncomingMessage } from "node:http";
+import { GatewayError } from "../../errors.js";
+
+export interface ParsedBody {
+  /** The bytes as received (forwarded untouched on the same-format path). */
+  readonly bytes: Buffer;
+  /** The body decoded as UTF-8 (spliced by the fast path). */
+  readonly text: string;
+  readonly json: Record<string, unknown>;
+  readonly model: string;
+}
+
+function tooLarge(limit: number): GatewayError {
+  // The rest of the body is never read: close the connection rather than drain it.
+  return new GatewayError(413, "request_body_too_large", `The request body is larger than ${limit} bytes.`, {
+    connection: "close",
+  });
+}
+
+export async function readBodyBytes(req: IncomingMessage, limit: number): Promise<Buffer> {
+  const declared = Number(req.headers["content-length"] ?? "0");
+  if (declared > limit) throw tooLarge(limit);
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    const c = chunk as Buffer;
+    size += c.byteLength;
+    if (size > limit) throw tooLarge(limit);
+    chunks.push(c);
+  }
+  return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
+}
+
+/** Parses a JSON object body and its `model`. */
+export function parseBody(bytes: Buffer): ParsedBody {
+  const text = bytes.toString("utf8");
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    throw new GatewayError(400, "invalid_request_body", "The request body is not valid JSON.");
+  }
+  if (typeof json !== "object" || json === null || Array.isArray(json)) {
+    throw new GatewayError(400, "invalid_request_body", "The request body must be a JSON object.");
+  }
+  const obj = json as Record<string, unknown>;
+  const model = obj.model;
+  if (typeof model !== "string" || model === "") {
+    throw new GatewayError(400, "missing_model", 'The request body has no "model".');
+  }
+  return { bytes, text, json: obj, model };
+}
+
+export async function readJsonBody(req: IncomingMessage, limit: number): Promise<ParsedBody> {
+  return parseBody(await readBodyBytes(req, limit));
+}

@@ -1,0 +1,171 @@
+/**
+ * The state of one pipeline request and the small writers every path shares: JSON and SSE
+ * responses to the client, usage noted on the request record, dropped fields logged at
+ * debug, and the client-abort signal handed to undici.
+ */
+import type { ServerResponse } from "node:http";
+import type { Logger } from "pino";
+import type { Dispatcher } from "undici";
+import type { ErrorEnvelope } from "../../server/error-response.js";
+import type { PipelineContext } from "../../server/pipeline-seam.js";
+import type { RequestRecord } from "../../server/record.js";
+import type { UpstreamTarget } from "../../server/runtime.js";
+import type { IrFormat, IrStreamEvent, IrUsage, WireEvent } from "../formats/index.js";
+import type { ParsedRouteType } from "../route-types.js";
+import { encodeSseEvent } from "../sse.js";
+import type { ParsedBody } from "./body.js";
+import { ClientAbort } from "./upstream-call.js";
+
+export interface PipelineDeps {
+  logger: Logger;
+  /** The engine's connection pools (PoolCache), one dispatcher per upstream. */
+  pools: { get(target: UpstreamTarget): Dispatcher };
+  /** Clock in ms (created fields). */
+  now?: () => number;
+}
+
+/** Fields the record will carry once record.ts declares them; written structurally until then. */
+export interface RecordExtras {
+  provider?: string;
+  upstreamModel?: string;
+  cachedInputTokens?: number;
+}
+
+export function envelopeOf(routeType: ParsedRouteType): ErrorEnvelope {
+  return routeType === "messages" || routeType === "anthropicTokenCount" ? "anthropic" : "openai";
+}
+
+/** The wire format a parsed route type's client speaks (its errors too). */
+export function clientFormatOf(routeType: ParsedRouteType): IrFormat {
+  switch (routeType) {
+    case "messages":
+    case "anthropicTokenCount":
+      return "anthropic-messages";
+    case "responses":
+      return "openai-responses";
+    default:
+      return "openai-chat";
+  }
+}
+
+export class Exchange {
+  readonly ctx: PipelineContext;
+  readonly deps: PipelineDeps;
+  readonly body: ParsedBody;
+  readonly clientFormat: IrFormat;
+  readonly abort = new ClientAbort();
+  readonly record: RequestRecord & RecordExtras;
+
+  constructor(ctx: PipelineContext, deps: PipelineDeps, body: ParsedBody) {
+    this.ctx = ctx;
+    this.deps = deps;
+    this.body = body;
+    this.clientFormat = clientFormatOf(ctx.routeType);
+    this.record = ctx.record;
+    const res = ctx.res;
+    res.once("close", () => {
+      if (!res.writableFinished) {
+        this.record.error ??= "client_aborted";
+        this.abort.fire();
+      }
+    });
+  }
+
+  get res(): ServerResponse {
+    return this.ctx.res;
+  }
+
+  now(): number {
+    return (this.deps.now ?? Date.now)();
+  }
+
+  logDropped(stage: string, dropped: readonly string[]): void {
+    if (dropped.length === 0) return;
+    const log = this.deps.logger;
+    if (!log.isLevelEnabled("debug")) return;
+    log.debug({ requestId: this.ctx.requestId, stage, dropped }, "fields dropped in translation");
+  }
+
+  writeJson(status: number, body: string | Buffer, extra: Record<string, string> = {}): void {
+    this.record.status = status;
+    this.res.writeHead(status, {
+      ...extra,
+      "content-type": "application/json",
+      "content-length": Buffer.byteLength(body),
+      "x-agw-request-id": this.ctx.requestId,
+    });
+    this.res.end(body);
+  }
+
+  startSse(): void {
+    this.record.status = 200;
+    this.res.writeHead(200, {
+      "content-type": "text/event-stream; charset=utf-8",
+      "cache-control": "no-cache",
+      "x-agw-request-id": this.ctx.requestId,
+    });
+    this.res.flushHeaders();
+  }
+
+  noteUsage(usage: IrUsage | undefined, model?: string): void {
+    if (model !== undefined && model !== "") this.record.responseModel = model;
+    if (usage === undefined) return;
+    this.record.inputTokens = usage.inputTokens;
+    this.record.outputTokens = usage.outputTokens;
+    if (usage.cacheReadTokens !== undefined) this.record.cachedInputTokens = usage.cacheReadTokens;
+  }
+}
+
+/** Usage and model as they appear in a stream of IR events. */
+export class StreamTracker {
+  model: string | undefined;
+  usage: IrUsage | undefined;
+  failed = false;
+  finished = false;
+
+  see(e: IrStreamEvent): void {
+    switch (e.type) {
+      case "message_start":
+        this.model = e.model;
+        if (e.usage !== undefined) this.usage = e.usage;
+        break;
+      case "message_delta":
+        if (e.usage !== undefined) this.usage = mergeUsage(this.usage, e.usage);
+        break;
+      case "message_stop":
+        this.finished = true;
+        break;
+      case "error":
+        this.failed = true;
+        break;
+      default:
+        break;
+    }
+  }
+}
+
+/** A later usage report wins, except that a zero input count keeps the earlier one (Anthropic). */
+function mergeUsage(prev: IrUsage | undefined, next: IrUsage): IrUsage {
+  if (prev === undefined || next.inputTokens !== 0) return next;
+  return { ...next, inputTokens: prev.inputTokens, totalTokens: prev.inputTokens + next.outputTokens };
+}
+
+export function sseText(events: readonly WireEvent[]): string {
+  let s = "";
+  for (const e of events) s += encodeSseEvent(e);
+  return s;
+}
+
+/** Writes with backpressure: resolves once the client can take more. */
+export function writeChunk(res: ServerResponse, chunk: string | Uint8Array): Promise<void> | undefined {
+  if (res.write(chunk)) return undefined;
+  return new Promise((resolve) => {
+    const done = (): void => {
+      res.off("drain", done);
+      res.off("close", done);
+      resolve();
+    };
+    res.on("drain", done);
+    res.on("close", done);
+  });
+}

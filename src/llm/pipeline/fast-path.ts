@@ -1,0 +1,225 @@
+/**
+ * Same-format fast path: the body goes upstream as received, with only the model replaced
+ * (spliced into the bytes, no re-serialisation) and, for a chat stream, usage requested; the
+ * answer comes back untouched. Streams pass through byte for byte while a decoder of the
+ * same format watches them for usage and for an end that never came; the one exception is
+ * the usage-only chat chunk injected for accounting, removed when the client did not ask.
+ */
+import type { Dispatcher } from "undici";
+import { buildResponseHeaders } from "../../server/proxy.js";
+import { converterFor, type IrFormat, type IrStreamEvent } from "../formats/index.js";
+import { createSseParser, encodeSseEvent, type SseEvent } from "../sse.js";
+import type { ParsedBody } from "./body.js";
+import { type Exchange, StreamTracker, sseText, writeChunk } from "./exchange.js";
+import { streamFailure } from "./translate-stream.js";
+import { readAll } from "./upstream-call.js";
+
+const QUOTE = 34;
+const BACKSLASH = 92;
+
+/** End (exclusive) of the JSON string starting at `start` (a quote). */
+function stringEnd(text: string, start: number): number {
+  let i = start + 1;
+  for (;;) {
+    const q = text.indexOf('"', i);
+    if (q === -1) return -1;
+    let bs = 0;
+    for (let j = q - 1; j > start && text.charCodeAt(j) === BACKSLASH; j--) bs++;
+    if (bs % 2 === 0) return q + 1;
+    i = q + 1;
+  }
+}
+
+function skipSpace(text: string, i: number): number {
+  let c = text.charCodeAt(i);
+  while (c === 32 || c === 9 || c === 10 || c === 13) c = text.charCodeAt(++i);
+  return i;
+}
+
+/**
+ * The span of the top-level `key`'s string value in a JSON object text (the last one, as
+ * JSON.parse keeps), or undefined. String contents are skipped with indexOf, so the scan
+ * costs little even on large prompts.
+ */
+export function topLevelStringSpan(text: string, key: string): [number, number] | undefined {
+  let depth = 0;
+  let found: [number, number] | undefined;
+  const len = text.length;
+  let i = 0;
+  while (i < len) {
+    const c = text.charCodeAt(i);
+    if (c === QUOTE) {
+      const end = stringEnd(text, i);
+      if (end === -1) return undefined;
+      if (depth === 1) {
+        const colon = skipSpace(text, end);
+        if (text.charCodeAt(colon) === 58 /* : */ && text.slice(i + 1, end - 1) === key) {
+          const v = skipSpace(text, colon + 1);
+          if (text.charCodeAt(v) === QUOTE) {
+            const vEnd = stringEnd(text, v);
+            if (vEnd === -1) return undefined;
+            found = [v, vEnd];
+            i = vEnd;
+            continue;
+          }
+        }
+      }
+      i = end;
+      continue;
+    }
+    if (c === 123 /* { */ || c === 91 /* [ */) depth++;
+    else if (c === 125 /* } */ || c === 93 /* ] */) depth--;
+    i++;
+  }
+  return found;
+}
+
+/** Whether the client asked for the usage chunk of a chat stream. */
+export function clientWantsUsage(json: Record<string, unknown>): boolean {
+  const so = json.stream_options;
+  return typeof so === "object" && so !== null && (so as { include_usage?: unknown }).include_usage === true;
+}
+
+/**
+ * The body to send upstream: the bytes as received when nothing changes, else spliced.
+ * `injectUsage` asks a chat stream for its usage chunk.
+ */
+export function sameFormatBody(
+  body: ParsedBody,
+  model: string | undefined,
+  injectUsage: boolean,
+): string | Buffer {
+  const newModel = model !== undefined && model !== body.model ? model : undefined;
+  if (newModel === undefined && !injectUsage) return body.bytes;
+  if (injectUsage && body.json.stream_options !== undefined) {
+    // Rare: the client sent stream_options without include_usage. Re-serialise once.
+    const so = body.json.stream_options;
+    return JSON.stringify({
+      ...body.json,
+      ...(newModel === undefined ? {} : { model: newModel }),
+      stream_options: { ...(typeof so === "object" && so !== null ? so : {}), include_usage: true },
+    });
+  }
+  let text = body.text;
+  if (newModel !== undefined) {
+    const span = topLevelStringSpan(text, "model");
+    if (span === undefined) return JSON.stringify({ ...body.json, model: newModel });
+    text = text.slice(0, span[0]) + JSON.stringify(newModel) + text.slice(span[1]);
+  }
+  if (injectUsage) {
+    const brace = text.indexOf("{");
+    text = `${text.slice(0, brace + 1)}"stream_options":{"include_usage":true},${text.slice(brace + 1)}`;
+  }
+  return text;
+}
+
+export function isStreamResponse(up: Dispatcher.ResponseData): boolean {
+  const ct = up.headers["content-type"];
+  return typeof ct === "string" && ct.includes("text/event-stream");
+}
+
+function passHeaders(x: Exchange, up: Dispatcher.ResponseData, dropLength: boolean): string[] {
+  const h = buildResponseHeaders(up.headers, x.ctx.requestId);
+  if (!dropLength) return h;
+  const out: string[] = [];
+  for (let i = 0; i < h.length; i += 2) if (h[i] !== "content-length") out.push(h[i]!, h[i + 1]!);
+  return out;
+}
+
+/** A JSON answer of the same format: written untouched, usage read from it. */
+export async function passJson(
+  x: Exchange,
+  up: Dispatcher.ResponseData,
+  format: IrFormat | "embeddings" | "count_tokens",
+): Promise<void> {
+  const raw = await readAll(up.body);
+  x.record.status = up.statusCode;
+  x.res.writeHead(up.statusCode, passHeaders(x, up, false));
+  x.res.end(raw);
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw.toString("utf8"));
+  } catch {
+    return;
+  }
+  if (typeof parsed !== "object" || parsed === null) return;
+  const obj = parsed as Record<string, unknown>;
+  if (format === "embeddings" || format === "count_tokens") {
+    const u = obj.usage as { prompt_tokens?: unknown } | undefined;
+    const n = format === "count_tokens" ? obj.input_tokens : u?.prompt_tokens;
+    if (typeof n === "number") x.record.inputTokens = n;
+    if (typeof obj.model === "string") x.record.responseModel = obj.model;
+    return;
+  }
+  try {
+    const { ir } = converterFor(format).responseToIR(parsed);
+    x.noteUsage(ir.usage, ir.model);
+  } catch {
+    // Usage is best effort; the client already has its answer.
+  }
+}
+
+const USAGE_ONLY = /"choices"\s*:\s*\[\s*\]/;
+
+function isUsageOnlyChunk(e: SseEvent): boolean {
+  return e.data.includes('"usage"') && USAGE_ONLY.test(e.data);
+}
+
+/**
+ * A stream of the same format: bytes pass through (or, when the injected usage chunk must
+ * be hidden, each event re-framed with its data untouched) while a decoder tracks usage.
+ */
+export async function passStream(
+  x: Exchange,
+  up: Dispatcher.ResponseData,
+  format: IrFormat,
+  hideUsageChunk: boolean,
+): Promise<void> {
+  const decoder = converterFor(format).createDecoder();
+  const tracker = new StreamTracker();
+  const see = (events: readonly IrStreamEvent[]): void => {
+    for (const ev of events) tracker.see(ev);
+  };
+  let out = "";
+  const parser = createSseParser((e) => {
+    see(decoder.push(e));
+    if (hideUsageChunk && !isUsageOnlyChunk(e)) out += encodeSseEvent(e);
+  });
+  const res = x.res;
+  x.record.status = up.statusCode;
+  res.writeHead(up.statusCode, passHeaders(x, up, true));
+  res.flushHeaders();
+  let failure: IrStreamEvent | undefined;
+  try {
+    for await (const c of up.body) {
+      const chunk = c as Uint8Array;
+      parser.push(chunk);
+      let wait: Promise<void> | undefined;
+      if (!hideUsageChunk) wait = writeChunk(res, chunk);
+      else if (out !== "") {
+        wait = writeChunk(res, out);
+        out = "";
+      }
+      if (wait !== undefined) await wait;
+    }
+    parser.end();
+    if (!tracker.failed) {
+      const tail = decoder.finish();
+      see(tail);
+      failure = tail.find((e) => e.type === "error");
+    }
+  } catch (err) {
+    if (x.abort.aborted) return;
+    x.record.error ??= "upstream_aborted";
+    if (!tracker.failed) failure = { type: "error", error: streamFailure(err) };
+  }
+  x.noteUsage(tracker.usage, tracker.model);
+  if (res.destroyed) return;
+  if (failure !== undefined) {
+    x.record.error ??= "upstream_stream_error";
+    // A blank line first ends any half-sent event, so the error event stands on its own.
+    const wire = converterFor(format).createEncoder().push(failure);
+    out += `${hideUsageChunk ? "" : "\n\n"}${sseText(wire)}`;
+  }
+  res.end(out);
+}

@@ -1,0 +1,46 @@
+/**
+ * GET /v1/models answered from the config, in the OpenAI list shape. The binds form lists
+ * its backends' fixed models; the llm form lists the Router's names when it offers
+ * `models()` (routes, targets, functions), else the model table's exact names.
+ */
+import type { PipelineContext } from "../../server/pipeline-seam.js";
+import { routerOf } from "./plan-source.js";
+
+export interface ModelListEntry {
+  id: string;
+  object: "model";
+  created: number;
+  owned_by: string;
+}
+
+type RouterModels = ReadonlyArray<string | { readonly id: string; readonly ownedBy?: string }>;
+
+export function listModels(ctx: PipelineContext, created: number): ModelListEntry[] {
+  const seen = new Map<string, ModelListEntry>();
+  const add = (id: string, owner: string): void => {
+    if (id !== "" && !seen.has(id)) seen.set(id, { id, object: "model", created, owned_by: owner });
+  };
+  const router = routerOf(ctx.route) as { models?: () => RouterModels } | undefined;
+  if (typeof router?.models === "function") {
+    for (const m of router.models()) {
+      if (typeof m === "string") add(m, "agw");
+      else add(m.id, m.ownedBy ?? "agw");
+    }
+  } else if (ctx.route.llm !== undefined) {
+    for (const e of ctx.route.llm.entries) if (e.kind === "exact") add(e.value, e.backend.name);
+  } else {
+    for (const b of ctx.route.backends) if (b.kind === "ai" && b.model !== undefined) add(b.model, b.name);
+  }
+  return [...seen.values()];
+}
+
+export function answerModels(ctx: PipelineContext, nowMs: number): void {
+  const body = JSON.stringify({ object: "list", data: listModels(ctx, Math.floor(nowMs / 1000)) });
+  ctx.record.status = 200;
+  ctx.res.writeHead(200, {
+    "content-type": "application/json",
+    "content-length": Buffer.byteLength(body),
+    "x-agw-request-id": ctx.requestId,
+  });
+  ctx.res.end(body);
+}

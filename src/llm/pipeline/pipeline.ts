@@ -1,0 +1,62 @@
+/**
+ * The LLM pipeline: serves the parsed route types behind the engine's seam. Reads and
+ * checks the body, gets the RoutingPlan for its model, and runs the plan with an attempt
+ * suited to the route type; the last upstream failure, if every candidate failed, is
+ * answered in the caller's envelope.
+ */
+import type { LlmPipeline, PipelineContext } from "../../server/pipeline-seam.js";
+import type { ExecutionOutcome, RoutingPlan } from "../plan.js";
+import { readJsonBody } from "./body.js";
+import { Exchange, type PipelineDeps } from "./exchange.js";
+import { llmAttempt, providerFormatOf } from "./llm-attempt.js";
+import { answerModels } from "./models.js";
+import { type Attempt, planFor, runPlan } from "./plan-source.js";
+import { embeddingsAttempt, tokenCountAttempt } from "./token-count.js";
+import { answerFailure } from "./upstream-error.js";
+
+export type { PipelineDeps } from "./exchange.js";
+
+export interface LlmPipelineOptions extends PipelineDeps {
+  /** Where plans come from (default: the route's Router, else the runtime's table). */
+  plan?: (ctx: PipelineContext, model: string) => RoutingPlan;
+  /** How a plan is run (default: the first candidate once; routing passes executePlan). */
+  run?: (plan: RoutingPlan, attempt: Attempt) => Promise<ExecutionOutcome>;
+}
+
+function attemptFor(x: Exchange): Attempt {
+  switch (x.ctx.routeType) {
+    case "embeddings":
+      return embeddingsAttempt(x);
+    case "anthropicTokenCount":
+      return tokenCountAttempt(x);
+    default:
+      return llmAttempt(x);
+  }
+}
+
+export function createLlmPipeline(options: LlmPipelineOptions): LlmPipeline {
+  const plan = options.plan ?? planFor;
+  const run = options.run ?? runPlan;
+  const now = options.now ?? Date.now;
+  return {
+    async handle(ctx) {
+      if (ctx.routeType === "models") {
+        answerModels(ctx, now());
+        return;
+      }
+      const body = await readJsonBody(ctx.req, ctx.runtime.process.maxRequestBodyBytes);
+      ctx.record.model = body.model;
+      const x = new Exchange(ctx, options, body);
+      const outcome = await run(plan(ctx, body.model), attemptFor(x));
+      if (outcome.failure === undefined) return;
+      const c = outcome.candidate;
+      const upstreamFormat =
+        ctx.routeType === "embeddings"
+          ? "openai-chat"
+          : ctx.routeType === "anthropicTokenCount"
+            ? "anthropic-messages"
+            : providerFormatOf(c, x.clientFormat);
+      answerFailure(x, outcome.failure, upstreamFormat === "mock" ? x.clientFormat : upstreamFormat);
+    },
+  };
+}

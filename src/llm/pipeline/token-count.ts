@@ -1,0 +1,71 @@
+/**
+ * The two single-provider route types: Anthropic count_tokens (forwarded to Anthropic
+ * providers, counted in-process for the mock) and OpenAI embeddings (forwarded to openAI
+ * providers). Other providers get a 501 that says why.
+ */
+import { GatewayError } from "../../errors.js";
+import { converterFor } from "../formats/index.js";
+import { mockTokenCount } from "../providers/mock.js";
+import type { Exchange } from "./exchange.js";
+import { passJson, sameFormatBody } from "./fast-path.js";
+import { OK } from "./llm-attempt.js";
+import type { Attempt } from "./plan-source.js";
+import { callUpstream, upstreamHeaders } from "./upstream-call.js";
+
+function notImplemented(what: string, only: string, name: string, kind: string): GatewayError {
+  return new GatewayError(
+    501,
+    "not_implemented",
+    `${what} is only available from ${only} providers; the model is served by "${name}" (${kind}).`,
+  );
+}
+
+function forwardAttempt(x: Exchange, path: string, kind: "embeddings" | "count_tokens"): Attempt {
+  return async (candidate) => {
+    const target = candidate.upstream;
+    if (target === undefined)
+      throw notImplemented(kind, "remote", candidate.providerName, candidate.provider.kind);
+    x.record.backend = candidate.providerName;
+    x.record.provider = candidate.providerName;
+    x.record.upstreamModel = candidate.model ?? x.body.model;
+    const r = await callUpstream({
+      dispatcher: x.deps.pools.get(target),
+      target,
+      path,
+      headers: upstreamHeaders(x.ctx.req, candidate, target, { keepCallerHeaders: true, stream: false }),
+      body: sameFormatBody(x.body, candidate.model, false),
+      headersTimeoutMs: candidate.headersTimeoutMs,
+      bodyTimeoutMs: candidate.bodyTimeoutMs,
+      signal: x.abort,
+    });
+    if (!r.ok) return x.abort.aborted ? OK : r;
+    await passJson(x, r.response, kind);
+    return OK;
+  };
+}
+
+export function tokenCountAttempt(x: Exchange): Attempt {
+  const forward = forwardAttempt(x, "/v1/messages/count_tokens", "count_tokens");
+  return async (candidate) => {
+    const kind = candidate.provider.kind;
+    if (kind === "anthropic") return forward(candidate);
+    if (kind === "mock") {
+      const { ir } = converterFor("anthropic-messages").requestToIR(x.body.json);
+      const n = mockTokenCount(ir);
+      x.record.backend = candidate.providerName;
+      x.record.provider = candidate.providerName;
+      x.record.inputTokens = n;
+      x.writeJson(200, JSON.stringify({ input_tokens: n }));
+      return OK;
+    }
+    throw notImplemented("Token counting", "Anthropic", candidate.providerName, kind);
+  };
+}
+
+export function embeddingsAttempt(x: Exchange): Attempt {
+  const forward = forwardAttempt(x, "/v1/embeddings", "embeddings");
+  return async (candidate) => {
+    if (candidate.provider.kind === "openAI") return forward(candidate);
+    throw notImplemented("Embeddings", "OpenAI-compatible", candidate.providerName, candidate.provider.kind);
+  };
+}

@@ -1,0 +1,42 @@
+/**
+ * Cross-format JSON responses: the provider's body → IR → the client's format. The mock
+ * provider's IR responses are written through the same function.
+ */
+import type { Dispatcher } from "undici";
+import { GatewayError } from "../../errors.js";
+import { type ConverterOptions, converterFor, type IrFormat, type IrResponse } from "../formats/index.js";
+import type { Exchange } from "./exchange.js";
+import { readAll } from "./upstream-call.js";
+
+export function clientConverterOptions(x: Exchange, includeUsage: boolean): ConverterOptions {
+  return { includeUsage, now: () => x.now() };
+}
+
+/** Writes an IR response to the client in its own format. */
+export function writeIrResponse(x: Exchange, ir: IrResponse): void {
+  const out = converterFor(x.clientFormat).responseFromIR(ir, clientConverterOptions(x, false));
+  x.logDropped("response", out.dropped);
+  x.noteUsage(ir.usage, ir.model);
+  x.writeJson(200, JSON.stringify(out.body));
+}
+
+export function notJson(): GatewayError {
+  return new GatewayError(502, "upstream_error", "The upstream answered with a body that is not JSON.");
+}
+
+export async function answerTranslatedJson(
+  x: Exchange,
+  up: Dispatcher.ResponseData,
+  providerFormat: IrFormat,
+): Promise<void> {
+  const raw = await readAll(up.body);
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw.toString("utf8"));
+  } catch {
+    throw notJson();
+  }
+  const { ir, dropped } = converterFor(providerFormat).responseToIR(parsed);
+  x.logDropped("upstream response", dropped);
+  writeIrResponse(x, ir);
+}

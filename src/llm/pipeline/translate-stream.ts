@@ -1,0 +1,83 @@
+/**
+ * Cross-format streams: upstream SSE → provider decoder → IR events → client encoder → SSE,
+ * written as each upstream chunk is decoded (one write per chunk, with backpressure). A
+ * failure in the middle (reset, idle timeout, malformed or truncated stream) ends the client
+ * stream with an error event in its own format, never a clean end.
+ */
+import type { IrError, IrStreamEvent, StreamDecoder, StreamEncoder } from "../formats/index.js";
+import { createSseParser } from "../sse.js";
+import { type Exchange, StreamTracker, sseText, writeChunk } from "./exchange.js";
+
+/** The IR error a broken upstream stream becomes. */
+export function streamFailure(err: unknown): IrError {
+  const code = (err as { code?: unknown } | null)?.code;
+  if (code === "UND_ERR_BODY_TIMEOUT") {
+    return {
+      status: 504,
+      type: "timeout",
+      code: "upstream_timeout",
+      message: "The upstream stream went idle for longer than the stream idle timeout.",
+    };
+  }
+  return {
+    status: 502,
+    type: "server",
+    code: "upstream_stream_error",
+    message: "The upstream connection failed in the middle of the stream.",
+  };
+}
+
+export async function streamTranslated(
+  x: Exchange,
+  body: AsyncIterable<unknown>,
+  decoder: StreamDecoder,
+  encoder: StreamEncoder,
+): Promise<void> {
+  const tracker = new StreamTracker();
+  let out = "";
+  const emit = (events: readonly IrStreamEvent[]): void => {
+    for (const ev of events) {
+      tracker.see(ev);
+      const wire = encoder.push(ev);
+      if (wire.length > 0) out += sseText(wire);
+    }
+  };
+  const parser = createSseParser((e) => emit(decoder.push(e)));
+  x.startSse();
+  const res = x.res;
+  try {
+    for await (const chunk of body) {
+      parser.push(chunk as Uint8Array);
+      if (out !== "") {
+        const text = out;
+        out = "";
+        const wait = writeChunk(res, text);
+        if (wait !== undefined) await wait;
+      }
+      if (tracker.failed) break;
+    }
+    parser.end();
+    if (!tracker.failed) emit(decoder.finish());
+  } catch (err) {
+    if (x.abort.aborted) return;
+    if (!tracker.failed) emit([{ type: "error", error: streamFailure(err) }]);
+    x.record.error ??= "upstream_aborted";
+  }
+  if (tracker.failed) x.record.error ??= "upstream_stream_error";
+  x.noteUsage(tracker.usage, tracker.model);
+  if (!res.destroyed) res.end(out);
+}
+
+/** Writes a list of IR events (the mock provider's stream) through the client's encoder. */
+export function writeIrStream(x: Exchange, events: readonly IrStreamEvent[], encoder: StreamEncoder): void {
+  const tracker = new StreamTracker();
+  x.startSse();
+  const res = x.res;
+  for (const ev of events) {
+    tracker.see(ev);
+    const wire = encoder.push(ev);
+    if (wire.length > 0) res.write(sseText(wire));
+  }
+  x.noteUsage(tracker.usage, tracker.model);
+  res.end();
+}

@@ -1,0 +1,66 @@
+/**
+ * Applies a candidate's credential to the upstream request headers. The caller's key may
+ * arrive as `Authorization: Bearer X` or `x-api-key: X` on any route (the Anthropic SDK 1.x
+ * sends Bearer), and is moved to the header the provider expects. A managed candidate never
+ * receives the caller's key: the caller's credential headers are never copied, only re-sent
+ * through `appendKey` when the candidate is the caller's.
+ */
+import type { IncomingHttpHeaders } from "node:http";
+import { GatewayError } from "../../errors.js";
+import type { Candidate } from "../plan.js";
+
+/** The caller's provider key, from `Authorization: Bearer` or `x-api-key`. */
+export function callerKey(headers: IncomingHttpHeaders): string | undefined {
+  const auth = headers.authorization;
+  if (typeof auth === "string") {
+    const m = /^\s*bearer\s+(\S.*?)\s*$/i.exec(auth);
+    if (m !== null) return m[1];
+  }
+  const x = headers["x-api-key"];
+  if (typeof x === "string" && x.trim() !== "") return x.trim();
+  return undefined;
+}
+
+function missingKey(candidate: Candidate): GatewayError {
+  const how =
+    candidate.provider.kind === "anthropic"
+      ? '"x-api-key: <key>" (or "Authorization: Bearer <key>")'
+      : '"Authorization: Bearer <key>" (or "x-api-key: <key>")';
+  return new GatewayError(
+    401,
+    "unauthorized",
+    `The provider "${candidate.providerName}" uses the caller's own API key: send it as ${how}.`,
+  );
+}
+
+/**
+ * Appends the credential headers. `versionHeaders` are the headers a provider may take a
+ * version from (the caller's on the same-format path; none when translating).
+ */
+export function appendAuth(
+  out: string[],
+  candidate: Candidate,
+  headers: IncomingHttpHeaders,
+  versionHeaders: NodeJS.Dict<string | string[]>,
+): void {
+  const auth = candidate.auth;
+  switch (auth.kind) {
+    case "none":
+      return;
+    case "managed":
+      candidate.provider.appendKey(out, auth.key, versionHeaders);
+      return;
+    case "caller": {
+      const key = callerKey(headers);
+      if (key === undefined) throw missingKey(candidate);
+      candidate.provider.appendKey(out, key, versionHeaders);
+      return;
+    }
+    case "managedFirst": {
+      const key = auth.key ?? callerKey(headers);
+      if (key === undefined) throw missingKey(candidate);
+      candidate.provider.appendKey(out, key, versionHeaders);
+      return;
+    }
+  }
+}

@@ -1,0 +1,171 @@
+/**
+ * One HTTP request to a candidate's upstream through the engine's pools (undici), with the
+ * route's header and idle-body timeouts, aborted when the client goes away. An error status
+ * is returned as an UpstreamFailure with its body kept, so routing can retry and the
+ * pipeline can rewrite the last one into the caller's envelope.
+ */
+import { EventEmitter } from "node:events";
+import type { IncomingHttpHeaders, IncomingMessage } from "node:http";
+import type { Dispatcher } from "undici";
+import { upstreamPath } from "../../server/proxy.js";
+import type { UpstreamTarget } from "../../server/runtime.js";
+import type { Candidate, UpstreamFailure } from "../plan.js";
+import { appendAuth } from "./upstream-auth.js";
+
+/** The abort signal undici takes: an emitter with `aborted` (cheaper than an AbortController). */
+export class ClientAbort extends EventEmitter {
+  aborted = false;
+  fire(): void {
+    if (this.aborted) return;
+    this.aborted = true;
+    this.emit("abort");
+  }
+}
+
+/** Caller headers never copied upstream: hop-by-hop, framing, credentials, the gateway's key. */
+function isDropped(lower: string): boolean {
+  switch (lower) {
+    case "connection":
+    case "keep-alive":
+    case "te":
+    case "trailer":
+    case "transfer-encoding":
+    case "upgrade":
+    case "host":
+    case "expect":
+    case "content-length":
+    case "content-type":
+    case "accept":
+    case "accept-encoding":
+    case "authorization":
+    case "x-api-key":
+    case "x-agw-authorization":
+    case "cookie":
+      return true;
+    default:
+      return lower.startsWith("proxy-");
+  }
+}
+
+export interface HeaderOptions {
+  /** Same-format: the caller's other headers (anthropic-version, anthropic-beta, ...) go along. */
+  keepCallerHeaders: boolean;
+  stream: boolean;
+}
+
+export function upstreamHeaders(
+  req: IncomingMessage,
+  candidate: Candidate,
+  target: UpstreamTarget,
+  opts: HeaderOptions,
+): string[] {
+  const out: string[] = [];
+  if (opts.keepCallerHeaders) {
+    const raw = req.rawHeaders;
+    for (let i = 0; i < raw.length; i += 2) {
+      const name = raw[i]!;
+      if (!isDropped(name.toLowerCase())) out.push(name, raw[i + 1]!);
+    }
+  }
+  out.push("host", target.hostHeader);
+  out.push("content-type", "application/json");
+  out.push("accept", opts.stream ? "text/event-stream" : "application/json");
+  appendAuth(out, candidate, req.headers, opts.keepCallerHeaders ? req.headers : {});
+  if (candidate.provider.kind === "anthropic" && !hasHeader(out, "anthropic-version")) {
+    out.push("anthropic-version", "2023-06-01");
+  }
+  return out;
+}
+
+function hasHeader(flat: readonly string[], lower: string): boolean {
+  for (let i = 0; i < flat.length; i += 2) if (flat[i]!.toLowerCase() === lower) return true;
+  return false;
+}
+
+/** Retry-After (seconds or an HTTP date) in ms. */
+export function retryAfterMs(headers: IncomingHttpHeaders, now: number = Date.now()): number | undefined {
+  const v = headers["retry-after"];
+  if (typeof v !== "string" || v === "") return undefined;
+  const n = Number(v);
+  if (Number.isFinite(n) && n >= 0) return n * 1000;
+  const at = Date.parse(v);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
+}
+
+const ERROR_BODY_LIMIT = 1024 * 1024;
+
+/** Reads a whole (bounded) body; a longer one is cut at the limit. */
+export async function readAll(
+  body: AsyncIterable<unknown>,
+  limit = Number.POSITIVE_INFINITY,
+): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const c of body) {
+    const b = c as Buffer;
+    chunks.push(b);
+    size += b.byteLength;
+    if (size >= limit) break;
+  }
+  return Buffer.concat(chunks);
+}
+
+export interface UpstreamCall {
+  dispatcher: Dispatcher;
+  target: UpstreamTarget;
+  /** The canonical API path, e.g. "/v1/chat/completions" (joined with the base URL's path). */
+  path: string;
+  headers: string[];
+  body: string | Buffer;
+  headersTimeoutMs: number;
+  bodyTimeoutMs: number;
+  signal: ClientAbort;
+}
+
+export type UpstreamResult =
+  | { readonly ok: true; readonly response: Dispatcher.ResponseData }
+  | { readonly ok: false; readonly failure: UpstreamFailure };
+
+function failureOf(err: unknown): UpstreamFailure {
+  const code = (err as { code?: unknown } | null)?.code;
+  if (code === "UND_ERR_HEADERS_TIMEOUT" || code === "UND_ERR_CONNECT_TIMEOUT") {
+    return { kind: "timeout", message: "The upstream did not answer in time." };
+  }
+  return { kind: "connect", message: "The upstream could not be reached." };
+}
+
+/** Sends the request; an error status comes back as a failure with its body read. */
+export async function callUpstream(call: UpstreamCall): Promise<UpstreamResult> {
+  let response: Dispatcher.ResponseData;
+  try {
+    response = await call.dispatcher.request({
+      origin: call.target.connectOrigin,
+      path: upstreamPath(call.target, call.path, -1),
+      method: "POST",
+      headers: call.headers,
+      body: call.body,
+      signal: call.signal,
+      headersTimeout: call.headersTimeoutMs,
+      bodyTimeout: call.bodyTimeoutMs,
+    });
+  } catch (err) {
+    return { ok: false, failure: failureOf(err) };
+  }
+  if (response.statusCode < 400) return { ok: true, response };
+  let body: Buffer;
+  try {
+    body = await readAll(response.body, ERROR_BODY_LIMIT);
+  } catch {
+    body = Buffer.alloc(0);
+  }
+  response.body.destroy();
+  const ra = retryAfterMs(response.headers);
+  const failure: UpstreamFailure = {
+    kind: "status",
+    status: response.statusCode,
+    body,
+    message: `The upstream answered ${response.statusCode}.`,
+    ...(ra === undefined ? {} : { retryAfterMs: ra }),
+  };
+  return { ok: false, failure };
+}

@@ -1,0 +1,39 @@
+/**
+ * The last upstream failure of a plan, answered in the caller's envelope. Connection errors
+ * and timeouts are gateway errors (502/504); an upstream error status is kept, its body
+ * passed as is when the upstream spoke the caller's format, rewritten otherwise.
+ */
+import { GatewayError } from "../../errors.js";
+import { converterFor, type IrFormat } from "../formats/index.js";
+import type { UpstreamFailure } from "../plan.js";
+import type { Exchange } from "./exchange.js";
+
+export function answerFailure(x: Exchange, failure: UpstreamFailure, upstreamFormat: IrFormat): void {
+  if (failure.kind === "connect") {
+    throw new GatewayError(502, "upstream_unavailable", "The upstream could not be reached.");
+  }
+  if (failure.kind === "timeout") {
+    throw new GatewayError(504, "upstream_timeout", "The upstream did not answer in time.");
+  }
+  const status = failure.status ?? 502;
+  const text = failure.body === undefined ? "" : Buffer.from(failure.body).toString("utf8");
+  let parsed: unknown = text;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    // Not JSON: the text itself is the message.
+  }
+  x.record.error = "upstream_error";
+  const extra: Record<string, string> = {};
+  if (failure.retryAfterMs !== undefined)
+    extra["retry-after"] = String(Math.ceil(failure.retryAfterMs / 1000));
+  const clientErrors = x.clientFormat === "anthropic-messages" ? "anthropic-messages" : "openai-chat";
+  const upstreamErrors = upstreamFormat === "anthropic-messages" ? "anthropic-messages" : "openai-chat";
+  if (clientErrors === upstreamErrors && typeof parsed === "object" && parsed !== null) {
+    x.writeJson(status, text, extra);
+    return;
+  }
+  const ir = converterFor(upstreamErrors).errorToIR(status, parsed, extra["retry-after"]);
+  const out = converterFor(x.clientFormat).errorFromIR(ir);
+  x.writeJson(out.status, JSON.stringify(out.body), extra);
+}
