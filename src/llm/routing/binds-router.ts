@@ -1,0 +1,92 @@
+/**
+ * The binds form's router: one per route with ai backends. The route's ai backends are the
+ * targets (weighted by `weight` when there are several), with the route's `retry` policy,
+ * timeouts and `backendAuth`. A backend that names a model sends that model upstream.
+ */
+import { parseDuration } from "../../config/duration.js";
+import type { AiBackendConfig, RouteConfig } from "../../config/schema.js";
+import type { Candidate, CandidateAuth, RoutingPath } from "../plan.js";
+import { PROVIDERS, type ProviderSpec } from "../providers/catalog.js";
+import { DEFAULT_HEADERS_TIMEOUT, DEFAULT_STREAM_IDLE_TIMEOUT, type LlmRouter } from "./compile-router.js";
+import { type Env, requireKey } from "./credentials.js";
+import type { Member, Resolution } from "./resolution.js";
+import { planFrom } from "./resolve.js";
+import { retryPolicy } from "./retry-policy.js";
+import type { RandomSource } from "./strategy.js";
+import { compileUpstream } from "./upstream.js";
+
+function specOf(ai: AiBackendConfig): {
+  spec: ProviderSpec;
+  model: string | undefined;
+  responsesApi: boolean;
+} {
+  const p = ai.provider;
+  if (p.openAI !== undefined)
+    return { spec: PROVIDERS.openAI, model: p.openAI.model, responsesApi: p.openAI.responsesApi ?? true };
+  if (p.anthropic !== undefined)
+    return { spec: PROVIDERS.anthropic, model: p.anthropic.model, responsesApi: false };
+  return { spec: PROVIDERS.mock, model: p.mock?.model, responsesApi: false };
+}
+
+/** Undefined when the route has no ai backend. `field` locates the route in error messages. */
+export function compileBindsRouter(
+  route: RouteConfig,
+  routeName: string,
+  field: string,
+  env: Env,
+  random: RandomSource,
+): LlmRouter | undefined {
+  const policies = route.policies;
+  const key = policies?.backendAuth?.key;
+  const managed: CandidateAuth | undefined =
+    key === undefined
+      ? undefined
+      : Object.freeze({ kind: "managed", ...requireKey(key, `${field}.policies.backendAuth.key`, env) });
+  const headersTimeoutMs = parseDuration(policies?.timeout?.requestTimeout ?? DEFAULT_HEADERS_TIMEOUT);
+  const bodyTimeoutMs = parseDuration(policies?.timeout?.streamIdleTimeout ?? DEFAULT_STREAM_IDLE_TIMEOUT);
+  const backends = route.backends.flatMap((b) => {
+    if (b.ai === undefined) return [];
+    const ai = b.ai;
+    const { spec, model, responsesApi } = specOf(ai);
+    const auth: CandidateAuth =
+      spec.kind === "mock" ? { kind: "none" } : (managed ?? Object.freeze({ kind: "caller" as const }));
+    const base = {
+      name: ai.name,
+      providerName: ai.name,
+      provider: spec,
+      upstream: compileUpstream(ai.baseUrl ?? spec.defaultBaseUrl, ai.hostOverride),
+      auth,
+      responsesApi,
+      headersTimeoutMs,
+      bodyTimeoutMs,
+    };
+    return [{ weight: b.weight ?? 1, base, model }];
+  });
+  if (backends.length === 0) return undefined;
+  const path: RoutingPath =
+    managed === undefined ? { kind: "passthrough" } : { kind: "route", name: routeName };
+  const retry = retryPolicy(policies?.retry);
+  const strategy = backends.length > 1 ? "weighted" : "single";
+  const describe = (model: string): Resolution => ({
+    requestedModel: model,
+    layer: "bindsRoute",
+    path,
+    strategy,
+    retry,
+    members: backends.map(
+      (b): Member => ({
+        kind: "candidate",
+        weight: b.weight,
+        candidate: Object.freeze({ ...b.base, model: b.model ?? model }) satisfies Candidate,
+      }),
+    ),
+  });
+  const models = Object.freeze([
+    ...new Set(backends.flatMap((b) => (b.model === undefined ? [] : [b.model]))),
+  ]);
+  return Object.freeze({
+    plan: (model: string) => planFrom(describe(model), random),
+    describe,
+    models: () => models,
+  });
+}

@@ -1,0 +1,75 @@
+/**
+ * Which key each candidate carries upstream. Managed targets: target `credential` → provider
+ * `credential` → env::<PROVIDER>_API_KEY. Passthrough: the caller's key, unless the provider
+ * says managedFirst. Keys are resolved once, when the router is built; `source` names where
+ * a key came from (env::NAME or a config field), never the key itself.
+ */
+import { conventionEnvName, parseCredential, resolveCredential } from "../../config/credential.js";
+import { providerKind } from "../../config/provider-kind.js";
+import type { LlmProviderConfig, LlmTargetConfig } from "../../config/schema.js";
+import type { CandidateAuth } from "../plan.js";
+
+export type Env = Readonly<Record<string, string | undefined>>;
+
+/** What a credential field shows: its env:: reference, or the field that holds a literal key. */
+export function credentialSource(text: string, field: string): string {
+  const ref = parseCredential(text);
+  return ref.kind === "env" ? `env::${ref.name}` : field;
+}
+
+/** A key that must resolve (the loader has checked it); throws naming the field otherwise. */
+export function requireKey(text: string, field: string, env: Env): { key: string; source: string } {
+  const r = resolveCredential(text, env);
+  if (!r.ok) throw new Error(`${field}: env::${r.envName} is not set in the environment`);
+  return { key: r.value, source: credentialSource(text, field) };
+}
+
+function conventionKey(provider: LlmProviderConfig, env: Env): { key: string; source: string } | undefined {
+  const name = conventionEnvName(provider.name);
+  const value = env[name];
+  return value === undefined || value === "" ? undefined : { key: value, source: `env::${name}` };
+}
+
+/** The credential of a managed target. Throws (naming the target) when none resolves. */
+export function managedTargetAuth(
+  target: LlmTargetConfig,
+  provider: LlmProviderConfig,
+  env: Env,
+): CandidateAuth {
+  if (providerKind(provider) === "mock") return { kind: "none" };
+  if (target.credential !== undefined) {
+    return { kind: "managed", ...requireKey(target.credential, `targets.${target.name}.credential`, env) };
+  }
+  if (provider.credential !== undefined) {
+    return {
+      kind: "managed",
+      ...requireKey(provider.credential, `providers.${provider.name}.credential`, env),
+    };
+  }
+  const convention = conventionKey(provider, env);
+  if (convention !== undefined) return { kind: "managed", ...convention };
+  throw new Error(
+    `target "${target.name}" has no credential: set ${conventionEnvName(provider.name)}, or give credential: on the target or on provider "${provider.name}"`,
+  );
+}
+
+/** The credential of a passthrough request to `provider`. */
+export function passthroughAuth(provider: LlmProviderConfig, env: Env): CandidateAuth {
+  if (providerKind(provider) === "mock") return { kind: "none" };
+  if (provider.passthroughCredential !== "managedFirst") return { kind: "caller" };
+  if (provider.credential !== undefined) {
+    const r = resolveCredential(provider.credential, env);
+    const source = credentialSource(provider.credential, `providers.${provider.name}.credential`);
+    if (r.ok) return { kind: "managedFirst", key: r.value, source };
+  }
+  const convention = conventionKey(provider, env);
+  if (convention !== undefined) return { kind: "managedFirst", ...convention };
+  return {
+    kind: "managedFirst",
+    key: undefined,
+    source:
+      provider.credential === undefined
+        ? `env::${conventionEnvName(provider.name)}`
+        : credentialSource(provider.credential, `providers.${provider.name}.credential`),
+  };
+}

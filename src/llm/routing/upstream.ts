@@ -1,0 +1,11 @@
+/** Base URLs become the engine's UpstreamTarget (same URL joining and pooling as the proxy). */
+import { upstreamTarget } from "../../config/compile.js";
+import type { UpstreamTarget } from "../../server/runtime.js";
+
+/** Undefined for providers without a remote endpoint (mock without a baseUrl). */
+export function compileUpstream(
+  baseUrl: string | undefined,
+  hostOverride?: string,
+): UpstreamTarget | undefined {
+  return baseUrl === undefined ? undefined : upstreamTarget(baseUrl, hostOverride);
+}
