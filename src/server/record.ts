@@ -28,6 +28,33 @@ export interface RequestRecord {
   error: string | undefined;
   /** process.hrtime.bigint() at arrival. */
   startNs: bigint;
+  // ---- Optional: filled by whoever knows them; read by the access log, metrics and traces.
+  /** The configured provider that served (llm.providers[].name or the backend's name). */
+  provider?: string;
+  /** The model sent upstream, when routing replaced the requested one. */
+  upstreamModel?: string;
+  cachedInputTokens?: number;
+  /** Model routing: "passthrough", "route:<name>" or "function:<name>". */
+  routingPath?: string;
+  strategy?: string;
+  /** The target (or passthrough provider) that answered, or the last one tried. */
+  target?: string;
+  /** Upstream attempts in all, across candidates (1 when the first try answered). */
+  attempts?: number;
+  /** Candidates moved past under the fallback strategy. */
+  fallbacks?: number;
+  /** The name of the gateway key (apiKey policy) the caller presented; never the key. */
+  keyName?: string;
+  /** Policy outcomes (PolicyEvent of src/policies/events.ts), counted by the metrics. */
+  policyEvents?: Array<{ readonly policy: string; readonly phase: string; readonly action: string }>;
+  /** W3C trace context of the gateway's span (src/observability/tracing.ts). */
+  traceId?: string;
+  spanId?: string;
+  /** process.hrtime.bigint() when the first upstream request was sent, and when the last upstream response ended. */
+  upstreamStartNs?: bigint;
+  upstreamEndNs?: bigint;
+  /** process.hrtime.bigint() when the first body chunk was written to the client (streams). */
+  firstByteNs?: bigint;
 }
 
 export function newRecord(id: string, method: string, path: string, port: number): RequestRecord {
