@@ -50,6 +50,8 @@ export interface RequestRecord {
   /** W3C trace context of the gateway's span (src/observability/tracing.ts). */
   traceId?: string;
   spanId?: string;
+  /** The caller's span, when it sent a traceparent. */
+  parentSpanId?: string;
   /** process.hrtime.bigint() when the first upstream request was sent, and when the last upstream response ended. */
   upstreamStartNs?: bigint;
   upstreamEndNs?: bigint;
