@@ -9,6 +9,7 @@ import { formatDiagnostic } from "./config/diagnostic.js";
 import { type LoadResult, loadConfigFile, loadConfigText } from "./config/load.js";
 import { renderConfigSchema } from "./config/render-schema.js";
 import { summarizeConfig } from "./config/summary.js";
+import { explainModel } from "./llm/routing/explain-config.js";
 import { serve as runServe } from "./server/serve.js";
 
 export interface CliIo {
@@ -67,6 +68,29 @@ async function serve(file: string, watch: boolean, io: CliIo): Promise<number> {
   return runServe({ file, watch, env: io.env, stderr: io.stderr });
 }
 
+/** `agw explain`: exit 0 with how MODEL resolves; 1 on an invalid file or a model nothing serves. */
+async function explain(file: string, model: string, path: string | undefined, io: CliIo): Promise<number> {
+  const { name, result } = await load(file, io);
+  if (!result.ok) {
+    for (const e of result.errors) io.stderr(`${formatDiagnostic(e)}\n`);
+    io.stderr(`${name}: invalid (${result.errors.length} error${result.errors.length === 1 ? "" : "s"})\n`);
+    return 1;
+  }
+  let explained: ReturnType<typeof explainModel>;
+  try {
+    explained = explainModel(result.config, io.env, model, path);
+  } catch (e) {
+    io.stderr(`${name}: ${(e as Error).message}\n`);
+    return 1;
+  }
+  if (!explained.ok) {
+    io.stderr(`agw explain: "${model}" resolves to nothing: ${explained.message}\n`);
+    return 1;
+  }
+  io.stdout(explained.text);
+  return 0;
+}
+
 function buildProgram(io: CliIo, setCode: (code: number) => void): Command {
   const program = new Command();
   program
@@ -95,6 +119,16 @@ function buildProgram(io: CliIo, setCode: (code: number) => void): Command {
     .description("check a configuration file and print every error with FILE:LINE:COL")
     .requiredOption("-f, --file <path>", "the configuration file (- reads standard input)")
     .action(async (opts: { file: string }) => setCode(await validate(opts.file, io)));
+
+  program
+    .command("explain")
+    .description("print how MODEL resolves: layer, route or function, strategy, targets, credential sources")
+    .requiredOption("-f, --file <path>", "the configuration file (- reads standard input)")
+    .option("--path <path>", "a request path, to show its route type and format translation", undefined)
+    .argument("<model>", "the model a request names, e.g. gpt-4o, openai::gpt-4o, function::summarize")
+    .action(async (model: string, opts: { file: string; path?: string }) =>
+      setCode(await explain(opts.file, model, opts.path, io)),
+    );
 
   program
     .command("schema")

@@ -7,8 +7,11 @@
  * credential whose variable vanished between load and compile) throws an Error that names
  * the field, never the value.
  */
+import type { Router } from "../llm/plan.js";
 import { PROVIDERS, type ProviderSpec, providerKindOf } from "../llm/providers/catalog.js";
 import { compileRouteTypes, LLM_DEFAULT_ROUTES, type RouteTypeTable } from "../llm/route-types.js";
+import { compileBindsRouter } from "../llm/routing/binds-router.js";
+import { compileLlmRouter } from "../llm/routing/compile-router.js";
 import { compileMatch, sortMatches } from "../server/match.js";
 import type {
   AiBackendRuntime,
@@ -44,6 +47,8 @@ export type Env = Readonly<Record<string, string | undefined>>;
 
 export interface CompileOptions {
   env: Env;
+  /** The random source of weighted routing (Math.random when absent). */
+  random?: () => number;
 }
 
 const DEFAULT_LLM_PORT = 4000;
@@ -153,13 +158,17 @@ interface RouteParts {
   backendAuth: BackendAuthRuntime;
   routeTypes: RouteTypeTable | undefined;
   llm: LlmModelTable | undefined;
+  router: Router | undefined;
+  routeHeader?: boolean;
 }
 
 function makeRoute(parts: RouteParts): RouteRuntime {
   const cw = cumulative(parts.backends);
   const t = parts.policies?.timeout;
+  const { router, ...rest } = parts;
   return Object.freeze({
-    ...parts,
+    ...rest,
+    ...(router === undefined ? {} : { router }),
     backends: Object.freeze([...parts.backends]),
     cumulativeWeights: Object.freeze(cw),
     totalWeight: cw[cw.length - 1] ?? 0,
@@ -176,11 +185,13 @@ function compileBindRoute(
   port: number,
   env: Env,
   index: number,
+  random: () => number,
 ): RouteRuntime {
   const backends = r.backends.map(compileBackend);
   const hasAi = backends.some((b) => b.kind === "ai");
+  const name = r.name ?? `route${index}`;
   return makeRoute({
-    name: r.name ?? `route${index}`,
+    name,
     listenerName,
     port,
     backends,
@@ -188,6 +199,7 @@ function compileBindRoute(
     backendAuth: backendAuthOf(r.policies, `${field}.policies`, env),
     routeTypes: hasAi ? compileRouteTypes(r.policies?.ai?.routes ?? LLM_DEFAULT_ROUTES) : undefined,
     llm: undefined,
+    router: hasAi ? compileBindsRouter(r, name, field, env, random) : undefined,
   });
 }
 
@@ -227,11 +239,19 @@ function makeBind(port: number, address: string, listeners: ListenerRuntime[]): 
   return Object.freeze({ port, address, exact, suffixes: Object.freeze(suffixes), any });
 }
 
-function compileBind(b: BindConfig, bi: number, env: Env): BindRuntime {
+function compileBind(b: BindConfig, bi: number, env: Env, random: () => number): BindRuntime {
   const listeners = b.listeners.map((l, li) => {
     const lname = l.name ?? `listener${li}`;
     const routes = l.routes.map((r, ri) => ({
-      route: compileBindRoute(r, `binds[${bi}].listeners[${li}].routes[${ri}]`, lname, b.port, env, ri),
+      route: compileBindRoute(
+        r,
+        `binds[${bi}].listeners[${li}].routes[${ri}]`,
+        lname,
+        b.port,
+        env,
+        ri,
+        random,
+      ),
       matches: r.matches,
     }));
     return makeListener(lname, l.hostname, routes);
@@ -343,7 +363,7 @@ export function modelEntryFor(table: LlmModelTable, model: string): LlmModelEntr
   return undefined;
 }
 
-function compileLlmBind(llm: LlmConfig, env: Env): BindRuntime {
+function compileLlmBind(llm: LlmConfig, env: Env, random: () => number): BindRuntime {
   const port = llm.port ?? DEFAULT_LLM_PORT;
   const routeAuth = backendAuthOf(llm.policies, "llm.policies", env);
   const table = compileModelTable(llm, routeAuth, env);
@@ -362,6 +382,8 @@ function compileLlmBind(llm: LlmConfig, env: Env): BindRuntime {
     backendAuth: routeAuth,
     routeTypes: compileRouteTypes(map, star),
     llm: table,
+    router: compileLlmRouter(llm, { env, random }),
+    routeHeader: llm.routeHeader ?? false,
   });
   return makeBind(port, llm.address ?? DEFAULT_ADDRESS, [
     makeListener("llm", undefined, [{ route, matches: undefined }]),
@@ -372,14 +394,15 @@ function compileLlmBind(llm: LlmConfig, env: Env): BindRuntime {
 
 export function compileConfig(config: Config, options: CompileOptions): Runtime {
   const env = options.env;
+  const random = options.random ?? Math.random;
   const binds = new Map<number, BindRuntime>();
   (config.binds ?? []).forEach((b, i) => {
     if (binds.has(b.port))
       throw new Error(`binds[${i}].port: port ${b.port} is already used by another bind`);
-    binds.set(b.port, compileBind(b, i, env));
+    binds.set(b.port, compileBind(b, i, env, random));
   });
   if (config.llm !== undefined) {
-    const bind = compileLlmBind(config.llm, env);
+    const bind = compileLlmBind(config.llm, env, random);
     if (binds.has(bind.port)) throw new Error(`llm.port: port ${bind.port} is already used by a bind`);
     binds.set(bind.port, bind);
   }
@@ -389,6 +412,8 @@ export function compileConfig(config: Config, options: CompileOptions): Runtime 
       for (const m of l.matches) {
         for (const b of m.route.backends)
           if (b.target !== undefined) upstreams.set(b.target.poolKey, b.target);
+        for (const t of m.route.router?.upstreams?.() ?? [])
+          if (!upstreams.has(t.poolKey)) upstreams.set(t.poolKey, t);
       }
     }
   }

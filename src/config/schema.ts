@@ -736,6 +736,13 @@ const Llm = Obj(
     ),
     routes: opt(Type.Array(LlmRoute, { description: "Managed routes." })),
     functions: opt(Type.Array(LlmFunction, { description: "Functions: named task aliases." })),
+    routeHeader: opt(
+      Type.Boolean({
+        description:
+          'Whether responses carry x-agw-route: how the model resolved ("passthrough", "route:<name>" or "function:<name>"), the strategy, the target that answered and the attempts made. Off by default: it names internal targets.',
+        default: false,
+      }),
+    ),
     policies: opt(Policies),
   },
   "The simplified form: providers, models, targets, routes and functions on one port.",

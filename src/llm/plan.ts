@@ -72,6 +72,10 @@ export interface RoutingPlan {
 /** Resolves a requested model; throws GatewayError(404, "model_not_found") when nothing serves it. */
 export interface Router {
   plan(model: string): RoutingPlan;
+  /** Model names served without a prefix (for /v1/models). */
+  models?(): readonly string[];
+  /** Every upstream a plan can name, so the engine opens and releases their pools with the snapshot. */
+  upstreams?(): readonly UpstreamTarget[];
 }
 
 /** Why one upstream attempt did not produce a response for the client. */

@@ -5,6 +5,7 @@
  * regular expressions, cumulative backend weights, resolved keys and upstream URL parts.
  */
 import type { PoliciesConfig, RouteTypeName } from "../config/schema.js";
+import type { Router } from "../llm/plan.js";
 import type { ProviderSpec } from "../llm/providers/catalog.js";
 import type { RouteTypeTable } from "../llm/route-types.js";
 
@@ -106,6 +107,14 @@ export interface RouteRuntime {
   readonly bodyTimeoutMs: number;
   /** Present on the route the `llm` form compiles into. */
   readonly llm: LlmModelTable | undefined;
+  /**
+   * Model routing for the LLM pipeline: on the `llm` form, the full resolution order (its
+   * `models` entries are the pattern layer); on a binds route with ai backends, a weighted
+   * pick over them with the route's retry and timeouts.
+   */
+  readonly router?: Router;
+  /** llm.routeHeader: responses carry x-agw-route. */
+  readonly routeHeader?: boolean;
 }
 
 export interface ListenerRuntime {

@@ -8,6 +8,7 @@ import { compileConfig, type Env } from "../config/compile.js";
 import { formatDiagnostic } from "../config/diagnostic.js";
 import { loadConfigFile } from "../config/load.js";
 import { type ConfigWatcher, watchConfig } from "../config/watch.js";
+import { startupWarnings } from "../llm/routing/startup-warnings.js";
 import { createLogger } from "../observability/log.js";
 import { type Gateway, startGateway } from "./gateway.js";
 import type { DispatcherFactory } from "./pool-cache.js";
@@ -59,6 +60,7 @@ export async function serve(options: ServeOptions): Promise<number> {
   }
   const logger =
     options.logger ?? createLogger({ level: runtime.process.logLevel, format: runtime.process.logFormat });
+  for (const warning of startupWarnings(loaded.config, options.env)) logger.warn(warning);
 
   let gateway: Gateway;
   try {

@@ -23,6 +23,7 @@ import type {
   Router,
   RoutingPlan,
 } from "../plan.js";
+import { executePlan } from "../routing/execute.js";
 
 /** A route as routing will extend it; read structurally until RouteRuntime declares it. */
 type RouteWithRouter = RouteRuntime & { readonly router?: Router };
@@ -104,10 +105,11 @@ export type Attempt = (candidate: Candidate) => Promise<AttemptResult>;
  * `executePlan` replaces this with retry and fallback).
  */
 export async function runPlan(plan: RoutingPlan, attempt: Attempt): Promise<ExecutionOutcome> {
-  const candidate = plan.candidates[0];
-  if (candidate === undefined) {
+  if (plan.candidates.length === 0) {
     throw new GatewayError(404, "model_not_found", `No target serves the model "${plan.requestedModel}".`);
   }
-  const r = await attempt(candidate);
-  return { candidate, attempts: 1, failure: r.ok ? undefined : r.failure };
+  return executePlan(plan, attempt, {
+    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+    random: Math.random,
+  });
 }

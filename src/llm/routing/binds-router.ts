@@ -81,6 +81,9 @@ export function compileBindsRouter(
       }),
     ),
   });
+  const upstreams = Object.freeze(
+    backends.flatMap((b) => (b.base.upstream === undefined ? [] : [b.base.upstream])),
+  );
   const models = Object.freeze([
     ...new Set(backends.flatMap((b) => (b.model === undefined ? [] : [b.model]))),
   ]);
@@ -88,5 +91,6 @@ export function compileBindsRouter(
     plan: (model: string) => planFrom(describe(model), random),
     describe,
     models: () => models,
+    upstreams: () => upstreams,
   });
 }

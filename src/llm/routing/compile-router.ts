@@ -14,6 +14,7 @@ import type {
   LlmTargetConfig,
   ProviderKindName,
 } from "../../config/schema.js";
+import type { UpstreamTarget } from "../../server/runtime.js";
 import type { Candidate, CandidateAuth, Router } from "../plan.js";
 import { PROVIDERS, providerKindOf } from "../providers/catalog.js";
 import { type Env, managedTargetAuth, passthroughAuth, requireKey } from "./credentials.js";
@@ -31,6 +32,7 @@ export const DEFAULT_STREAM_IDLE_TIMEOUT = "60s";
 export interface LlmRouter extends Router {
   /** Every model name a request may use without a prefix, in resolution order. */
   models(): readonly string[];
+  upstreams(): readonly UpstreamTarget[];
   /** How `model` resolves, before any weighted draw; throws like `plan`. */
   describe(model: string): Resolution;
 }
@@ -279,12 +281,33 @@ function modelList(tables: RouterTables): string[] {
   return [...out];
 }
 
+function upstreamList(tables: RouterTables): UpstreamTarget[] {
+  const out = new Map<string, UpstreamTarget>();
+  const add = (u: UpstreamTarget | undefined) => {
+    if (u !== undefined && !out.has(u.poolKey)) out.set(u.poolKey, u);
+  };
+  const addMembers = (members: readonly Member[]) => {
+    for (const m of members) {
+      if (m.kind === "candidate") add(m.candidate.upstream);
+      else addMembers(m.resolution.members);
+    }
+  };
+  for (const p of tables.providers.values()) add(p.upstream);
+  for (const r of tables.routesByName.values()) addMembers(r.members);
+  for (const r of tables.routesByModel.values()) addMembers(r.members);
+  for (const f of tables.functions.values()) addMembers(f.members);
+  for (const e of tables.patterns) add(e.candidateFor("").upstream);
+  return [...out.values()];
+}
+
 export function routerFromTables(tables: RouterTables, random: RandomSource): LlmRouter {
   const models = Object.freeze(modelList(tables));
+  const upstreams = Object.freeze(upstreamList(tables));
   return Object.freeze({
     plan: (model: string) => planFrom(resolveModel(tables, model), random),
     describe: (model: string) => resolveModel(tables, model),
     models: () => models,
+    upstreams: () => upstreams,
   });
 }
 
