@@ -1,0 +1,108 @@
+/**
+ * Driving a target: one probe request (is the answer a 2xx in the client's format?), then
+ * autocannon at fixed concurrency. A target that fails the probe is not loaded: the report
+ * says "failed: <status>" instead of measuring error pages.
+ */
+import http from "node:http";
+import autocannon, { type AutocannonResult } from "autocannon";
+import type { Scenario } from "./scenarios.js";
+
+export interface Probe {
+  ok: boolean;
+  status: number;
+  /** Why it failed, in a few words (the gateway's error code when it sent one). */
+  reason: string;
+}
+
+export function probe(baseUrl: string, s: Scenario, timeoutMs = 10_000): Promise<Probe> {
+  return new Promise((resolve) => {
+    const req = http.request(`${baseUrl}${s.path}`, { method: "POST", headers: s.headers, agent: false });
+    req.setTimeout(timeoutMs, () => req.destroy(new Error("timeout")));
+    req.once("error", (err) => resolve({ ok: false, status: 0, reason: err.message }));
+    req.once("response", (res) => {
+      let text = "";
+      res.setEncoding("utf8");
+      res.on("data", (c: string) => {
+        if (text.length < 65_536) text += c;
+      });
+      res.once("end", () => {
+        const status = res.statusCode ?? 0;
+        const code = res.headers["x-agw-error-code"];
+        if (status < 200 || status > 299) {
+          resolve({ ok: false, status, reason: typeof code === "string" ? code : text.slice(0, 120) });
+        } else if (!text.includes(s.expect)) {
+          resolve({ ok: false, status, reason: `2xx but the body lacks ${s.expect}` });
+        } else resolve({ ok: true, status, reason: "" });
+      });
+      res.once("error", (err) => resolve({ ok: false, status: 0, reason: err.message }));
+    });
+    req.end(s.body);
+  });
+}
+
+export interface LoadOptions {
+  connections: number;
+  durationSec: number;
+  /** Reconnect every N requests per connection (connection churn). */
+  reconnectRate?: number;
+}
+
+export interface LoadResult {
+  requests: number;
+  seconds: number;
+  rps: number;
+  p50Ms: number;
+  p99Ms: number;
+  non2xx: number;
+  errors: number;
+  /** The most frequent non-2xx status, when any. */
+  worstStatus: number | undefined;
+}
+
+export function summarize(r: AutocannonResult): LoadResult {
+  let worst: number | undefined;
+  let worstCount = 0;
+  for (const [code, { count }] of Object.entries(r.statusCodeStats ?? {})) {
+    const n = Number(code);
+    if ((n < 200 || n > 299) && count > worstCount) {
+      worst = n;
+      worstCount = count;
+    }
+  }
+  const seconds = r.duration > 0 ? r.duration : 1;
+  return {
+    requests: r.requests.total,
+    seconds,
+    rps: r.requests.total / seconds,
+    p50Ms: r.latency.p50,
+    p99Ms: r.latency.p99,
+    non2xx: r.non2xx,
+    errors: r.errors,
+    worstStatus: worst,
+  };
+}
+
+/** Runs autocannon over `requests` (cycled per connection); resolves with its summary. */
+export function load(
+  baseUrl: string,
+  requests: Array<{ path: string; headers: Record<string, string>; body: string }>,
+  options: LoadOptions,
+): Promise<LoadResult> {
+  return new Promise((resolve, reject) => {
+    autocannon(
+      {
+        url: baseUrl,
+        connections: options.connections,
+        duration: options.durationSec,
+        timeout: 30,
+        requests: requests.map((r) => ({ method: "POST", path: r.path, headers: r.headers, body: r.body })),
+        ...(options.reconnectRate === undefined ? {} : { reconnectRate: options.reconnectRate }),
+      },
+      (err, result) => (err ? reject(err) : resolve(summarize(result))),
+    );
+  });
+}
+
+export function loadScenario(baseUrl: string, s: Scenario, options: LoadOptions): Promise<LoadResult> {
+  return load(baseUrl, [s], options);
+}

@@ -1,0 +1,151 @@
+/** The bench's results: one JSON document, rendered as markdown for the terminal and the README. */
+import { mkdirSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import { join } from "node:path";
+import type { FirstByteStats } from "./first-byte.js";
+import type { ScenarioKind } from "./scenarios.js";
+
+export interface TargetFigures {
+  /** "failed: <status> (<reason>)" when the target did not answer 2xx in the client's format. */
+  failure: string | undefined;
+  rps: number;
+  p50Ms: number;
+  p99Ms: number;
+  requests: number;
+  non2xx: number;
+  errors: number;
+}
+
+export interface ScenarioRow {
+  id: string;
+  title: string;
+  kind: ScenarioKind;
+  target: number;
+  baseline: TargetFigures;
+  agw: TargetFigures;
+  /** agw RPS / baseline RPS, from this run; undefined when either failed. */
+  ratio: number | undefined;
+  agwRssEndMb: number | undefined;
+  agwRssPeakMb: number | undefined;
+}
+
+export interface SuiteReport {
+  workers: "1" | "auto";
+  /** Worker processes seen under agw. */
+  workerCount: number;
+  rows: ScenarioRow[];
+  rssPeakMb: number | undefined;
+}
+
+export interface BenchReport {
+  date: string;
+  machine: { cpus: number; cpuModel: string; memoryMb: number; node: string; platform: string };
+  settings: { connections: number; durationSec: number; rounds: number; warmupSec: number; gateMs: number };
+  agw: { how: string; metrics: string; accessLog: string };
+  suites: SuiteReport[];
+  /** When `--workers auto` was asked for but agw did not fork workers. */
+  workersAuto: string | undefined;
+  firstByte: FirstByteStats[];
+}
+
+export function machine(): BenchReport["machine"] {
+  const cpus = os.cpus();
+  return {
+    cpus: cpus.length,
+    cpuModel: cpus[0]?.model.trim() ?? "unknown",
+    memoryMb: Math.round(os.totalmem() / 2 ** 20),
+    node: process.version,
+    platform: `${os.platform()} ${os.release()}`,
+  };
+}
+
+const f0 = (n: number): string => (Number.isFinite(n) ? Math.round(n).toLocaleString("en-US") : "—");
+const f2 = (n: number | undefined): string => (n === undefined || !Number.isFinite(n) ? "—" : n.toFixed(2));
+const mb = (n: number | undefined): string => (n === undefined ? "—" : n.toFixed(0));
+
+function suiteTable(s: SuiteReport): string {
+  const lines = [
+    "| scenario | baseline RPS | agw RPS | agw/baseline | target | baseline p50 / p99 ms | agw p50 / p99 ms | agw RSS end / peak MB |",
+    "|---|---:|---:|---:|---:|---:|---:|---:|",
+  ];
+  for (const r of s.rows) {
+    const cell = (t: TargetFigures) => t.failure ?? f0(t.rps);
+    const lat = (t: TargetFigures) => (t.failure === undefined ? `${t.p50Ms} / ${t.p99Ms}` : "—");
+    const ratio =
+      r.ratio === undefined ? "—" : `${f2(r.ratio)} ${r.ratio >= r.target ? "(meets)" : "(below)"}`;
+    lines.push(
+      `| ${r.title} | ${cell(r.baseline)} | ${cell(r.agw)} | ${ratio} | ≥ ${r.target} | ${lat(r.baseline)} | ${lat(r.agw)} | ${mb(r.agwRssEndMb)} / ${mb(r.agwRssPeakMb)} |`,
+    );
+  }
+  return lines.join("\n");
+}
+
+function firstByteTable(list: readonly FirstByteStats[], gateMs: number): string {
+  const lines = [
+    `Upstream gates the rest of the stream by ${gateMs} ms after its first event; one request at a time.`,
+    "",
+    "| path | samples | time to first byte p50 / p99 ms | upstream first byte → client first byte p50 / p99 ms |",
+    "|---|---:|---:|---:|",
+  ];
+  for (const s of list) {
+    if (!s.ok) {
+      lines.push(`| ${s.target} | ${s.samples} | failed: ${s.reason} | — |`);
+      continue;
+    }
+    const up =
+      s.upstreamToClientP50Ms === undefined
+        ? "— (no x-bench-t0 header)"
+        : `${s.upstreamToClientP50Ms.toFixed(3)} / ${f2(s.upstreamToClientP99Ms)}`;
+    lines.push(
+      `| ${s.target} | ${s.samples} | ${s.ttfbP50Ms.toFixed(3)} / ${s.ttfbP99Ms.toFixed(3)} | ${up} |`,
+    );
+  }
+  const direct = list.find((s) => s.target === "direct" && s.ok);
+  const agw = list.find((s) => s.target === "agw" && s.ok);
+  if (direct !== undefined && agw !== undefined) {
+    const extra = agw.ttfbP50Ms - direct.ttfbP50Ms;
+    const buffered = agw.ttfbP50Ms >= gateMs;
+    lines.push(
+      "",
+      `agw adds ${extra.toFixed(3)} ms to the first byte at p50 (agw − direct); ${buffered ? "BUFFERED: the first byte waited for the gate" : "no buffering (the first byte did not wait for the gate)"}.`,
+    );
+  }
+  return lines.join("\n");
+}
+
+export function renderMarkdown(r: BenchReport): string {
+  const m = r.machine;
+  const s = r.settings;
+  const out = [
+    `## agw bench, ${r.date}`,
+    "",
+    `Machine: ${m.cpus} × ${m.cpuModel}, ${m.memoryMb} MB, ${m.platform}, Node ${m.node}. All processes (load generator, upstream, baseline, agw) share it.`,
+    `Load: ${s.connections} connections; per scenario and target ${s.durationSec} s in ${s.rounds} alternating runs (baseline, agw, …) after ${s.warmupSec} s warm-up each. RPS = requests / seconds over the runs; p50/p99 = mean over the runs.`,
+    `agw: ${r.agw.how}. Access log: ${r.agw.accessLog}. Metrics: ${r.agw.metrics}.`,
+    "",
+  ];
+  for (const suite of r.suites) {
+    const label =
+      suite.workers === "1"
+        ? "### Single process"
+        : `### workers: auto (${suite.workerCount} worker processes; RSS is the sum)`;
+    out.push(label, "", suiteTable(suite), "");
+  }
+  if (r.workersAuto !== undefined) out.push(`### workers: auto`, "", r.workersAuto, "");
+  if (r.firstByte.length > 0)
+    out.push("### First byte (streaming)", "", firstByteTable(r.firstByte, s.gateMs), "");
+  return out.join("\n");
+}
+
+export function writeResults(dir: string, stem: string, json: unknown, markdown: string): string[] {
+  mkdirSync(dir, { recursive: true });
+  const jsonPath = join(dir, `${stem}.json`);
+  const mdPath = join(dir, `${stem}.md`);
+  writeFileSync(jsonPath, `${JSON.stringify(json, null, 2)}\n`);
+  writeFileSync(mdPath, `${markdown}\n`);
+  return [jsonPath, mdPath];
+}
+
+export function timestamp(d = new Date()): string {
+  return d.toISOString().replace(/[:.]/g, "-").slice(0, 19);
+}
