@@ -9,8 +9,10 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Logger } from "pino";
+import type { RequestObserver } from "../observability/observer.js";
+import { createLlmPipeline } from "../llm/pipeline/pipeline.js";
 import { type HandlerDeps, handleRequest } from "./handler.js";
-import { createInterimPipeline, type LlmPipeline } from "./pipeline-seam.js";
+import type { LlmPipeline } from "./pipeline-seam.js";
 import { type DispatcherFactory, PoolCache } from "./pool-cache.js";
 import { logRecord, newRecord } from "./record.js";
 import { createRequestIds } from "./request-id.js";
@@ -23,9 +25,11 @@ export interface GatewayOptions {
   dispatcherFactory?: DispatcherFactory;
   /** Uniform in [0, 1), for weighted backend choice. */
   random?: () => number;
-  /** The LLM pipeline for parsed route types; the interim same-format forwarder by default. */
+  /** The LLM pipeline for parsed route types (tests may pass their own). */
   pipeline?: LlmPipeline;
   requestIdPrefix?: string;
+  /** Access log, metrics, recent requests and tracing; a plain access-log line when absent. */
+  observer?: RequestObserver;
 }
 
 export interface Gateway {
@@ -57,13 +61,13 @@ const HEADERS_TIMEOUT_MS = 30_000;
 const KEEP_ALIVE_TIMEOUT_MS = 5_000;
 
 export async function startGateway(options: GatewayOptions): Promise<Gateway> {
-  const { logger } = options;
+  const { logger, observer } = options;
   const pools = new PoolCache(options.dispatcherFactory);
   const deps: HandlerDeps = {
     logger,
     pools,
     random: options.random ?? Math.random,
-    pipeline: options.pipeline ?? createInterimPipeline(),
+    pipeline: options.pipeline ?? createLlmPipeline({ logger, pools }),
   };
   const nextId = createRequestIds(options.requestIdPrefix);
   const ports = new Map<number, PortServer>();
@@ -96,6 +100,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     const url = req.url ?? "/";
     const q = url.indexOf("?");
     const record = newRecord(nextId(), req.method ?? "GET", q === -1 ? url : url.slice(0, q), ps.port);
+    observer?.start(req, res, record);
     ps.inflight++;
     total++;
     perSnapshot.set(runtime, (perSnapshot.get(runtime) ?? 0) + 1);
@@ -108,7 +113,8 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
         retire(runtime);
       } else perSnapshot.set(runtime, n);
       if (record.status === 0 && res.headersSent) record.status = res.statusCode;
-      logRecord(logger, record);
+      if (observer === undefined) logRecord(logger, record);
+      else observer.end(record);
       finishPortIfIdle(ps);
       if (total === 0 && idleWaiters.length > 0) {
         const w = idleWaiters;

@@ -143,8 +143,8 @@ export const WEATHER_TOOL = {
   name: "get_weather",
   description: "Weather for a city",
   parameters: {
-    type: "object",
+    type: "object" as const,
     properties: { city: { type: "string" } },
     required: ["city"],
   },
-} as const;
+};

@@ -4,6 +4,7 @@
  * `models()` (routes, targets, functions), else the model table's exact names.
  */
 import type { PipelineContext } from "../../server/pipeline-seam.js";
+import type { Candidate, Router } from "../plan.js";
 import { routerOf } from "./plan-source.js";
 
 export interface ModelListEntry {
@@ -15,6 +16,30 @@ export interface ModelListEntry {
 
 type RouterModels = ReadonlyArray<string | { readonly id: string; readonly ownedBy?: string }>;
 
+interface Described {
+  readonly members: ReadonlyArray<
+    | { readonly kind: "candidate"; readonly candidate: Candidate }
+    | { readonly kind: "model"; readonly resolution: Described }
+  >;
+}
+type DescribingRouter = Router & { describe?: (model: string) => Described };
+
+function firstProvider(d: Described): string | undefined {
+  const m = d.members[0];
+  if (m === undefined) return undefined;
+  return m.kind === "candidate" ? m.candidate.providerName : firstProvider(m.resolution);
+}
+
+/** The provider that would answer a name first (without a weighted draw when the router can describe). */
+function ownerOf(router: DescribingRouter, model: string): string {
+  try {
+    if (router.describe !== undefined) return firstProvider(router.describe(model)) ?? "agw";
+    return router.plan(model).candidates[0]?.providerName ?? "agw";
+  } catch {
+    return "agw";
+  }
+}
+
 export function listModels(ctx: PipelineContext, created: number): ModelListEntry[] {
   const seen = new Map<string, ModelListEntry>();
   const add = (id: string, owner: string): void => {
@@ -23,8 +48,8 @@ export function listModels(ctx: PipelineContext, created: number): ModelListEntr
   const router = routerOf(ctx.route) as { models?: () => RouterModels } | undefined;
   if (typeof router?.models === "function") {
     for (const m of router.models()) {
-      if (typeof m === "string") add(m, "agw");
-      else add(m.id, m.ownedBy ?? "agw");
+      if (typeof m === "string") add(m, ownerOf(router as DescribingRouter, m));
+      else add(m.id, m.ownedBy ?? ownerOf(router as DescribingRouter, m.id));
     }
   } else if (ctx.route.llm !== undefined) {
     for (const e of ctx.route.llm.entries) if (e.kind === "exact") add(e.value, e.backend.name);

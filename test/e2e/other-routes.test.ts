@@ -1,0 +1,116 @@
+/**
+ * models, count_tokens and embeddings through the official SDKs: the model list answered
+ * from the config (both forms), count_tokens forwarded to Anthropic, embeddings to OpenAI.
+ */
+import OpenAI from "openai";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import type { Config } from "../../src/config/schema.js";
+import { freePort, startFromConfig } from "../server/engine-helpers.js";
+import { CALLER_KEY, type Harness, MANAGED_KEY, startHarness } from "./harness.js";
+
+let h: Harness;
+beforeAll(async () => {
+  h = await startHarness();
+});
+afterAll(async () => {
+  await h.close();
+});
+
+const cleanups: Array<() => Promise<void>> = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0)) await c();
+});
+
+describe("count_tokens and embeddings", () => {
+  it("count_tokens is forwarded to the Anthropic provider with the model rewritten", async () => {
+    const handle = h.mock.script({ json: { input_tokens: 42 } });
+    const r = await h.anthropic.messages.countTokens({
+      model: "ant-x",
+      messages: [{ role: "user", content: "hi" }],
+    });
+    expect(r.input_tokens).toBe(42);
+    const req = await handle.request;
+    expect(req.pathname).toBe("/v1/messages/count_tokens");
+    expect(req.json).toEqual({ model: "claude-upstream", messages: [{ role: "user", content: "hi" }] });
+    expect(req.headers["x-api-key"]).toBe(CALLER_KEY);
+  });
+
+  it("embeddings are forwarded to the OpenAI provider with the managed key", async () => {
+    const handle = h.mock.script({});
+    const r = await h.openai.embeddings.create({ model: "oai-embed", input: "hello world" });
+    expect(r.data[0]?.embedding.length).toBeGreaterThan(0);
+    const req = await handle.request;
+    expect(req.pathname).toBe("/v1/embeddings");
+    expect(req.json).toMatchObject({ model: "gpt-upstream", input: "hello world" });
+    expect(req.headers.authorization).toBe(`Bearer ${MANAGED_KEY}`);
+  });
+});
+
+describe("models", () => {
+  it("llm form: exact model entries and provider model lists, in the OpenAI list shape", async () => {
+    const port = await freePort();
+    const config: Config = {
+      llm: {
+        port,
+        address: "127.0.0.1",
+        providers: [
+          {
+            name: "openai",
+            provider: "openAI",
+            baseUrl: "http://127.0.0.1:1/v1",
+            models: ["gpt-4o", "gpt-4o-mini"],
+          },
+        ],
+        models: [
+          { name: "house-model", provider: "mock" },
+          { name: "claude-*", provider: "anthropic" },
+        ],
+      },
+    };
+    const { gateway } = await startFromConfig(config);
+    cleanups.push(() => gateway.drain(1000));
+    const client = new OpenAI({ apiKey: "k", baseURL: `http://127.0.0.1:${port}/v1`, maxRetries: 0 });
+    const list = [];
+    for await (const m of client.models.list()) list.push(m);
+    // Order is the router's resolution order; the set is what matters here.
+    expect(list.map((m) => [m.id, m.owned_by, m.object]).sort()).toEqual([
+      ["gpt-4o", "openai", "model"],
+      ["gpt-4o-mini", "openai", "model"],
+      ["house-model", "mock", "model"],
+    ]);
+    expect(typeof list[0]?.created).toBe("number");
+  });
+
+  it("binds form: the backends' fixed models", async () => {
+    const port = await freePort();
+    const config: Config = {
+      binds: [
+        {
+          port,
+          address: "127.0.0.1",
+          listeners: [
+            {
+              routes: [
+                {
+                  backends: [
+                    { ai: { name: "a", provider: { openAI: { model: "gpt-4o" } } }, weight: 1 },
+                    { ai: { name: "b", provider: { anthropic: { model: "claude-sonnet" } } }, weight: 1 },
+                  ],
+                },
+              ],
+            },
+          ],
+        },
+      ],
+    };
+    const { gateway } = await startFromConfig(config);
+    cleanups.push(() => gateway.drain(1000));
+    const res = await fetch(`http://127.0.0.1:${port}/v1/models`);
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { object: string; data: Array<{ id: string; owned_by: string }> };
+    expect(body.object).toBe("list");
+    // Weighted backends serve any model, so only the names are asserted.
+    expect(body.data.map((m) => m.id)).toEqual(["gpt-4o", "claude-sonnet"]);
+    expect(body.data.every((m) => typeof m.owned_by === "string")).toBe(true);
+  });
+});
