@@ -12,13 +12,17 @@ export interface Probe {
   status: number;
   /** Why it failed, in a few words (the gateway's error code when it sent one). */
   reason: string;
+  /** The credential the upstream saw (managed, caller, none), when the answer says. */
+  credential: string | undefined;
 }
 
 export function probe(baseUrl: string, s: Scenario, timeoutMs = 10_000): Promise<Probe> {
   return new Promise((resolve) => {
     const req = http.request(`${baseUrl}${s.path}`, { method: "POST", headers: s.headers, agent: false });
     req.setTimeout(timeoutMs, () => req.destroy(new Error("timeout")));
-    req.once("error", (err) => resolve({ ok: false, status: 0, reason: err.message }));
+    const fail = (err: Error): void =>
+      resolve({ ok: false, status: 0, reason: err.message, credential: undefined });
+    req.once("error", fail);
     req.once("response", (res) => {
       let text = "";
       res.setEncoding("utf8");
@@ -28,13 +32,16 @@ export function probe(baseUrl: string, s: Scenario, timeoutMs = 10_000): Promise
       res.once("end", () => {
         const status = res.statusCode ?? 0;
         const code = res.headers["x-agw-error-code"];
+        const seen = res.headers["x-bench-credential"];
+        const credential = typeof seen === "string" ? seen : undefined;
         if (status < 200 || status > 299) {
-          resolve({ ok: false, status, reason: typeof code === "string" ? code : text.slice(0, 120) });
+          const reason = typeof code === "string" ? code : text.slice(0, 120);
+          resolve({ ok: false, status, reason, credential });
         } else if (!text.includes(s.expect)) {
-          resolve({ ok: false, status, reason: `2xx but the body lacks ${s.expect}` });
-        } else resolve({ ok: true, status, reason: "" });
+          resolve({ ok: false, status, reason: `2xx but the body lacks ${s.expect}`, credential });
+        } else resolve({ ok: true, status, reason: "", credential });
       });
-      res.once("error", (err) => resolve({ ok: false, status: 0, reason: err.message }));
+      res.once("error", fail);
     });
     req.end(s.body);
   });

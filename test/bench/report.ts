@@ -25,6 +25,8 @@ export interface ScenarioRow {
   agw: TargetFigures;
   /** agw RPS / baseline RPS, from this run; undefined when either failed. */
   ratio: number | undefined;
+  /** Which bench credential the upstream saw from agw (managed, caller, none). */
+  agwUpstreamCredential: string | undefined;
   agwRssEndMb: number | undefined;
   agwRssPeakMb: number | undefined;
 }
@@ -77,6 +79,8 @@ function suiteTable(s: SuiteReport): string {
       `| ${r.title} | ${cell(r.baseline)} | ${cell(r.agw)} | ${ratio} | ≥ ${r.target} | ${lat(r.baseline)} | ${lat(r.agw)} | ${mb(r.agwRssEndMb)} / ${mb(r.agwRssPeakMb)} |`,
     );
   }
+  const creds = s.rows.map((r) => `${r.id} ${r.agwUpstreamCredential ?? "?"}`).join(", ");
+  lines.push("", `Credential the upstream received from agw: ${creds}.`);
   return lines.join("\n");
 }
 

@@ -13,7 +13,7 @@
  * the headers and first event go out at once (stamped with `x-bench-t0`, this process's
  * monotonic clock in ns, which on Linux is the same clock in every process of the machine),
  * the rest after `--gate-ms`. A proxy that buffered the stream would show the gate in its
- * time to first byte.
+ * time to first byte. Every answer carries `x-bench-credential` (see credentialSeen).
  */
 import http from "node:http";
 import type { AddressInfo } from "node:net";
@@ -116,7 +116,18 @@ function sendGated(res: http.ServerResponse, base: Record<string, string>, event
   res.once("close", () => clearTimeout(timer));
 }
 
+/**
+ * Which bench credential reached the upstream: the managed key agw adds on managed routes, the
+ * caller's key on passthrough, or none. Sent back as `x-bench-credential` so the runner's probe
+ * can show that the managed route really is managed.
+ */
+function credentialSeen(req: http.IncomingMessage): string {
+  const v = `${req.headers.authorization ?? ""} ${req.headers["x-api-key"] ?? ""}`;
+  return v.includes("bench-managed-key") ? "managed" : v.includes("bench-caller-key") ? "caller" : "none";
+}
+
 const server = http.createServer({ keepAliveTimeout: 65_000 }, (req, res) => {
+  res.setHeader("x-bench-credential", credentialSeen(req));
   const chunks: Buffer[] = [];
   req.on("data", (c: Buffer) => chunks.push(c));
   req.on("end", () => {
