@@ -213,6 +213,7 @@ export async function proxyOpaque(call: ProxyCall): Promise<void> {
   }
 
   let up: Dispatcher.ResponseData;
+  record.upstreamStartNs ??= process.hrtime.bigint();
   try {
     up = await call.dispatcher.request({
       origin: call.target.connectOrigin,
@@ -272,6 +273,9 @@ function pipeBody(body: Readable, res: ServerResponse, record: RequestRecord): P
       resolve();
     };
     body.once("error", () => finish(false));
+    body.once("end", () => {
+      record.upstreamEndNs = process.hrtime.bigint();
+    });
     res.once("close", () => finish(res.writableFinished));
     body.pipe(res);
   });

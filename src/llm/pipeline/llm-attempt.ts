@@ -109,6 +109,7 @@ export function llmAttempt(x: Exchange): Attempt {
       headersTimeoutMs: candidate.headersTimeoutMs,
       bodyTimeoutMs: candidate.bodyTimeoutMs,
       signal: x.abort,
+      timing: x.record,
     });
     if (!r.ok) return x.abort.aborted ? OK : r;
     const up = r.response;

@@ -37,6 +37,7 @@ function forwardAttempt(x: Exchange, path: string, kind: "embeddings" | "count_t
       headersTimeoutMs: candidate.headersTimeoutMs,
       bodyTimeoutMs: candidate.bodyTimeoutMs,
       signal: x.abort,
+      timing: x.record,
     });
     if (!r.ok) return x.abort.aborted ? OK : r;
     await passJson(x, r.response, kind);

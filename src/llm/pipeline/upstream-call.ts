@@ -7,6 +7,7 @@
 import { EventEmitter } from "node:events";
 import type { IncomingHttpHeaders, IncomingMessage } from "node:http";
 import type { Dispatcher } from "undici";
+import { upstreamTraceparent } from "../../observability/tracing.js";
 import { upstreamPath } from "../../server/proxy.js";
 import type { UpstreamTarget } from "../../server/runtime.js";
 import type { Candidate, UpstreamFailure } from "../plan.js";
@@ -71,6 +72,9 @@ export function upstreamHeaders(
   out.push("content-type", "application/json");
   out.push("accept", opts.stream ? "text/event-stream" : "application/json");
   appendAuth(out, candidate, req.headers, opts.keepCallerHeaders ? req.headers : {});
+  // Caller headers already carry it (rewritten to the gateway's span) when they are kept.
+  const traceparent = opts.keepCallerHeaders ? undefined : upstreamTraceparent(req);
+  if (traceparent !== undefined) out.push("traceparent", traceparent);
   if (candidate.provider.kind === "anthropic" && !hasHeader(out, "anthropic-version")) {
     out.push("anthropic-version", "2023-06-01");
   }
@@ -120,6 +124,8 @@ export interface UpstreamCall {
   headersTimeoutMs: number;
   bodyTimeoutMs: number;
   signal: ClientAbort;
+  /** Where upstream time is noted (the request record): first request sent, last body ended. */
+  timing?: { upstreamStartNs?: bigint; upstreamEndNs?: bigint };
 }
 
 export type UpstreamResult =
@@ -137,6 +143,8 @@ function failureOf(err: unknown): UpstreamFailure {
 /** Sends the request; an error status comes back as a failure with its body read. */
 export async function callUpstream(call: UpstreamCall): Promise<UpstreamResult> {
   let response: Dispatcher.ResponseData;
+  const timing = call.timing;
+  if (timing !== undefined) timing.upstreamStartNs ??= process.hrtime.bigint();
   try {
     response = await call.dispatcher.request({
       origin: call.target.connectOrigin,
@@ -149,7 +157,13 @@ export async function callUpstream(call: UpstreamCall): Promise<UpstreamResult> 
       bodyTimeout: call.bodyTimeoutMs,
     });
   } catch (err) {
+    if (timing !== undefined) timing.upstreamEndNs = process.hrtime.bigint();
     return { ok: false, failure: failureOf(err) };
+  }
+  if (timing !== undefined) {
+    response.body.once("end", () => {
+      timing.upstreamEndNs = process.hrtime.bigint();
+    });
   }
   if (response.statusCode < 400) return { ok: true, response };
   let body: Buffer;
