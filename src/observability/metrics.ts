@@ -1,0 +1,204 @@
+/**
+ * Prometheus metrics on the gateway's own prom-client Registry (never the global one, so
+ * several gateways in one process, and tests, do not share series). Every label value is
+ * bounded: names the configuration knows, closed sets, or `other` (see labels.ts).
+ *
+ * Token and time-to-first-token histograms follow the OpenTelemetry GenAI semantic
+ * conventions (gen_ai.client.token.usage, gen_ai.server.time_to_first_token) with their
+ * recommended buckets, in Prometheus naming.
+ */
+import { Counter, Gauge, Histogram, Registry } from "prom-client";
+import type { RequestRecord } from "../server/record.js";
+import type { Runtime } from "../server/runtime.js";
+import { ttftMsOf, upstreamMsOf } from "./access-log.js";
+import {
+  boundedModel,
+  boundedProvider,
+  boundedRoute,
+  type LabelSets,
+  labelSetsOf,
+  systemOf,
+} from "./labels.js";
+
+const DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300];
+const OVERHEAD_BUCKETS = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1];
+const TOKEN_BUCKETS = [
+  1, 4, 16, 64, 256, 1024, 4096, 16384, 65536, 262144, 1048576, 4194304, 16777216, 67108864,
+];
+const TTFT_BUCKETS = [0.001, 0.005, 0.01, 0.02, 0.04, 0.06, 0.08, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10];
+
+export type ReloadResult = "success" | "failure";
+
+export interface GatewayMetrics {
+  readonly registry: Registry;
+  /** Counts one finished request (durations must be set: see finishRecord). */
+  observe(r: RequestRecord): void;
+  /** Replaces the known label values (call with each snapshot, at start and on reload). */
+  setRuntime(runtime: Runtime): void;
+  configReload(result: ReloadResult): void;
+  setSynchronized(ok: boolean): void;
+  /** The Prometheus text exposition. */
+  text(): Promise<string>;
+}
+
+export function createMetrics(runtime?: Runtime): GatewayMetrics {
+  const registry = new Registry();
+  const registers = [registry];
+  let sets: LabelSets =
+    runtime === undefined
+      ? { models: new Set(), systems: new Map(), routes: new Set() }
+      : labelSetsOf(runtime);
+
+  const requests = new Counter({
+    name: "agw_requests_total",
+    help: "Requests answered, by route, route type, HTTP status, requested model (or other) and provider.",
+    labelNames: ["route", "route_type", "status", "model", "provider", "routing"] as const,
+    registers,
+  });
+  const duration = new Histogram({
+    name: "agw_request_duration_seconds",
+    help: "Time from a request's arrival to the end of its response.",
+    labelNames: ["route", "route_type", "model"] as const,
+    buckets: DURATION_BUCKETS,
+    registers,
+  });
+  const overhead = new Histogram({
+    name: "agw_gateway_overhead_seconds",
+    help: "Time spent inside agw for a request, upstream time excluded.",
+    labelNames: ["route", "route_type"] as const,
+    buckets: OVERHEAD_BUCKETS,
+    registers,
+  });
+  const upstream = new Histogram({
+    name: "agw_upstream_duration_seconds",
+    help: "Time from the first upstream request to the end of the last upstream response.",
+    labelNames: ["provider", "model"] as const,
+    buckets: DURATION_BUCKETS,
+    registers,
+  });
+  const tokens = new Histogram({
+    name: "gen_ai_client_token_usage",
+    help: "Tokens used per request (OpenTelemetry gen_ai.client.token.usage), by token type.",
+    labelNames: ["gen_ai_token_type", "gen_ai_request_model", "gen_ai_system"] as const,
+    buckets: TOKEN_BUCKETS,
+    registers,
+  });
+  const ttft = new Histogram({
+    name: "gen_ai_server_time_to_first_token_seconds",
+    help: "Time from a request's arrival to the first streamed chunk sent to the client.",
+    labelNames: ["gen_ai_request_model", "gen_ai_system"] as const,
+    buckets: TTFT_BUCKETS,
+    registers,
+  });
+  const guardrails = new Counter({
+    name: "agw_guardrail_checks_total",
+    help: "Prompt guard checks, by phase (request, response, stream) and action (allow, mask, reject, failOpen).",
+    labelNames: ["phase", "action"] as const,
+    registers,
+  });
+  const policyEvents = new Counter({
+    name: "agw_policy_events_total",
+    help: "Every policy outcome, by policy, phase and action.",
+    labelNames: ["policy", "phase", "action"] as const,
+    registers,
+  });
+  const rateLimited = new Counter({
+    name: "agw_rate_limited_total",
+    help: "Requests refused by a rate limit.",
+    labelNames: ["route"] as const,
+    registers,
+  });
+  const retries = new Counter({
+    name: "agw_upstream_retries_total",
+    help: "Upstream attempts beyond the first one per candidate.",
+    labelNames: ["route"] as const,
+    registers,
+  });
+  const fallbacks = new Counter({
+    name: "agw_fallbacks_total",
+    help: "Times a fallback route moved on to its next target.",
+    labelNames: ["route"] as const,
+    registers,
+  });
+  const reloads = new Counter({
+    name: "agw_config_reloads_total",
+    help: "Configuration reloads, by result (success, failure).",
+    labelNames: ["result"] as const,
+    registers,
+  });
+  const synchronized = new Gauge({
+    name: "agw_config_synchronized",
+    help: "1 when the configuration serving is the file's current content, 0 after a failed reload.",
+    registers,
+    // Across cluster workers: out of sync if any one is.
+    aggregator: "min",
+  });
+  synchronized.set(1);
+  // Series that exist before the first event, so a dashboard sees 0 rather than nothing.
+  reloads.inc({ result: "success" }, 0);
+  reloads.inc({ result: "failure" }, 0);
+
+  return {
+    registry,
+    setRuntime(rt) {
+      sets = labelSetsOf(rt);
+    },
+    observe(r) {
+      const route = boundedRoute(sets, r.route);
+      const routeType = r.routeType ?? "";
+      const model = boundedModel(sets, r.model);
+      const provider = boundedProvider(sets, r.provider ?? r.backend);
+      requests.inc({
+        route,
+        route_type: routeType,
+        status: String(r.status),
+        model,
+        provider,
+        routing: r.routingPath === undefined ? "" : r.routingPath.split(":")[0]!,
+      });
+      const seconds = r.durationMs / 1000;
+      duration.observe({ route, route_type: routeType, model }, seconds);
+      const up = upstreamMsOf(r);
+      overhead.observe({ route, route_type: routeType }, Math.max(0, r.durationMs - (up ?? 0)) / 1000);
+      if (up !== undefined) upstream.observe({ provider, model }, up / 1000);
+      const system = systemOf(sets, r.provider ?? r.backend);
+      const tokenModel = model;
+      if (r.inputTokens !== undefined) {
+        tokens.observe(
+          { gen_ai_token_type: "input", gen_ai_request_model: tokenModel, gen_ai_system: system },
+          r.inputTokens,
+        );
+      }
+      if (r.outputTokens !== undefined) {
+        tokens.observe(
+          { gen_ai_token_type: "output", gen_ai_request_model: tokenModel, gen_ai_system: system },
+          r.outputTokens,
+        );
+      }
+      const first = ttftMsOf(r);
+      if (first !== undefined && r.routeType !== undefined && r.status < 400) {
+        ttft.observe({ gen_ai_request_model: tokenModel, gen_ai_system: system }, first / 1000);
+      }
+      let limited = r.error === "rate_limited";
+      for (const e of r.policyEvents ?? []) {
+        policyEvents.inc({ policy: e.policy, phase: e.phase, action: e.action });
+        if (e.policy === "promptGuard") guardrails.inc({ phase: e.phase, action: e.action });
+        if (e.action === "rateLimited") limited = true;
+      }
+      if (limited) rateLimited.inc({ route });
+      const fb = r.fallbacks ?? 0;
+      if (fb > 0) fallbacks.inc({ route }, fb);
+      if (r.attempts !== undefined) {
+        const extra = r.attempts - 1 - fb;
+        if (extra > 0) retries.inc({ route }, extra);
+      }
+    },
+    configReload(result) {
+      reloads.inc({ result });
+    },
+    setSynchronized(ok) {
+      synchronized.set(ok ? 1 : 0);
+    },
+    text: () => registry.metrics(),
+  };
+}

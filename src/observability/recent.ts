@@ -1,0 +1,51 @@
+/**
+ * The recent requests the admin page shows: a fixed-size ring buffer of access-log entries
+ * (the oldest is overwritten), with subscribers for the live stream. Memory is bounded by
+ * the capacity whatever the traffic.
+ */
+import type { AccessLogEntry } from "./access-log.js";
+
+export interface RecentEntry extends AccessLogEntry {
+  /** Unix ms when the response ended. */
+  time: number;
+  /** Increasing per buffer; lets a client ask for what it has not seen. */
+  seq: number;
+}
+
+export interface RecentRequests {
+  add(entry: AccessLogEntry, time?: number): void;
+  /** Oldest first; only entries with seq > `after` when given. */
+  list(after?: number): RecentEntry[];
+  /** Calls `fn` for each entry added from now on; returns the unsubscribe function. */
+  subscribe(fn: (e: RecentEntry) => void): () => void;
+  readonly capacity: number;
+}
+
+export function createRecentRequests(capacity = 500, now: () => number = Date.now): RecentRequests {
+  const ring: Array<RecentEntry | undefined> = new Array(capacity);
+  let next = 0;
+  let seq = 0;
+  const subscribers = new Set<(e: RecentEntry) => void>();
+  return {
+    capacity,
+    add(entry, time = now()) {
+      seq++;
+      const e: RecentEntry = { ...entry, time, seq };
+      ring[next] = e;
+      next = (next + 1) % capacity;
+      for (const fn of subscribers) fn(e);
+    },
+    list(after = 0) {
+      const out: RecentEntry[] = [];
+      for (let i = 0; i < capacity; i++) {
+        const e = ring[(next + i) % capacity];
+        if (e !== undefined && e.seq > after) out.push(e);
+      }
+      return out;
+    },
+    subscribe(fn) {
+      subscribers.add(fn);
+      return () => void subscribers.delete(fn);
+    },
+  };
+}

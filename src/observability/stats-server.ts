@@ -1,0 +1,29 @@
+/** `/metrics` on `config.statsAddr`: the Prometheus text exposition. */
+import type { Logger } from "pino";
+import { listenSmall, pathOf, type SmallServer, sendText } from "./http-server.js";
+
+export interface StatsSource {
+  /** The exposition text (one process, or aggregated across cluster workers). */
+  metrics(): Promise<string>;
+  contentType: string;
+}
+
+export function startStatsServer(addr: string, source: StatsSource, logger: Logger): Promise<SmallServer> {
+  return listenSmall(addr, (req, res) => {
+    if (pathOf(req) !== "/metrics") {
+      sendText(res, 404, "not found; metrics are on /metrics\n");
+      return;
+    }
+    if (req.method !== "GET" && req.method !== "HEAD") {
+      sendText(res, 405, "method not allowed\n");
+      return;
+    }
+    source.metrics().then(
+      (text) => sendText(res, 200, text, source.contentType),
+      (err: unknown) => {
+        logger.error({ err }, "cannot collect metrics");
+        sendText(res, 500, "cannot collect metrics\n");
+      },
+    );
+  });
+}
