@@ -14,6 +14,7 @@ import { createLlmPipeline } from "../../src/llm/pipeline/pipeline.js";
 import { planFor } from "../../src/llm/pipeline/plan-source.js";
 import { createLogger } from "../../src/observability/log.js";
 import type { Gateway } from "../../src/server/gateway.js";
+import type { LlmPipeline } from "../../src/server/pipeline-seam.js";
 import { PoolCache } from "../../src/server/pool-cache.js";
 import { type MockUpstream, startMockUpstream } from "../helpers/mock-upstream.js";
 import { freePort, type LogCapture, startFromConfig } from "../server/engine-helpers.js";
@@ -61,7 +62,12 @@ export function llmConfig(
 }
 
 export async function startHarness(
-  options: { maxRequestBodyBytes?: number; streamIdleMs?: number } = {},
+  options: {
+    maxRequestBodyBytes?: number;
+    streamIdleMs?: number;
+    /** Wraps the pipeline (e.g. to look at each request's record once it is handled). */
+    wrap?: (p: LlmPipeline) => LlmPipeline;
+  } = {},
 ): Promise<Harness> {
   const mock = await startMockUpstream();
   const port = await freePort();
@@ -77,17 +83,20 @@ export async function startHarness(
   }
   const pools = new PoolCache();
   const debug = debugCapture();
+  const wrap = options.wrap ?? ((p: LlmPipeline) => p);
   const { gateway, logs } = await startFromConfig(config, {
-    pipeline: createLlmPipeline({
-      logger: debug.logger,
-      pools,
-      // Until routing exposes responsesApi per provider: oaichat-* has no /v1/responses.
-      plan: (ctx, model) => {
-        const p = planFor(ctx, model);
-        if (!model.startsWith("oaichat-")) return p;
-        return { ...p, candidates: p.candidates.map((c) => ({ ...c, responsesApi: false })) };
-      },
-    }),
+    pipeline: wrap(
+      createLlmPipeline({
+        logger: debug.logger,
+        pools,
+        // Until routing exposes responsesApi per provider: oaichat-* has no /v1/responses.
+        plan: (ctx, model) => {
+          const p = planFor(ctx, model);
+          if (!model.startsWith("oaichat-")) return p;
+          return { ...p, candidates: p.candidates.map((c) => ({ ...c, responsesApi: false })) };
+        },
+      }),
+    ),
   });
   const url = `http://127.0.0.1:${port}`;
   const headers = { "x-agw-authorization": `Bearer ${GATEWAY_KEY}` };
