@@ -1,5 +1,6 @@
 /** The llm form: providers, model bindings, targets, routes and functions referring to each other. */
 import type { CheckContext } from "./check-context.js";
+import { checkLlmClaims } from "./check-llm-claims.js";
 import type { PathSegment } from "./locate.js";
 import { inferProviderKind, targetProvider } from "./provider-kind.js";
 import { type Config, type LlmConfig, PROVIDER_KINDS, type StrategyName } from "./schema.js";
@@ -8,6 +9,7 @@ import { didYouMean } from "./suggest.js";
 export function checkLlm(config: Config, ctx: CheckContext): void {
   const llm = config.llm;
   if (llm === undefined) return;
+  const errorsBefore = ctx.errors.diagnostics.length;
   const providerNames = (llm.providers ?? []).map((p) => p.name);
   const targetNames = (llm.targets ?? []).map((t) => t.name);
 
@@ -96,6 +98,8 @@ export function checkLlm(config: Config, ctx: CheckContext): void {
   });
 
   checkProviderModelNames(llm, ctx);
+  // Which route claims a model only means something once every reference resolves.
+  if (ctx.errors.diagnostics.length === errorsBefore) checkLlmClaims(llm, ctx);
 }
 
 function checkTargetRefs(

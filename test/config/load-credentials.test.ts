@@ -37,12 +37,12 @@ describe("credentials at load", () => {
     const text = yaml(
       "llm:",
       "  providers:",
-      "  - {name: my-openai, provider: openAI, models: [gpt-4o]}",
+      "  - {name: my-openai, provider: openAI, models: [gpt-4o, gpt-4o-mini]}",
       "  - {name: mock, models: [fake]}",
       "  - {name: anthropic, credential: env::ANTH, models: [claude]}",
       "  targets:",
       "  - {name: managed, model: gpt-4o}",
-      "  - {name: own, model: gpt-4o, credential: env::OWN}",
+      "  - {name: own, model: gpt-4o-mini, credential: env::OWN}",
       "  - {name: offline, model: fake}",
       "  - {name: claude, model: claude}",
     );
