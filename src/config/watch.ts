@@ -13,6 +13,7 @@ import type { Runtime } from "../server/runtime.js";
 import { compileConfig, type Env } from "./compile.js";
 import { formatDiagnostic } from "./diagnostic.js";
 import { loadConfigFile } from "./load.js";
+import type { Config } from "./schema.js";
 
 export interface ConfigStatus {
   /** The snapshot serving is the file's current content. */
@@ -40,7 +41,7 @@ export interface WatchOptions {
   watch: boolean;
   debounceMs?: number;
   /** Called after each successful swap. */
-  onSwap?: (runtime: Runtime) => void;
+  onSwap?: (runtime: Runtime, config: Config) => void;
   /** Called after every reload attempt with its outcome. */
   onReload?: (ok: boolean) => void;
 }
@@ -82,7 +83,7 @@ export async function watchConfig(options: WatchOptions): Promise<ConfigWatcher>
     status.errors = [];
     status.reloads++;
     logger.info({ file, reloads: status.reloads }, "config reloaded");
-    options.onSwap?.(runtime);
+    options.onSwap?.(runtime, loaded.config);
     return true;
   };
 

@@ -9,8 +9,8 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Logger } from "pino";
-import type { RequestObserver } from "../observability/observer.js";
 import { createLlmPipeline } from "../llm/pipeline/pipeline.js";
+import type { RequestObserver } from "../observability/observer.js";
 import { type HandlerDeps, handleRequest } from "./handler.js";
 import type { LlmPipeline } from "./pipeline-seam.js";
 import { type DispatcherFactory, PoolCache } from "./pool-cache.js";

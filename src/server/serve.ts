@@ -9,7 +9,9 @@ import { formatDiagnostic } from "../config/diagnostic.js";
 import { loadConfigFile } from "../config/load.js";
 import { type ConfigWatcher, watchConfig } from "../config/watch.js";
 import { startupWarnings } from "../llm/routing/startup-warnings.js";
+import { isClusterWorker, runPrimary, workerCount, workerLink } from "../observability/cluster.js";
 import { createLogger } from "../observability/log.js";
+import { type Operations, startOperations } from "../observability/operations.js";
 import { type Gateway, startGateway } from "./gateway.js";
 import type { DispatcherFactory } from "./pool-cache.js";
 import { type ReadinessServer, startReadiness } from "./readiness.js";
@@ -25,6 +27,8 @@ export interface ServeHandle {
   gateway: Gateway;
   watcher: ConfigWatcher;
   readiness: ReadinessServer | undefined;
+  /** Metrics, recent requests, the admin and stats servers. */
+  operations: Operations;
 }
 
 export interface ServeOptions {
@@ -62,41 +66,55 @@ export async function serve(options: ServeOptions): Promise<number> {
     options.logger ?? createLogger({ level: runtime.process.logLevel, format: runtime.process.logFormat });
   for (const warning of startupWarnings(loaded.config, options.env)) logger.warn(warning);
 
-  let gateway: Gateway;
-  try {
-    gateway = await startGateway({
+  const workers = workerCount(loaded.config.config?.workers);
+  const inWorker = isClusterWorker(options.env);
+  if (workers > 1 && !inWorker) {
+    return runPrimary({
+      file: options.file,
+      env: options.env,
+      config: loaded.config,
       runtime,
       logger,
-      ...(options.dispatcherFactory === undefined ? {} : { dispatcherFactory: options.dispatcherFactory }),
+      watch: options.watch,
+      count: workers,
+      signals,
+    });
+  }
+  const link = inWorker ? workerLink() : undefined;
+
+  let operations: Operations;
+  try {
+    operations = await startOperations({
+      file: options.file,
+      env: options.env,
+      config: loaded.config,
+      runtime,
+      logger,
+      servers: !inWorker,
+      ...(link === undefined ? {} : { recentSink: link.recentSink }),
     });
   } catch (err) {
     stderr(`agw: cannot start: ${err instanceof Error ? err.message : String(err)}\n`);
     return 2;
   }
 
-  const watcher = await watchConfig({
-    file: options.file,
-    env: options.env,
-    gateway,
-    logger,
-    watch: options.watch,
-    onSwap: (rt) => {
-      if (options.logger === undefined) logger.level = rt.process.logLevel;
-    },
-  });
-
+  // Readiness opens first and says "not ready" until every bind listens.
   let draining = false;
+  let listening = false;
+  let watcher: ConfigWatcher | undefined;
   let readiness: ReadinessServer | undefined;
   const addr = runtime.process.readinessAddr;
-  if (addr !== undefined) {
+  if (addr !== undefined && !inWorker) {
     try {
       readiness = await startReadiness(addr, {
         ready: () =>
           draining
             ? { ok: false, reason: "draining" }
-            : watcher.isSynchronized()
-              ? { ok: true }
-              : { ok: false, reason: "config out of sync (the last reload failed)" },
+            : !listening || watcher === undefined
+              ? { ok: false, reason: "starting: binds not listening yet" }
+              : watcher.isSynchronized()
+                ? { ok: true }
+                : { ok: false, reason: "config out of sync (the last reload failed)" },
       });
       logger.info({ address: addr }, `readiness on ${addr}/healthz/ready`);
     } catch (err) {
@@ -104,8 +122,43 @@ export async function serve(options: ServeOptions): Promise<number> {
     }
   }
 
+  let gateway: Gateway;
+  try {
+    gateway = await startGateway({
+      runtime,
+      logger,
+      observer: operations.observer,
+      ...(options.dispatcherFactory === undefined ? {} : { dispatcherFactory: options.dispatcherFactory }),
+    });
+  } catch (err) {
+    stderr(`agw: cannot start: ${err instanceof Error ? err.message : String(err)}\n`);
+    await readiness?.close();
+    await operations.close();
+    return 2;
+  }
+
+  const configWatcher = await watchConfig({
+    file: options.file,
+    env: options.env,
+    gateway,
+    logger,
+    // In a cluster the primary watches and tells the workers to reload.
+    watch: options.watch && !inWorker,
+    onSwap: (rt, config) => {
+      if (options.logger === undefined) logger.level = rt.process.logLevel;
+      operations.applied(rt, config);
+    },
+    onReload: (ok) => {
+      // The primary counts a cluster's reloads once; a worker only reports whether it is in sync.
+      if (inWorker) operations.metrics.setSynchronized(ok);
+      else operations.reloaded(ok);
+    },
+  });
+  watcher = configWatcher;
+  listening = true;
+
   return new Promise<number>((resolveExit) => {
-    const onHup = (): void => void watcher.reload();
+    const onHup = (): void => void configWatcher.reload();
     const onStop = (): void => {
       if (draining) return;
       draining = true;
@@ -113,20 +166,23 @@ export async function serve(options: ServeOptions): Promise<number> {
       void (async () => {
         // drain() stops accepting synchronously, before its first await.
         const drained = gateway.drain();
-        await watcher.close();
+        await configWatcher.close();
         await drained;
         await readiness?.close();
+        await operations.close();
         signals.off("SIGINT", onStop);
         signals.off("SIGTERM", onStop);
         signals.off("SIGHUP", onHup);
         logger.info("stopped");
         logger.flush?.();
+        link?.detach();
         resolveExit(0);
       })();
     };
     signals.on("SIGINT", onStop);
     signals.on("SIGTERM", onStop);
     signals.on("SIGHUP", onHup);
-    options.onStarted?.({ gateway, watcher, readiness });
+    link?.attach({ watcher: configWatcher, metrics: operations.metrics, drain: onStop });
+    options.onStarted?.({ gateway, watcher: configWatcher, readiness, operations });
   });
 }
