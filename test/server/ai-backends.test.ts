@@ -113,13 +113,14 @@ describe("ai backends", () => {
 
   it("joins URLs: /v1 dropped only when the base path ends in /v1; query kept", async () => {
     const m = await mock();
+    // Paths with no parsed route type, so they take the opaque proxy and its joining rule.
     const cases: Array<[string, string, string]> = [
-      [`${m.url}/v1`, "/v1/chat/completions?x=1", "/v1/chat/completions?x=1"],
+      [`${m.url}/v1`, "/v1/files?x=1", "/v1/files?x=1"],
       [`${m.url}/v1/`, "/v1", "/v1"],
       [`${m.url}/v1`, "/v10/files", "/v1/v10/files"],
       [`${m.url}/v1`, "/files", "/v1/files"],
-      [`${m.url}/openai`, "/v1/models", "/openai/v1/models"],
-      [m.url, "/v1/models?a=b", "/v1/models?a=b"],
+      [`${m.url}/openai`, "/v1/batches", "/openai/v1/batches"],
+      [m.url, "/v1/batches?a=b", "/v1/batches?a=b"],
     ];
     for (const [baseUrl, incoming, expected] of cases) {
       const { port, gateway } = await gatewayWith([{ ai: { name: "o", provider: { openAI: {} }, baseUrl } }]);
@@ -145,7 +146,7 @@ describe("ai backends", () => {
     const r = await send(port, {
       method: "POST",
       path: "/v1/chat/completions",
-      headers: { "content-type": "application/json" },
+      headers: { "content-type": "application/json", authorization: "Bearer caller-key" },
       body: chat,
     });
     expect(r.status).toBe(200);
@@ -180,14 +181,22 @@ describe("ai backends", () => {
     expect(hits).toEqual(["a", "b", "b", "b", "a"]);
   });
 
-  it("a parsed route type whose provider speaks another format is refused until translation exists", async () => {
+  it("a parsed route type whose provider speaks another format is translated for it", async () => {
     const m = await mock();
     const { port } = await gatewayWith([
       { ai: { name: "a", provider: { anthropic: {} }, baseUrl: `${m.url}/v1` } },
     ]);
-    const r = await send(port, { method: "POST", path: "/v1/chat/completions", body: chat });
-    expect(r.status).toBe(501);
-    expect(r.headers["x-agw-error-code"]).toBe("not_implemented");
-    expect(m.requests).toHaveLength(0);
+    const r = await send(port, {
+      method: "POST",
+      path: "/v1/chat/completions",
+      headers: { "content-type": "application/json", "x-api-key": "caller-key" },
+      body: chat,
+    });
+    expect(r.status).toBe(200);
+    const seen = await m.nextRequest();
+    expect(seen.path).toBe("/v1/messages");
+    expect(seen.headers["x-api-key"]).toBe("caller-key");
+    expect(seen.json).toMatchObject({ model: "gpt-4o", messages: [{ role: "user" }], max_tokens: 4096 });
+    expect(JSON.parse(r.body).object).toBe("chat.completion");
   });
 });
