@@ -6,6 +6,8 @@
  */
 import type { LlmPipeline, PipelineContext } from "../../server/pipeline-seam.js";
 import type { ExecutionOutcome, RoutingPlan } from "../plan.js";
+import { routingFields } from "../routing/record-routing.js";
+import { pathLabel } from "../routing/resolution.js";
 import { readJsonBody } from "./body.js";
 import { Exchange, type PipelineDeps } from "./exchange.js";
 import { llmAttempt, providerFormatOf } from "./llm-attempt.js";
@@ -47,7 +49,14 @@ export function createLlmPipeline(options: LlmPipelineOptions): LlmPipeline {
       const body = await readJsonBody(ctx.req, ctx.runtime.process.maxRequestBodyBytes);
       ctx.record.model = body.model;
       const x = new Exchange(ctx, options, body);
-      const outcome = await run(plan(ctx, body.model), attemptFor(x));
+      const routingPlan = plan(ctx, body.model);
+      // Known before the first byte, so the access line has them even if the client leaves.
+      const first = routingPlan.candidates[0];
+      ctx.record.routingPath = pathLabel(routingPlan.path);
+      ctx.record.strategy = routingPlan.strategy;
+      if (first !== undefined) ctx.record.target = first.name;
+      const outcome = await run(routingPlan, attemptFor(x));
+      Object.assign(ctx.record, routingFields(routingPlan, outcome));
       if (outcome.failure === undefined) return;
       const c = outcome.candidate;
       const upstreamFormat =
