@@ -3,7 +3,7 @@
  * waited for by polling their port (bounded), and always killed when the bench ends — on
  * success, on error, and on SIGINT/SIGTERM.
  */
-import { type ChildProcess, spawn } from "node:child_process";
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { openSync, readdirSync, readFileSync } from "node:fs";
 import net from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -162,4 +162,36 @@ export function treeRssKb(pid: number): number | undefined {
   const own = rssKb(pid);
   if (own === undefined) return undefined;
   return childPids(pid).reduce((sum, p) => sum + (rssKb(p) ?? 0), own);
+}
+
+let ticksPerSecond: number | undefined;
+function clockTicks(): number {
+  if (ticksPerSecond === undefined) {
+    try {
+      ticksPerSecond = Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim()) || 100;
+    } catch {
+      ticksPerSecond = 100;
+    }
+  }
+  return ticksPerSecond;
+}
+
+/** CPU time (user + system) a process has used so far, in µs, from /proc/<pid>/stat. */
+export function cpuMicros(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const rest = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    // rest[0] is field 3 (state); utime and stime are fields 14 and 15.
+    const ticks = Number(rest[11]) + Number(rest[12]);
+    return (ticks / clockTicks()) * 1e6;
+  } catch {
+    return undefined;
+  }
+}
+
+/** CPU time of a process and its direct children (workers), in µs. */
+export function treeCpuMicros(pid: number): number | undefined {
+  const own = cpuMicros(pid);
+  if (own === undefined) return undefined;
+  return childPids(pid).reduce((sum, p) => sum + (cpuMicros(p) ?? 0), own);
 }

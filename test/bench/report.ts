@@ -14,6 +14,8 @@ export interface TargetFigures {
   requests: number;
   non2xx: number;
   errors: number;
+  /** CPU time (user + system) the process spent per request answered, in µs. */
+  cpuUsPerRequest: number;
 }
 
 export interface ScenarioRow {
@@ -67,8 +69,8 @@ const mb = (n: number | undefined): string => (n === undefined ? "—" : n.toFix
 
 function suiteTable(s: SuiteReport): string {
   const lines = [
-    "| scenario | baseline RPS | agw RPS | agw/baseline | target | baseline p50 / p99 ms | agw p50 / p99 ms | agw RSS end / peak MB |",
-    "|---|---:|---:|---:|---:|---:|---:|---:|",
+    "| scenario | baseline RPS | agw RPS | agw/baseline | target | baseline p50 / p99 ms | agw p50 / p99 ms | CPU µs/request baseline / agw | agw RSS end / peak MB |",
+    "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
   ];
   for (const r of s.rows) {
     const cell = (t: TargetFigures) => t.failure ?? f0(t.rps);
@@ -76,11 +78,18 @@ function suiteTable(s: SuiteReport): string {
     const ratio =
       r.ratio === undefined ? "—" : `${f2(r.ratio)} ${r.ratio >= r.target ? "(meets)" : "(below)"}`;
     lines.push(
-      `| ${r.title} | ${cell(r.baseline)} | ${cell(r.agw)} | ${ratio} | ≥ ${r.target} | ${lat(r.baseline)} | ${lat(r.agw)} | ${mb(r.agwRssEndMb)} / ${mb(r.agwRssPeakMb)} |`,
+      `| ${r.title} | ${cell(r.baseline)} | ${cell(r.agw)} | ${ratio} | ≥ ${r.target} | ${lat(r.baseline)} | ${lat(r.agw)} | ${f0(r.baseline.cpuUsPerRequest)} / ${f0(r.agw.cpuUsPerRequest)} | ${mb(r.agwRssEndMb)} / ${mb(r.agwRssPeakMb)} |`,
     );
   }
-  const creds = s.rows.map((r) => `${r.id} ${r.agwUpstreamCredential ?? "?"}`).join(", ");
+  const creds = s.rows
+    .map(
+      (r) => `${r.id} ${r.agwUpstreamCredential ?? "not visible (translated answers drop upstream headers)"}`,
+    )
+    .join(", ");
   lines.push("", `Credential the upstream received from agw: ${creds}.`);
+  lines.push(
+    "CPU µs/request: CPU time (user + system, from /proc) the proxy process spent during its runs, divided by the requests it answered; steadier than RPS on a shared machine.",
+  );
   return lines.join("\n");
 }
 

@@ -3,7 +3,7 @@
  *
  *   npm run bench -- [--connections 64] [--duration 10] [--rounds 2] [--warmup 1]
  *                    [--scenarios chat,chat-stream,...] [--workers 1|auto]
- *                    [--first-byte 200] [--gate-ms 10] [--agw auto|dist|src]
+ *                    [--first-byte 200] [--gate-ms 10] [--agw auto|dist|src] [--cpu-prof]
  *
  * See test/bench/README.md for what the figures mean.
  */
@@ -12,7 +12,7 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { type FirstByteStats, measureFirstByte } from "./first-byte.js";
 import { type LoadResult, load as loadMix, loadScenario, probe } from "./load.js";
-import { installCleanup, stopAll, treeRssKb } from "./processes.js";
+import { installCleanup, stopAll, treeCpuMicros, treeRssKb } from "./processes.js";
 import {
   type BenchReport,
   machine,
@@ -47,6 +47,7 @@ const { values } = parseArgs({
     "first-byte": { type: "string", default: "200" },
     "gate-ms": { type: "string", default: "10" },
     agw: { type: "string", default: "auto" },
+    "cpu-prof": { type: "boolean", default: false },
   },
 });
 
@@ -90,7 +91,7 @@ class RssSampler {
   }
 }
 
-function combine(runs: readonly LoadResult[]): TargetFigures {
+function combine(runs: readonly LoadResult[], cpuMicros: number): TargetFigures {
   const requests = runs.reduce((a, r) => a + r.requests, 0);
   const seconds = runs.reduce((a, r) => a + r.seconds, 0);
   const non2xx = runs.reduce((a, r) => a + r.non2xx, 0);
@@ -109,6 +110,7 @@ function combine(runs: readonly LoadResult[]): TargetFigures {
     requests,
     non2xx,
     errors,
+    cpuUsPerRequest: requests === 0 ? Number.NaN : cpuMicros / requests,
   };
 }
 
@@ -120,6 +122,7 @@ const failedFigures = (failure: string): TargetFigures => ({
   requests: 0,
   non2xx: 0,
   errors: 0,
+  cpuUsPerRequest: Number.NaN,
 });
 
 async function runScenario(stack: Stack, agw: Agw, s: Scenario): Promise<ScenarioRow> {
@@ -137,17 +140,25 @@ async function runScenario(stack: Stack, agw: Agw, s: Scenario): Promise<Scenari
   }
   const base: LoadResult[] = [];
   const mine: LoadResult[] = [];
+  const cpu = { baseline: 0, agw: 0 };
+  /** Runs one load and adds the CPU the process under test spent meanwhile. */
+  const measured = async (url: string, pid: number, key: "baseline" | "agw"): Promise<LoadResult> => {
+    const before = treeCpuMicros(pid) ?? 0;
+    const r = await loadScenario(url, s, load);
+    cpu[key] += (treeCpuMicros(pid) ?? before) - before;
+    return r;
+  };
   const rss = new RssSampler(agw.child.pid);
   for (let i = 0; i < opts.rounds; i++) {
-    if (pb.ok) base.push(await loadScenario(stack.baselineUrl, s, load));
+    if (pb.ok) base.push(await measured(stack.baselineUrl, stack.baseline.pid, "baseline"));
     if (pa.ok) {
       rss.start();
-      mine.push(await loadScenario(agw.url, s, load));
+      mine.push(await measured(agw.url, agw.child.pid, "agw"));
       rss.stop();
     }
   }
-  const baseline = pb.ok ? combine(base) : failedFigures(failureOf(pb));
-  const agwFig = pa.ok ? combine(mine) : failedFigures(failureOf(pa));
+  const baseline = pb.ok ? combine(base, cpu.baseline) : failedFigures(failureOf(pb));
+  const agwFig = pa.ok ? combine(mine, cpu.agw) : failedFigures(failureOf(pa));
   const ratio =
     baseline.failure === undefined && agwFig.failure === undefined ? agwFig.rps / baseline.rps : undefined;
   process.stderr.write(
@@ -207,7 +218,10 @@ async function main(): Promise<void> {
   const logFile = join(RESULTS, `${stem}-agw.log`);
   mkdirSync(RESULTS, { recursive: true });
 
-  const agw = await startAgw({ command, upstreamUrl: stack.upstreamUrl, workers: "1", logFile });
+  // A profile of the single-process agw over the whole suite, written when agw exits.
+  const profDir = join(RESULTS, `${stem}-cpu-prof`);
+  const nodeArgs = values["cpu-prof"] ? ["--cpu-prof", "--cpu-prof-dir", profDir] : [];
+  const agw = await startAgw({ command, upstreamUrl: stack.upstreamUrl, workers: "1", logFile, nodeArgs });
   const metrics = agw.metrics
     ? `on (statsAddr 127.0.0.1:${agw.statsPort})`
     : "not available (config.statsAddr is accepted but nothing listens on it yet)";
@@ -255,6 +269,7 @@ async function main(): Promise<void> {
   const files = writeResults(RESULTS, stem, report, md);
   process.stdout.write(`${md}\n`);
   process.stderr.write(`bench: wrote ${files.join(", ")}\n`);
+  if (values["cpu-prof"]) process.stderr.write(`bench: agw CPU profile in ${profDir}\n`);
 }
 
 main()

@@ -139,12 +139,14 @@ export async function startAgw(options: {
   upstreamUrl: string;
   workers: "1" | "auto";
   logFile: string;
+  /** Node options put before the script (e.g. --cpu-prof). */
+  nodeArgs?: string[];
 }): Promise<Agw> {
   const port = await freePort();
   const statsPort = await freePort();
   const child = spawnChild({
     name: "agw",
-    args: options.command.args,
+    args: [...(options.nodeArgs ?? []), ...options.command.args],
     cwd: ROOT,
     // Only what the config names: no real provider key can reach the gateway under test.
     env: {
