@@ -40,6 +40,8 @@ export interface ServeOptions {
   stderr?: (text: string) => void;
   signals?: SignalSource;
   dispatcherFactory?: DispatcherFactory;
+  /** Awaited after readiness opens and before the binds listen (tests probe "starting"). */
+  beforeListen?: () => Promise<void>;
   /** Called once the gateway listens (tests use it to learn the addresses). */
   onStarted?: (handle: ServeHandle) => void;
 }
@@ -122,6 +124,7 @@ export async function serve(options: ServeOptions): Promise<number> {
     }
   }
 
+  await options.beforeListen?.();
   let gateway: Gateway;
   try {
     gateway = await startGateway({
