@@ -6,7 +6,7 @@
  */
 import type { LlmPipeline, PipelineContext } from "../../server/pipeline-seam.js";
 import type { ExecutionOutcome, RoutingPlan } from "../plan.js";
-import { routingFields } from "../routing/record-routing.js";
+import { routeHeaderValue, routingFields } from "../routing/record-routing.js";
 import { pathLabel } from "../routing/resolution.js";
 import { readJsonBody } from "./body.js";
 import { Exchange, type PipelineDeps } from "./exchange.js";
@@ -36,6 +36,21 @@ function attemptFor(x: Exchange): Attempt {
   }
 }
 
+/**
+ * With `llm.routeHeader` on, each attempt labels the response it may produce with
+ * `x-agw-route`, so the header names the attempt that answered (or failed last).
+ */
+function withRouteHeader(ctx: PipelineContext, plan: RoutingPlan, attempt: Attempt): Attempt {
+  if (ctx.route.routeHeader !== true) return attempt;
+  let attempts = 0;
+  return (candidate) => {
+    attempts += 1;
+    if (!ctx.res.headersSent)
+      ctx.res.setHeader("x-agw-route", routeHeaderValue(plan, candidate.name, attempts));
+    return attempt(candidate);
+  };
+}
+
 export function createLlmPipeline(options: LlmPipelineOptions): LlmPipeline {
   const plan = options.plan ?? planFor;
   const run = options.run ?? runPlan;
@@ -55,7 +70,7 @@ export function createLlmPipeline(options: LlmPipelineOptions): LlmPipeline {
       ctx.record.routingPath = pathLabel(routingPlan.path);
       ctx.record.strategy = routingPlan.strategy;
       if (first !== undefined) ctx.record.target = first.name;
-      const outcome = await run(routingPlan, attemptFor(x));
+      const outcome = await run(routingPlan, withRouteHeader(ctx, routingPlan, attemptFor(x)));
       Object.assign(ctx.record, routingFields(routingPlan, outcome));
       if (outcome.failure === undefined) return;
       const c = outcome.candidate;
