@@ -197,6 +197,6 @@ describe("ai backends", () => {
     expect(seen.path).toBe("/v1/messages");
     expect(seen.headers["x-api-key"]).toBe("caller-key");
     expect(seen.json).toMatchObject({ model: "gpt-4o", messages: [{ role: "user" }], max_tokens: 4096 });
-    expect(JSON.parse(r.body).object).toBe("chat.completion");
+    expect(JSON.parse(r.body.toString("utf8")).object).toBe("chat.completion");
   });
 });
