@@ -47,7 +47,7 @@ describe("access log (JSON)", () => {
       reply: { text: "hi", usage: { input: 11, output: 7, cachedInput: 3 }, model: "gpt-4o-2024-08-06" },
     });
     const res = await request(run.port, {
-      path: "/v1/chat/completions?api_key=" + SECRETS.query,
+      path: `/v1/chat/completions?api_key=${SECRETS.query}`,
       headers: authHeaders(),
       body: CHAT("gpt-4o"),
     });

@@ -61,7 +61,7 @@ describe("/config_dump", () => {
   });
 
   it("redacts a value from the environment wherever it sits, and numbers at secret paths", () => {
-    const text = "note: ${NOTE}\nkey: env::K\n";
+    const text = "note: $NOTE\nkey: env::K\n";
     const values = referencedEnvValues(text, {
       NOTE: "value-from-env-123",
       K: "kkkkkkkk",
