@@ -43,7 +43,15 @@ export interface SuiteReport {
 
 export interface BenchReport {
   date: string;
-  machine: { cpus: number; cpuModel: string; memoryMb: number; node: string; platform: string };
+  machine: {
+    cpus: number;
+    cpuModel: string;
+    memoryMb: number;
+    node: string;
+    platform: string;
+    /** 1-minute load average when the run started: other work on the machine skews RPS. */
+    loadAverage: number;
+  };
   settings: { connections: number; durationSec: number; rounds: number; warmupSec: number; gateMs: number };
   agw: { how: string; metrics: string; accessLog: string };
   suites: SuiteReport[];
@@ -60,6 +68,7 @@ export function machine(): BenchReport["machine"] {
     memoryMb: Math.round(os.totalmem() / 2 ** 20),
     node: process.version,
     platform: `${os.platform()} ${os.release()}`,
+    loadAverage: Math.round((os.loadavg()[0] ?? 0) * 100) / 100,
   };
 }
 
@@ -69,7 +78,7 @@ const mb = (n: number | undefined): string => (n === undefined ? "—" : n.toFix
 
 function suiteTable(s: SuiteReport): string {
   const lines = [
-    "| scenario | baseline RPS | agw RPS | agw/baseline | target | baseline p50 / p99 ms | agw p50 / p99 ms | CPU µs/request baseline / agw | agw RSS end / peak MB |",
+    "| scenario | baseline RPS | agw RPS | agw/baseline | target | baseline p50 / p99 ms | agw p50 / p99 ms | CPU µs/request baseline / agw (ratio) | agw RSS end / peak MB |",
     "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
   ];
   for (const r of s.rows) {
@@ -78,7 +87,7 @@ function suiteTable(s: SuiteReport): string {
     const ratio =
       r.ratio === undefined ? "—" : `${f2(r.ratio)} ${r.ratio >= r.target ? "(meets)" : "(below)"}`;
     lines.push(
-      `| ${r.title} | ${cell(r.baseline)} | ${cell(r.agw)} | ${ratio} | ≥ ${r.target} | ${lat(r.baseline)} | ${lat(r.agw)} | ${f0(r.baseline.cpuUsPerRequest)} / ${f0(r.agw.cpuUsPerRequest)} | ${mb(r.agwRssEndMb)} / ${mb(r.agwRssPeakMb)} |`,
+      `| ${r.title} | ${cell(r.baseline)} | ${cell(r.agw)} | ${ratio} | ≥ ${r.target} | ${lat(r.baseline)} | ${lat(r.agw)} | ${f0(r.baseline.cpuUsPerRequest)} / ${f0(r.agw.cpuUsPerRequest)} (${f2(r.baseline.cpuUsPerRequest / r.agw.cpuUsPerRequest)}) | ${mb(r.agwRssEndMb)} / ${mb(r.agwRssPeakMb)} |`,
     );
   }
   const creds = s.rows
@@ -88,7 +97,7 @@ function suiteTable(s: SuiteReport): string {
     .join(", ");
   lines.push("", `Credential the upstream received from agw: ${creds}.`);
   lines.push(
-    "CPU µs/request: CPU time (user + system, from /proc) the proxy process spent during its runs, divided by the requests it answered; steadier than RPS on a shared machine.",
+    "CPU µs/request: CPU time (user + system, from /proc) the proxy process spent during its runs, divided by the requests it answered; steadier than RPS on a shared machine. (ratio) = baseline µs / agw µs, the throughput ratio if each had a core to itself.",
   );
   return lines.join("\n");
 }
@@ -132,7 +141,7 @@ export function renderMarkdown(r: BenchReport): string {
   const out = [
     `## agw bench, ${r.date}`,
     "",
-    `Machine: ${m.cpus} × ${m.cpuModel}, ${m.memoryMb} MB, ${m.platform}, Node ${m.node}. All processes (load generator, upstream, baseline, agw) share it.`,
+    `Machine: ${m.cpus} × ${m.cpuModel}, ${m.memoryMb} MB, ${m.platform}, Node ${m.node}; load average ${m.loadAverage} at the start. All processes (load generator, upstream, baseline, agw) share it.`,
     `Load: ${s.connections} connections; per scenario and target ${s.durationSec} s in ${s.rounds} alternating runs (baseline, agw, …) after ${s.warmupSec} s warm-up each. RPS = requests / seconds over the runs; p50/p99 = mean over the runs.`,
     `agw: ${r.agw.how}. Access log: ${r.agw.accessLog}. Metrics: ${r.agw.metrics}.`,
     "",
