@@ -1,0 +1,108 @@
+/**
+ * `workers: 2` as a user runs it (the CLI in a child process): both workers serve the bind,
+ * /metrics on the primary sums them, a reload reaches every worker, SIGTERM drains all and
+ * the primary exits 0.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { once } from "node:events";
+import { writeFile } from "node:fs/promises";
+import parsePrometheusTextFormat from "parse-prometheus-text-format";
+import { afterAll, describe, expect, it } from "vitest";
+import { freePort } from "../server/engine-helpers.js";
+import { CHAT, request, tempFile } from "./harness.js";
+
+const children: ChildProcess[] = [];
+afterAll(() => {
+  for (const c of children) if (c.exitCode === null) c.kill("SIGKILL");
+});
+
+function config(port: number, stats: number, ready: number, pattern: string): string {
+  return `config:
+  statsAddr: 127.0.0.1:${stats}
+  readinessAddr: 127.0.0.1:${ready}
+  logging: { level: warn }
+  workers: 2
+  drainTimeout: 2s
+llm:
+  port: ${port}
+  models:
+    - name: "${pattern}"
+      provider: mock
+`;
+}
+
+async function until<T>(probe: () => Promise<T | undefined>, what: string, tries = 200): Promise<T> {
+  for (let i = 0; i < tries; i++) {
+    const v = await probe().catch(() => undefined);
+    if (v !== undefined) return v;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+function total(text: string, name: string, labels: Record<string, string> = {}): number {
+  const fam = parsePrometheusTextFormat(text).find((f) => f.name === name);
+  let sum = 0;
+  for (const m of fam?.metrics ?? []) {
+    if (Object.entries(labels).every(([k, v]) => m.labels?.[k] === v)) sum += Number(m.value ?? 0);
+  }
+  return sum;
+}
+
+describe("workers: 2", () => {
+  it("serves from both workers, aggregates metrics, reloads all, drains all", async () => {
+    const [port, stats, ready] = [await freePort(), await freePort(), await freePort()];
+    const { file, cleanup } = await tempFile(config(port, stats, ready, "*"));
+    const child = spawn(process.execPath, ["--import", "tsx", "src/agw.ts", "-f", file], {
+      stdio: ["ignore", "pipe", "pipe"],
+      env: { ...process.env, NODE_OPTIONS: "" },
+    });
+    children.push(child);
+    let stderr = "";
+    child.stderr?.on("data", (c: Buffer) => {
+      stderr += c.toString();
+    });
+    child.stdout?.resume();
+    try {
+      await until(async () => {
+        const r = await request(ready, { path: "/healthz/ready" });
+        return r.status === 200 ? true : undefined;
+      }, "both workers listening");
+
+      const prefixes = new Set<string>();
+      for (let i = 0; i < 8; i++) {
+        const r = await request(port, { path: "/v1/chat/completions", body: CHAT("any-model") });
+        expect(r.status).toBe(200);
+        prefixes.add(String(r.headers["x-agw-request-id"]).split("-")[0]!);
+      }
+      // Request ids carry a per-process prefix: two prefixes, two workers served.
+      expect(prefixes.size).toBe(2);
+
+      const m1 = (await request(stats, { path: "/metrics" })).body;
+      expect(total(m1, "agw_requests_total", { status: "200" })).toBe(8);
+      expect(total(m1, "agw_config_synchronized")).toBe(1);
+
+      await writeFile(file, config(port, stats, ready, "allowed-*"));
+      const m2 = await until(async () => {
+        const text = (await request(stats, { path: "/metrics" })).body;
+        return total(text, "agw_config_reloads_total", { result: "success" }) === 1 ? text : undefined;
+      }, "the reload");
+      expect(total(m2, "agw_config_synchronized")).toBe(1);
+      const after = new Set<string>();
+      for (let i = 0; i < 8; i++) {
+        const r = await request(port, { path: "/v1/chat/completions", body: CHAT("any-model") });
+        expect(r.status).toBe(404);
+        after.add(String(r.headers["x-agw-request-id"]).split("-")[0]!);
+      }
+      expect(after).toEqual(prefixes);
+
+      const exited = once(child, "exit");
+      child.kill("SIGTERM");
+      const [code] = (await exited) as [number | null];
+      expect(code, stderr).toBe(0);
+      await expect(request(port, { path: "/v1/models" })).rejects.toThrow();
+    } finally {
+      await cleanup();
+    }
+  }, 30_000);
+});
