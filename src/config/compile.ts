@@ -12,6 +12,7 @@ import { PROVIDERS, type ProviderSpec, providerKindOf } from "../llm/providers/c
 import { compileRouteTypes, LLM_DEFAULT_ROUTES, type RouteTypeTable } from "../llm/route-types.js";
 import { compileBindsRouter } from "../llm/routing/binds-router.js";
 import { compileLlmRouter } from "../llm/routing/compile-router.js";
+import { compilePolicies, type PolicyDeps } from "../policies/compile.js";
 import { compileMatch, sortMatches } from "../server/match.js";
 import type {
   AiBackendRuntime,
@@ -49,6 +50,8 @@ export interface CompileOptions {
   env: Env;
   /** The random source of weighted routing (Math.random when absent). */
   random?: () => number;
+  /** Clock, webhook transport and the like for the compiled policies. */
+  policyDeps?: PolicyDeps;
 }
 
 const DEFAULT_LLM_PORT = 4000;
@@ -160,15 +163,17 @@ interface RouteParts {
   llm: LlmModelTable | undefined;
   router: Router | undefined;
   routeHeader?: boolean;
+  policyDeps: PolicyDeps | undefined;
 }
 
 function makeRoute(parts: RouteParts): RouteRuntime {
   const cw = cumulative(parts.backends);
   const t = parts.policies?.timeout;
-  const { router, ...rest } = parts;
+  const { router, policyDeps, ...rest } = parts;
   return Object.freeze({
     ...rest,
     ...(router === undefined ? {} : { router }),
+    ...(parts.policies === undefined ? {} : { policy: compilePolicies(parts.policies, policyDeps) }),
     backends: Object.freeze([...parts.backends]),
     cumulativeWeights: Object.freeze(cw),
     totalWeight: cw[cw.length - 1] ?? 0,
@@ -186,6 +191,7 @@ function compileBindRoute(
   env: Env,
   index: number,
   random: () => number,
+  policyDeps: PolicyDeps | undefined,
 ): RouteRuntime {
   const backends = r.backends.map(compileBackend);
   const hasAi = backends.some((b) => b.kind === "ai");
@@ -200,6 +206,7 @@ function compileBindRoute(
     routeTypes: hasAi ? compileRouteTypes(r.policies?.ai?.routes ?? LLM_DEFAULT_ROUTES) : undefined,
     llm: undefined,
     router: hasAi ? compileBindsRouter(r, name, field, env, random) : undefined,
+    policyDeps,
   });
 }
 
@@ -239,7 +246,13 @@ function makeBind(port: number, address: string, listeners: ListenerRuntime[]): 
   return Object.freeze({ port, address, exact, suffixes: Object.freeze(suffixes), any });
 }
 
-function compileBind(b: BindConfig, bi: number, env: Env, random: () => number): BindRuntime {
+function compileBind(
+  b: BindConfig,
+  bi: number,
+  env: Env,
+  random: () => number,
+  policyDeps: PolicyDeps | undefined,
+): BindRuntime {
   const listeners = b.listeners.map((l, li) => {
     const lname = l.name ?? `listener${li}`;
     const routes = l.routes.map((r, ri) => ({
@@ -251,6 +264,7 @@ function compileBind(b: BindConfig, bi: number, env: Env, random: () => number):
         env,
         ri,
         random,
+        policyDeps,
       ),
       matches: r.matches,
     }));
@@ -363,7 +377,12 @@ export function modelEntryFor(table: LlmModelTable, model: string): LlmModelEntr
   return undefined;
 }
 
-function compileLlmBind(llm: LlmConfig, env: Env, random: () => number): BindRuntime {
+function compileLlmBind(
+  llm: LlmConfig,
+  env: Env,
+  random: () => number,
+  policyDeps: PolicyDeps | undefined,
+): BindRuntime {
   const port = llm.port ?? DEFAULT_LLM_PORT;
   const routeAuth = backendAuthOf(llm.policies, "llm.policies", env);
   const table = compileModelTable(llm, routeAuth, env);
@@ -384,6 +403,7 @@ function compileLlmBind(llm: LlmConfig, env: Env, random: () => number): BindRun
     llm: table,
     router: compileLlmRouter(llm, { env, random }),
     routeHeader: llm.routeHeader ?? false,
+    policyDeps,
   });
   return makeBind(port, llm.address ?? DEFAULT_ADDRESS, [
     makeListener("llm", undefined, [{ route, matches: undefined }]),
@@ -399,10 +419,10 @@ export function compileConfig(config: Config, options: CompileOptions): Runtime 
   (config.binds ?? []).forEach((b, i) => {
     if (binds.has(b.port))
       throw new Error(`binds[${i}].port: port ${b.port} is already used by another bind`);
-    binds.set(b.port, compileBind(b, i, env, random));
+    binds.set(b.port, compileBind(b, i, env, random, options.policyDeps));
   });
   if (config.llm !== undefined) {
-    const bind = compileLlmBind(config.llm, env, random);
+    const bind = compileLlmBind(config.llm, env, random, options.policyDeps);
     if (binds.has(bind.port)) throw new Error(`llm.port: port ${bind.port} is already used by a bind`);
     binds.set(bind.port, bind);
   }

@@ -7,6 +7,7 @@ import type { Logger } from "pino";
 import { GatewayError } from "../errors.js";
 import { isOpaqueRouteType, type ParsedRouteType, routeTypeFor } from "../llm/route-types.js";
 import { type ErrorEnvelope, toGatewayError, writeGatewayError } from "./error-response.js";
+import { type GatewayPolicyState, runGatewayPolicies } from "./gateway-policies.js";
 import { selectListener, selectRoute } from "./match.js";
 import type { LlmPipeline } from "./pipeline-seam.js";
 import type { PoolCache } from "./pool-cache.js";
@@ -59,6 +60,8 @@ interface Exchange {
   queryIndex: number;
   route: RouteRuntime;
   deps: HandlerDeps;
+  /** The gateway phase's outcome when the route has policies. */
+  gateway: GatewayPolicyState | undefined;
 }
 
 function forward(
@@ -86,6 +89,7 @@ function forward(
     bodyTimeoutMs: x.route.bodyTimeoutMs,
     detect,
     ...(body === undefined ? {} : { body }),
+    ...(x.gateway?.editRequestHeaders === undefined ? {} : { editHeaders: x.gateway.editRequestHeaders }),
   });
 }
 
@@ -117,6 +121,7 @@ async function dispatch(x: Exchange): Promise<void> {
     routeType: routeType as ParsedRouteType,
     backend: route.llm === undefined ? (backend as AiBackendRuntime) : undefined,
     forward: (b, auth, body) => forward(x, b, auth, false, body),
+    ...(x.gateway === undefined ? {} : { gateway: x.gateway }),
   });
 }
 
@@ -144,7 +149,9 @@ export async function handleRequest(
     );
     if (route === undefined) throw ROUTE_NOT_FOUND;
     record.route = route.name;
-    await dispatch({ req, res, record, runtime, url, queryIndex, route, deps });
+    const gateway = await runGatewayPolicies(req, res, route, record, record.path);
+    if (gateway === "answered") return;
+    await dispatch({ req, res, record, runtime, url, queryIndex, route, deps, gateway });
   } catch (err) {
     const ge = toGatewayError(err);
     if (ge.code === "internal_error") deps.logger.error({ err, requestId: record.id }, "request failed");

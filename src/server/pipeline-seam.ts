@@ -12,6 +12,7 @@
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { ParsedRouteType } from "../llm/route-types.js";
+import type { GatewayPolicyState } from "./gateway-policies.js";
 import type { RequestRecord } from "./record.js";
 import type { AiBackendRuntime, BackendAuthRuntime, RouteRuntime, Runtime } from "./runtime.js";
 
@@ -27,6 +28,8 @@ export interface PipelineContext {
   backend: AiBackendRuntime | undefined;
   /** Sends the request as received (or with `body` when it was read) to a backend. */
   forward(backend: AiBackendRuntime, auth: BackendAuthRuntime, body?: Uint8Array): Promise<void>;
+  /** The route's policies and the gateway phase's outcome (key, header edits); absent without policies. */
+  gateway?: GatewayPolicyState;
 }
 
 export interface LlmPipeline {

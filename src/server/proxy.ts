@@ -35,6 +35,8 @@ export interface ProxyCall {
   detect: boolean;
   /** A body already read (by the pipeline seam); the request stream otherwise. */
   body?: Uint8Array;
+  /** The route's requestHeaderModifier over the final upstream header list. */
+  editHeaders?: (flat: string[]) => string[];
 }
 
 /**
@@ -213,13 +215,14 @@ export async function proxyOpaque(call: ProxyCall): Promise<void> {
   }
 
   let up: Dispatcher.ResponseData;
+  const headers = buildRequestHeaders(req, call.target, call.auth, call.provider);
   record.upstreamStartNs ??= process.hrtime.bigint();
   try {
     up = await call.dispatcher.request({
       origin: call.target.connectOrigin,
       path: upstreamPath(call.target, call.url, call.queryIndex),
       method: req.method as Dispatcher.HttpMethod,
-      headers: buildRequestHeaders(req, call.target, call.auth, call.provider),
+      headers: call.editHeaders === undefined ? headers : call.editHeaders(headers),
       body,
       signal: abort,
       headersTimeout: call.headersTimeoutMs,
@@ -232,16 +235,16 @@ export async function proxyOpaque(call: ProxyCall): Promise<void> {
   }
 
   record.status = up.statusCode;
-  const headers = up.headers;
-  res.writeHead(up.statusCode, buildResponseHeaders(headers, call.requestId));
+  const upHeaders = up.headers;
+  res.writeHead(up.statusCode, buildResponseHeaders(upHeaders, call.requestId));
   // A streamed answer (no length) must show its headers now, not with the first chunk.
-  if (headers["content-length"] === undefined) res.flushHeaders();
+  if (upHeaders["content-length"] === undefined) res.flushHeaders();
 
   const sniffer = call.detect
     ? responseUsageSniffer(
         record,
-        headers["content-type"] as string | undefined,
-        headers["content-encoding"] as string | undefined,
+        upHeaders["content-type"] as string | undefined,
+        upHeaders["content-encoding"] as string | undefined,
       )
     : undefined;
   if (sniffer !== undefined) {

@@ -8,6 +8,7 @@ import type { PoliciesConfig, RouteTypeName } from "../config/schema.js";
 import type { Router } from "../llm/plan.js";
 import type { ProviderSpec } from "../llm/providers/catalog.js";
 import type { RouteTypeTable } from "../llm/route-types.js";
+import type { CompiledPolicies } from "../policies/compile.js";
 
 export interface ValueMatcher {
   /** Lower-cased for headers. */
@@ -99,6 +100,11 @@ export interface RouteRuntime {
   readonly cumulativeWeights: readonly number[];
   readonly totalWeight: number;
   readonly policies: PoliciesConfig | undefined;
+  /**
+   * The policy objects, compiled once per snapshot (rate-limit buckets included: a reload
+   * starts every bucket full). Absent when the route has no `policies`.
+   */
+  readonly policy?: CompiledPolicies;
   readonly backendAuth: BackendAuthRuntime;
   /** Route types by path suffix; present when the route has an ai backend. */
   readonly routeTypes: RouteTypeTable | undefined;
