@@ -72,6 +72,7 @@ describe("access log (JSON)", () => {
       strategy: "single",
       target: "managed-gpt",
       attempts: 1,
+      keyName: "team-a",
     });
     expect(line.traceId).toMatch(/^[0-9a-f]{32}$/);
     expect(line.durationMs).toEqual(expect.any(Number));

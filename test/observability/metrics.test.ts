@@ -188,6 +188,43 @@ describe("metrics through serve", () => {
   });
 });
 
+describe("policy metrics through serve", () => {
+  it("counts a rate-limited request and the gateway-key checks", async () => {
+    const run = await runServe((port) =>
+      gatewayConfig(mock.url)(port).replace(
+        "  policies:\n",
+        "  policies:\n    localRateLimit: [{ maxTokens: 1, tokensPerFill: 1, fillInterval: 1h, type: requests }]\n",
+      ),
+    );
+    try {
+      const first = await request(run.port, {
+        path: "/v1/chat/completions",
+        headers: authHeaders(),
+        body: CHAT("gpt-4o"),
+      });
+      expect(first.status).toBe(200);
+      const second = await request(run.port, {
+        path: "/v1/chat/completions",
+        headers: authHeaders(),
+        body: CHAT("gpt-4o"),
+      });
+      expect(second.status).toBe(429);
+      await run.logs.waitFor((l) =>
+        l.includes(`"requestId":"${String(second.headers["x-agw-request-id"])}"`),
+      );
+      const f = (await scrape(run.statsPort!)).families;
+      expect(value(f, "agw_rate_limited_total")).toBe(1);
+      expect(value(f, "agw_requests_total", { status: "429" })).toBe(1);
+      expect(value(f, "agw_policy_events_total", { policy: "localRateLimit", action: "rateLimited" })).toBe(
+        1,
+      );
+    } finally {
+      expect(await run.stop()).toBe(0);
+      await run.cleanup();
+    }
+  });
+});
+
 describe("readiness", () => {
   it("is not ready before the binds listen, then ready", async () => {
     const port = await freePort();
