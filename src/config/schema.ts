@@ -46,13 +46,13 @@ const Size = (description: string, dflt: string) =>
     default: dflt,
   });
 
-const Address = (description: string, dflt: string) =>
+/** An endpoint address: the endpoint is opened only when the file sets it. */
+const Address = (description: string, example: string) =>
   Type.String({
     title: "address",
     pattern: "^(\\[[0-9a-fA-F:.]+\\]|[A-Za-z0-9.-]+):[0-9]{1,5}$",
-    description: `${description} Written as host:port.`,
-    examples: [dflt],
-    default: dflt,
+    description: `${description} Written as host:port; not served when absent.`,
+    examples: [example],
   });
 
 const Port = (description: string) =>
@@ -753,7 +753,12 @@ const Llm = Obj(
 
 const Process = Obj(
   {
-    adminAddr: opt(Address("Where /config_dump and /ui are served.", "127.0.0.1:15000")),
+    adminAddr: opt(
+      Address(
+        "Where /config_dump and /ui are served; keep it on loopback, it shows traffic.",
+        "127.0.0.1:15000",
+      ),
+    ),
     statsAddr: opt(Address("Where /metrics is served.", "0.0.0.0:15020")),
     readinessAddr: opt(Address("Where /healthz/ready is served.", "0.0.0.0:15021")),
     logging: opt(

@@ -95,10 +95,10 @@ describe("documents the loader accepts as written", () => {
     }
     for (const name of dir) {
       const text = readFileSync(new URL(`../../examples/${name}`, import.meta.url), "utf8");
-      // Examples name their keys with $VARS; give every referenced variable a placeholder.
+      // Examples name their keys with $VARS; give every variable without a default a placeholder.
       const env: Record<string, string> = {};
-      for (const m of text.matchAll(/\$\{?([A-Za-z_][A-Za-z0-9_]*)|env::([A-Za-z_][A-Za-z0-9_]*)/g)) {
-        env[m[1] ?? m[2] ?? ""] = "placeholder";
+      for (const m of text.matchAll(/\$\{?([A-Za-z_][A-Za-z0-9_]*)(:-)?|env::([A-Za-z_][A-Za-z0-9_]*)/g)) {
+        if (m[2] === undefined) env[m[1] ?? m[3] ?? ""] = "placeholder";
       }
       expect(() => warningsOf(text, env), name).not.toThrow();
     }
