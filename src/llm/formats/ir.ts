@@ -272,6 +272,19 @@ export function emptyUsage(): IrUsage {
   return { inputTokens: 0, outputTokens: 0, totalTokens: 0 };
 }
 
+/** An upstream event whose data is not JSON: the stream cannot be trusted past it. */
+export function malformedStreamError(): IrErrorEvent {
+  return {
+    type: "error",
+    error: {
+      status: 502,
+      type: "server",
+      code: "upstream_stream_malformed",
+      message: "The upstream sent a stream event whose data is not JSON.",
+    },
+  };
+}
+
 export function truncatedStreamError(detail: string): IrErrorEvent {
   return {
     type: "error",

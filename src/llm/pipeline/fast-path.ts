@@ -11,8 +11,9 @@ import { converterFor, type IrFormat, type IrStreamEvent } from "../formats/inde
 import { createSseParser, encodeSseEvent, type SseEvent } from "../sse.js";
 import type { ParsedBody } from "./body.js";
 import { type Exchange, StreamTracker, sseText, writeChunk } from "./exchange.js";
+import { notJson } from "./translate-json.js";
 import { streamFailure } from "./translate-stream.js";
-import { readAll } from "./upstream-call.js";
+import { readAnswer } from "./upstream-call.js";
 
 const QUOTE = 34;
 const BACKSLASH = 92;
@@ -132,16 +133,17 @@ export async function passJson(
   up: Dispatcher.ResponseData,
   format: IrFormat | "embeddings" | "count_tokens",
 ): Promise<void> {
-  const raw = await readAll(up.body);
-  x.record.status = up.statusCode;
-  x.res.writeHead(up.statusCode, passHeaders(x, up, false));
-  x.res.end(raw);
+  const raw = await readAnswer(up.body);
   let parsed: unknown;
   try {
     parsed = JSON.parse(raw.toString("utf8"));
   } catch {
-    return;
+    // A success that is not JSON is broken for any SDK: say so in the caller's envelope.
+    throw notJson();
   }
+  x.record.status = up.statusCode;
+  x.res.writeHead(up.statusCode, passHeaders(x, up, false));
+  x.res.end(raw);
   if (typeof parsed !== "object" || parsed === null) return;
   const obj = parsed as Record<string, unknown>;
   if (format === "embeddings" || format === "count_tokens") {
@@ -177,8 +179,13 @@ export async function passStream(
 ): Promise<void> {
   const decoder = converterFor(format).createDecoder();
   const tracker = new StreamTracker();
+  let failure: IrStreamEvent | undefined;
   const see = (events: readonly IrStreamEvent[]): void => {
-    for (const ev of events) tracker.see(ev);
+    for (const ev of events) {
+      tracker.see(ev);
+      // The upstream's own error events pass through; a malformed one is ours to report.
+      if (ev.type === "error" && ev.error.code === "upstream_stream_malformed") failure ??= ev;
+    }
   };
   let out = "";
   const parser = createSseParser((e) => {
@@ -189,7 +196,6 @@ export async function passStream(
   x.record.status = up.statusCode;
   res.writeHead(up.statusCode, passHeaders(x, up, true));
   res.flushHeaders();
-  let failure: IrStreamEvent | undefined;
   try {
     for await (const c of up.body) {
       const chunk = c as Uint8Array;

@@ -6,7 +6,7 @@ import type { Dispatcher } from "undici";
 import { GatewayError } from "../../errors.js";
 import { type ConverterOptions, converterFor, type IrFormat, type IrResponse } from "../formats/index.js";
 import type { Exchange } from "./exchange.js";
-import { readAll } from "./upstream-call.js";
+import { readAnswer } from "./upstream-call.js";
 
 export function clientConverterOptions(x: Exchange, includeUsage: boolean): ConverterOptions {
   return { includeUsage, now: () => x.now() };
@@ -29,7 +29,7 @@ export async function answerTranslatedJson(
   up: Dispatcher.ResponseData,
   providerFormat: IrFormat,
 ): Promise<void> {
-  const raw = await readAll(up.body);
+  const raw = await readAnswer(up.body);
   let parsed: unknown;
   try {
     parsed = JSON.parse(raw.toString("utf8"));

@@ -7,6 +7,7 @@
 import { EventEmitter } from "node:events";
 import type { IncomingHttpHeaders, IncomingMessage } from "node:http";
 import type { Dispatcher } from "undici";
+import { GatewayError } from "../../errors.js";
 import { upstreamTraceparent } from "../../observability/tracing.js";
 import { upstreamPath } from "../../server/proxy.js";
 import type { UpstreamTarget } from "../../server/runtime.js";
@@ -112,6 +113,25 @@ export async function readAll(
     if (size >= limit) break;
   }
   return Buffer.concat(chunks);
+}
+
+/**
+ * Reads a whole success body (JSON answers). Nothing has reached the client yet, so a cut or
+ * an idle upstream becomes the gateway error the caller gets, not an internal error.
+ */
+export async function readAnswer(body: AsyncIterable<unknown>): Promise<Buffer> {
+  try {
+    return await readAll(body);
+  } catch (err) {
+    if ((err as { code?: unknown } | null)?.code === "UND_ERR_BODY_TIMEOUT") {
+      throw new GatewayError(
+        504,
+        "upstream_timeout",
+        "The upstream stopped sending its answer for too long.",
+      );
+    }
+    throw new GatewayError(502, "upstream_unavailable", "The upstream connection failed during its answer.");
+  }
 }
 
 export interface UpstreamCall {

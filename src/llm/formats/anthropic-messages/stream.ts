@@ -3,6 +3,7 @@ import {
   type IrStopReason,
   type IrStreamEvent,
   type IrUsage,
+  malformedStreamError,
   type StreamDecoder,
   type StreamEncoder,
   truncatedStreamError,
@@ -34,6 +35,11 @@ export function createAnthropicStreamDecoder(): StreamDecoder {
     push(e: WireEvent): IrStreamEvent[] {
       if (stopped || failed) return [];
       const ev = parseJson(e.data);
+      if (ev === undefined) {
+        // Skipping it would lose content silently and still end cleanly.
+        failed = true;
+        return [malformedStreamError()];
+      }
       if (!isRecord(ev)) return [];
       const type = asString(ev.type) ?? e.event;
       const index = asNumber(ev.index) ?? 0;

@@ -2,6 +2,7 @@ import {
   type IrStopReason,
   type IrStreamEvent,
   type IrUsage,
+  malformedStreamError,
   type StreamDecoder,
   type StreamEncoder,
   truncatedStreamError,
@@ -63,6 +64,12 @@ export function createChatStreamDecoder(): StreamDecoder {
         return out;
       }
       const chunk = parseJson(e.data);
+      if (chunk === undefined) {
+        // Skipping it would lose content silently and still end cleanly.
+        ended = true;
+        out.push(malformedStreamError());
+        return out;
+      }
       if (!isRecord(chunk)) return out;
       if (isRecord(chunk.error)) {
         ended = true;

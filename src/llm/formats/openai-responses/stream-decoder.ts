@@ -1,4 +1,10 @@
-import { type IrStreamEvent, type StreamDecoder, truncatedStreamError, type WireEvent } from "../ir.js";
+import {
+  type IrStreamEvent,
+  malformedStreamError,
+  type StreamDecoder,
+  truncatedStreamError,
+  type WireEvent,
+} from "../ir.js";
 import { openAiErrorToIR } from "../openai-chat/error.js";
 import { asNumber, asString, isRecord, parseJson, streamedError } from "../util.js";
 import { responsesStopToIR, responsesUsageToIR } from "./response.js";
@@ -31,6 +37,12 @@ export function createResponsesStreamDecoder(): StreamDecoder {
       const out: IrStreamEvent[] = [];
       if (ended) return out;
       const ev = parseJson(e.data);
+      if (ev === undefined) {
+        // Skipping it would lose content silently and still end cleanly.
+        ended = true;
+        out.push(malformedStreamError());
+        return out;
+      }
       if (!isRecord(ev)) return out;
       const type = asString(ev.type) ?? e.event;
       const oi = asNumber(ev.output_index) ?? 0;
