@@ -9,6 +9,8 @@ import { mockResponse, mockStreamEvents } from "../providers/mock.js";
 import type { Exchange } from "./exchange.js";
 import { clientWantsUsage, isStreamResponse, passJson, passStream, sameFormatBody } from "./fast-path.js";
 import type { Attempt } from "./plan-source.js";
+import { editUpstreamHeaders } from "./request-policies.js";
+import { answerGuardedJson, guardIrResponse, responseGuardOf } from "./response-guard.js";
 import { answerTranslatedJson, clientConverterOptions, writeIrResponse } from "./translate-json.js";
 import { streamTranslated, writeIrStream } from "./translate-stream.js";
 import { callUpstream, upstreamHeaders } from "./upstream-call.js";
@@ -76,8 +78,8 @@ export function llmAttempt(x: Exchange): Attempt {
         const encoder = converterFor(x.clientFormat).createEncoder(
           clientConverterOptions(x, ir.includeUsage === true),
         );
-        writeIrStream(x, mockStreamEvents(ir, { created }), encoder);
-      } else writeIrResponse(x, mockResponse(ir, { created }));
+        await writeIrStream(x, mockStreamEvents(ir, { created }), encoder);
+      } else writeIrResponse(x, await guardIrResponse(x, mockResponse(ir, { created })));
       return OK;
     }
 
@@ -104,7 +106,10 @@ export function llmAttempt(x: Exchange): Attempt {
       dispatcher: x.deps.pools.get(target),
       target,
       path: API_PATHS[wire],
-      headers: upstreamHeaders(x.ctx.req, candidate, target, { keepCallerHeaders: same, stream }),
+      headers: editUpstreamHeaders(
+        x.ctx,
+        upstreamHeaders(x.ctx.req, candidate, target, { keepCallerHeaders: same, stream }),
+      ),
       body,
       headersTimeoutMs: candidate.headersTimeoutMs,
       bodyTimeoutMs: candidate.bodyTimeoutMs,
@@ -113,15 +118,16 @@ export function llmAttempt(x: Exchange): Attempt {
     });
     if (!r.ok) return x.abort.aborted ? OK : r;
     const up = r.response;
-    if (same) {
+    // Response guards read the answer: the same format then goes through the IR as well.
+    if (same && responseGuardOf(x) === undefined) {
       if (isStreamResponse(up)) await passStream(x, up, wire, injectUsage);
       else await passJson(x, up, wire);
     } else if (isStreamResponse(up)) {
-      const encoder = converterFor(x.clientFormat).createEncoder(
-        clientConverterOptions(x, ir?.includeUsage === true),
-      );
+      const includeUsage = ir === undefined ? clientWantsUsage(x.body.json) : ir.includeUsage === true;
+      const encoder = converterFor(x.clientFormat).createEncoder(clientConverterOptions(x, includeUsage));
       await streamTranslated(x, up.body, converterFor(wire).createDecoder(), encoder);
-    } else await answerTranslatedJson(x, up, wire);
+    } else if (responseGuardOf(x) !== undefined) await answerGuardedJson(x, up, wire);
+    else await answerTranslatedJson(x, up, wire);
     return OK;
   };
 }

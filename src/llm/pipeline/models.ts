@@ -59,8 +59,11 @@ export function listModels(ctx: PipelineContext, created: number): ModelListEntr
   return [...seen.values()];
 }
 
-export function answerModels(ctx: PipelineContext, nowMs: number): void {
-  const body = JSON.stringify({ object: "list", data: listModels(ctx, Math.floor(nowMs / 1000)) });
+/** `keep`: the gateway key's allowedModels, when the caller presented a key. */
+export function answerModels(ctx: PipelineContext, nowMs: number, keep?: (id: string) => boolean): void {
+  const all = listModels(ctx, Math.floor(nowMs / 1000));
+  const data = keep === undefined ? all : all.filter((m) => keep(m.id));
+  const body = JSON.stringify({ object: "list", data });
   ctx.record.status = 200;
   ctx.res.writeHead(200, {
     "content-type": "application/json",

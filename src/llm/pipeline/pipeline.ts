@@ -13,6 +13,7 @@ import { Exchange, type PipelineDeps } from "./exchange.js";
 import { llmAttempt, providerFormatOf } from "./llm-attempt.js";
 import { answerModels } from "./models.js";
 import { type Attempt, planFor, runPlan } from "./plan-source.js";
+import { allowedModelFilter, applyRequestPolicies } from "./request-policies.js";
 import { embeddingsAttempt, tokenCountAttempt } from "./token-count.js";
 import { answerFailure } from "./upstream-error.js";
 
@@ -58,11 +59,13 @@ export function createLlmPipeline(options: LlmPipelineOptions): LlmPipeline {
   return {
     async handle(ctx) {
       if (ctx.routeType === "models") {
-        answerModels(ctx, now());
+        answerModels(ctx, now(), allowedModelFilter(ctx));
         return;
       }
-      const body = await readJsonBody(ctx.req, ctx.runtime.process.maxRequestBodyBytes);
-      ctx.record.model = body.model;
+      const received = await readJsonBody(ctx.req, ctx.runtime.process.maxRequestBodyBytes);
+      ctx.record.model = received.model;
+      // The route's LLM request policies (aliases, shaping, guards, token limit) may rewrite it.
+      const body = await applyRequestPolicies(ctx, received);
       const x = new Exchange(ctx, options, body);
       const routingPlan = plan(ctx, body.model);
       // Known before the first byte, so the access line has them even if the client leaves.

@@ -10,6 +10,7 @@ import type { Exchange } from "./exchange.js";
 import { passJson, sameFormatBody } from "./fast-path.js";
 import { OK } from "./llm-attempt.js";
 import type { Attempt } from "./plan-source.js";
+import { editUpstreamHeaders } from "./request-policies.js";
 import { callUpstream, upstreamHeaders } from "./upstream-call.js";
 
 function notImplemented(what: string, only: string, name: string, kind: string): GatewayError {
@@ -32,7 +33,10 @@ function forwardAttempt(x: Exchange, path: string, kind: "embeddings" | "count_t
       dispatcher: x.deps.pools.get(target),
       target,
       path,
-      headers: upstreamHeaders(x.ctx.req, candidate, target, { keepCallerHeaders: true, stream: false }),
+      headers: editUpstreamHeaders(
+        x.ctx,
+        upstreamHeaders(x.ctx.req, candidate, target, { keepCallerHeaders: true, stream: false }),
+      ),
       body: sameFormatBody(x.body, candidate.model, false),
       headersTimeoutMs: candidate.headersTimeoutMs,
       bodyTimeoutMs: candidate.bodyTimeoutMs,

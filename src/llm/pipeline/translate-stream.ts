@@ -7,6 +7,7 @@
 import type { IrError, IrStreamEvent, StreamDecoder, StreamEncoder } from "../formats/index.js";
 import { createSseParser } from "../sse.js";
 import { type Exchange, StreamTracker, sseText, writeChunk } from "./exchange.js";
+import { streamFilterOf } from "./response-guard.js";
 
 /** The IR error a broken upstream stream becomes. */
 export function streamFailure(err: unknown): IrError {
@@ -34,13 +35,19 @@ export async function streamTranslated(
   encoder: StreamEncoder,
 ): Promise<void> {
   const tracker = new StreamTracker();
+  const filter = streamFilterOf(x);
   let out = "";
-  const emit = (events: readonly IrStreamEvent[]): void => {
+  const write = (events: readonly IrStreamEvent[]): void => {
     for (const ev of events) {
       tracker.see(ev);
       const wire = encoder.push(ev);
       if (wire.length > 0) out += sseText(wire);
     }
+  };
+  // The response guards (if any) see every event before the client does.
+  const emit = (events: readonly IrStreamEvent[]): void => {
+    if (filter === undefined) write(events);
+    else for (const ev of events) write(filter.push(ev));
   };
   const parser = createSseParser((e) => emit(decoder.push(e)));
   x.startSse();
@@ -63,21 +70,31 @@ export async function streamTranslated(
     if (!tracker.failed) emit([{ type: "error", error: streamFailure(err) }]);
     x.record.error ??= "upstream_aborted";
   }
+  if (filter !== undefined) write(await filter.end());
   if (tracker.failed) x.record.error ??= "upstream_stream_error";
   x.noteUsage(tracker.usage, tracker.model);
   if (!res.destroyed) res.end(out);
 }
 
-/** Writes a list of IR events (the mock provider's stream) through the client's encoder. */
-export function writeIrStream(x: Exchange, events: readonly IrStreamEvent[], encoder: StreamEncoder): void {
+/** Writes a list of IR events (the mock provider's stream) through the response guards and the client's encoder. */
+export async function writeIrStream(
+  x: Exchange,
+  events: readonly IrStreamEvent[],
+  encoder: StreamEncoder,
+): Promise<void> {
   const tracker = new StreamTracker();
+  const filter = streamFilterOf(x);
   x.startSse();
   const res = x.res;
-  for (const ev of events) {
-    tracker.see(ev);
-    const wire = encoder.push(ev);
-    if (wire.length > 0) res.write(sseText(wire));
-  }
+  const write = (list: readonly IrStreamEvent[]): void => {
+    for (const ev of list) {
+      tracker.see(ev);
+      const wire = encoder.push(ev);
+      if (wire.length > 0) res.write(sseText(wire));
+    }
+  };
+  for (const ev of events) write(filter === undefined ? [ev] : filter.push(ev));
+  if (filter !== undefined) write(await filter.end());
   x.noteUsage(tracker.usage, tracker.model);
   res.end();
 }

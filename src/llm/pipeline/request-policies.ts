@@ -1,0 +1,176 @@
+/**
+ * The LLM request phase of a route's policies (POLICY_ORDER.llmRequest), run after the body
+ * is parsed and before routing: model aliases (then the gateway key's allowedModels on the
+ * resolved name), shaping and the request prompt guard on the IR, then the token rate limit.
+ *
+ * Same-format requests stay byte-exact unless a policy changes them: an alias alone is
+ * spliced into the bytes; shaping or a masking guard re-encodes the IR in the caller's own
+ * format, so the fast path and the translated path both carry what the policies produced.
+ */
+import { GatewayError } from "../../errors.js";
+import { policyEvent } from "../../policies/events.js";
+import { runPolicyPhase } from "../../policies/order.js";
+import { rateLimitHeaders } from "../../policies/rate-limit.js";
+import { notePolicyEvents } from "../../server/gateway-policies.js";
+import type { PipelineContext } from "../../server/pipeline-seam.js";
+import { converterFor, type IrFormat, type IrRequest } from "../formats/index.js";
+import type { ParsedRouteType } from "../route-types.js";
+import { type ParsedBody, parseBody } from "./body.js";
+import { clientFormatOf } from "./exchange.js";
+import { sameFormatBody } from "./fast-path.js";
+
+const CHAT_TYPES: ReadonlySet<ParsedRouteType> = new Set(["completions", "messages", "responses"]);
+
+interface PhaseState {
+  model: string;
+  ir: IrRequest | undefined;
+  /** The IR differs from the body: re-encode it. */
+  rewritten: boolean;
+  unsupported: readonly string[];
+}
+
+const MAX_TOKEN_FIELDS = ["max_tokens", "max_completion_tokens", "max_output_tokens"] as const;
+
+/** A cheap upper-ish guess of a request's tokens: ~4 bytes a token in, plus the output cap. */
+export function estimateTokens(body: ParsedBody, ir: IrRequest | undefined): number {
+  let out = ir?.maxTokens;
+  if (out === undefined) {
+    for (const f of MAX_TOKEN_FIELDS) {
+      const v = body.json[f];
+      if (typeof v === "number") out = v;
+    }
+  }
+  return Math.ceil(body.bytes.byteLength / 4) + (out ?? 0);
+}
+
+function bodyOf(json: Record<string, unknown>): ParsedBody {
+  return parseBody(Buffer.from(JSON.stringify(json), "utf8"));
+}
+
+function hasShapingFields(ctx: PipelineContext): boolean {
+  const ai = ctx.route.policies?.ai;
+  return ai?.defaults !== undefined || ai?.overrides !== undefined || ai?.prompts !== undefined;
+}
+
+/**
+ * Runs the phase; returns the body routing and the upstream get (the received one when no
+ * policy changed it). Throws a GatewayError (403, the guard's status, 429) to refuse.
+ */
+export async function applyRequestPolicies(ctx: PipelineContext, body: ParsedBody): Promise<ParsedBody> {
+  const gw = ctx.gateway;
+  if (gw === undefined) return body;
+  const { policy, key } = gw;
+  const record = ctx.record;
+  const chat = CHAT_TYPES.has(ctx.routeType);
+  const format: IrFormat = clientFormatOf(ctx.routeType);
+  const s: PhaseState = { model: body.model, ir: undefined, rewritten: false, unsupported: [] };
+  const irOf = (): IrRequest => {
+    if (s.ir === undefined) {
+      const parsed = converterFor(format).requestToIR(body.json);
+      s.ir = parsed.ir;
+      s.unsupported = parsed.unsupported;
+    }
+    return s.ir;
+  };
+
+  await runPolicyPhase<"llmRequest", PhaseState, true>(
+    "llmRequest",
+    {
+      // Aliases first, then the key's allowedModels judge the name that will be routed.
+      modelAliases: () => {
+        const resolved = policy.shaping?.resolveAlias(body.model) ?? body.model;
+        if (resolved !== body.model) {
+          s.model = resolved;
+          notePolicyEvents(record, [policyEvent("modelAliases", "request", "allow")]);
+        }
+        if (key !== undefined && policy.apiKey !== undefined) {
+          const denied = policy.apiKey.authorizeModel(key, s.model);
+          if (denied !== undefined) {
+            notePolicyEvents(record, [policyEvent("apiKey", "request", "reject")]);
+            throw denied;
+          }
+        }
+        return undefined;
+      },
+      shaping: () => {
+        if (policy.shaping === undefined || !chat || !hasShapingFields(ctx)) return undefined;
+        const ir = irOf();
+        // shape() aliases again from the caller's model: the same result, and its own event.
+        const r = policy.shaping.shape({ ...ir, model: body.model }, format);
+        notePolicyEvents(
+          record,
+          r.events.filter((e) => e.policy !== "modelAliases"),
+        );
+        s.ir = r.ir;
+        s.rewritten = true;
+        return undefined;
+      },
+      promptGuardRequest: async () => {
+        const guard = policy.promptGuard;
+        if (guard === undefined || guard.request.length === 0 || !chat) return undefined;
+        const ir = irOf();
+        const r = await guard.checkRequest(ir);
+        notePolicyEvents(record, r.events);
+        if (!r.ok) throw r.error;
+        if (r.value !== ir) {
+          s.ir = r.value;
+          s.rewritten = true;
+        }
+        return undefined;
+      },
+      tokenRateLimitReserve: () => {
+        const limiter = policy.rateLimit;
+        if (limiter === undefined || !limiter.hasTokenBuckets || ctx.routeType === "anthropicTokenCount") {
+          return undefined;
+        }
+        const estimate = estimateTokens(body, s.ir);
+        const d = limiter.reserveTokens(estimate, key?.name);
+        notePolicyEvents(record, [d.event]);
+        if (!d.ok) throw d.error;
+        Object.assign(gw.responseHeaders, rateLimitHeaders(d));
+        const reservation = d.reservation;
+        // Amended once the exchange is over, from the usage the pipeline wrote on the record.
+        ctx.res.once("close", () => {
+          const { inputTokens, outputTokens } = record;
+          if (inputTokens !== undefined || outputTokens !== undefined) {
+            limiter.amend(reservation, (inputTokens ?? 0) + (outputTokens ?? 0));
+          } else if (record.status >= 400 || record.status === 0) limiter.amend(reservation, 0);
+        });
+        return undefined;
+      },
+    },
+    s,
+  );
+
+  if (s.rewritten && s.ir !== undefined) {
+    if (s.unsupported.length > 0) {
+      throw new GatewayError(
+        400,
+        "unsupported_feature",
+        `This request uses ${s.unsupported.join(", ")}, which this route's request policies ` +
+          "(shaping, prompt guard) cannot rewrite.",
+      );
+    }
+    const out = converterFor(format).requestFromIR({ ...s.ir, model: s.model });
+    return bodyOf(out.body);
+  }
+  if (s.model !== body.model) {
+    const spliced = sameFormatBody(body, s.model, false);
+    const bytes = typeof spliced === "string" ? Buffer.from(spliced, "utf8") : spliced;
+    return { bytes, text: bytes.toString("utf8"), json: { ...body.json, model: s.model }, model: s.model };
+  }
+  return body;
+}
+
+/** For /v1/models: the ids the caller's gateway key may use (undefined: all). */
+export function allowedModelFilter(ctx: PipelineContext): ((id: string) => boolean) | undefined {
+  const key = ctx.gateway?.key;
+  if (key === undefined) return undefined;
+  return (id) => key.allowsModel(id);
+}
+
+/** The route's requestHeaderModifier over the headers the pipeline sends upstream. */
+export function editUpstreamHeaders(ctx: PipelineContext, flat: string[]): string[] {
+  const edit = ctx.gateway?.editRequestHeaders;
+  return edit === undefined ? flat : edit(flat);
+}

@@ -1,0 +1,228 @@
+/**
+ * The LLM response phase's prompt guard (POLICY_ORDER.llmResponse: promptGuardResponse).
+ * Any response the route's response guards must read goes through the IR (the same-format
+ * fast path steps aside), and is judged here:
+ *  - a JSON answer: the whole chain on the IR response; reject → the guard's status in the
+ *    caller's envelope (nothing has been sent yet); mask → the masked answer;
+ *  - a stream: each IR event through the stream guard, which holds back only what could still
+ *    become a match, so deltas keep flowing; reject → an error event in the caller's format.
+ *    A webhook guard cannot judge deltas: the stream is then collected, judged whole with the
+ *    same chain as JSON, and replayed (masked texts in place of the original deltas).
+ */
+import type { Dispatcher } from "undici";
+import type { PromptGuard } from "../../policies/prompt-guard/chain.js";
+import { rejectionError } from "../../policies/prompt-guard/stream-guard.js";
+import { notePolicyEvents } from "../../server/gateway-policies.js";
+import {
+  converterFor,
+  type IrFormat,
+  type IrOutputPart,
+  type IrResponse,
+  type IrStreamEvent,
+  type IrUsage,
+} from "../formats/index.js";
+import type { Exchange } from "./exchange.js";
+import { notJson, writeIrResponse } from "./translate-json.js";
+import { readAll } from "./upstream-call.js";
+
+/** The route's response guards, when there are any. */
+export function responseGuardOf(x: Exchange): PromptGuard | undefined {
+  const g = x.ctx.gateway?.policy.promptGuard;
+  return g !== undefined && g.response.length > 0 ? g : undefined;
+}
+
+/** The answer to write: the guarded IR; throws the guard's GatewayError on a rejection. */
+export async function guardIrResponse(x: Exchange, ir: IrResponse): Promise<IrResponse> {
+  const guard = responseGuardOf(x);
+  if (guard === undefined) return ir;
+  const r = await guard.checkResponse(ir);
+  notePolicyEvents(x.record, r.events);
+  if (!r.ok) throw r.error;
+  return r.value;
+}
+
+/** A JSON answer of any format, judged by the response guards, written in the caller's format. */
+export async function answerGuardedJson(
+  x: Exchange,
+  up: Dispatcher.ResponseData,
+  providerFormat: IrFormat,
+): Promise<void> {
+  const raw = await readAll(up.body);
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw.toString("utf8"));
+  } catch {
+    throw notJson();
+  }
+  const { ir, dropped } = converterFor(providerFormat).responseToIR(parsed);
+  x.logDropped("upstream response", dropped);
+  writeIrResponse(x, await guardIrResponse(x, ir));
+}
+
+export interface StreamFilter {
+  /** One IR event in; what to pass on now. */
+  push(ev: IrStreamEvent): IrStreamEvent[];
+  /** At the end of the upstream stream: what is still owed (a buffered stream, judged). */
+  end(): Promise<IrStreamEvent[]>;
+}
+
+/** A filter for one streamed response, or undefined when the route has no response guards. */
+export function streamFilterOf(x: Exchange): StreamFilter | undefined {
+  const guard = responseGuardOf(x);
+  if (guard === undefined) return undefined;
+  if (guard.streamsNeedBuffering) return bufferingFilter(x, guard);
+  const sg = guard.createStreamGuard();
+  if (sg === undefined) return undefined;
+  let noted = false;
+  const note = (): void => {
+    if (noted) return;
+    noted = true;
+    notePolicyEvents(x.record, sg.events());
+  };
+  return {
+    push(ev) {
+      const out = sg.push(ev);
+      for (const e of out) {
+        if (e.type === "error" && e.error.code === "guardrail_rejected")
+          x.record.error ??= "guardrail_rejected";
+        if (e.type === "message_stop" || e.type === "error") note();
+      }
+      return out;
+    },
+    end: async () => {
+      note();
+      return [];
+    },
+  };
+}
+
+interface Assembled {
+  readonly ir: IrResponse;
+  /** Part index → position in ir.content. */
+  readonly position: ReadonlyMap<number, number>;
+}
+
+function addUsage(prev: IrUsage | undefined, next: IrUsage | undefined): IrUsage | undefined {
+  if (next === undefined) return prev;
+  if (prev === undefined || next.inputTokens !== 0) return next;
+  return { ...next, inputTokens: prev.inputTokens, totalTokens: prev.inputTokens + next.outputTokens };
+}
+
+/** The IR response a list of stream events describes. */
+export function assembleResponse(events: readonly IrStreamEvent[]): Assembled {
+  const content: IrOutputPart[] = [];
+  const position = new Map<number, number>();
+  let id = "";
+  let model = "";
+  let created: number | undefined;
+  let usage: IrUsage | undefined;
+  let stopReason: IrResponse["stopReason"] = "end_turn";
+  let stopSequence: string | undefined;
+  for (const ev of events) {
+    switch (ev.type) {
+      case "message_start":
+        id = ev.id;
+        model = ev.model;
+        created = ev.created;
+        usage = addUsage(usage, ev.usage);
+        break;
+      case "part_start": {
+        const p = ev.part;
+        position.set(ev.index, content.length);
+        if (p.kind === "text") content.push({ type: "text", text: "" });
+        else if (p.kind === "tool_call")
+          content.push({ type: "tool_call", id: p.id, name: p.name, arguments: "" });
+        else if (p.kind === "thinking") content.push({ type: "thinking", thinking: "" });
+        else content.push({ type: "redacted_thinking", data: p.data });
+        break;
+      }
+      case "text_delta": {
+        const part = content[position.get(ev.index) ?? -1];
+        if (part?.type === "text") part.text += ev.text;
+        break;
+      }
+      case "tool_args_delta": {
+        const part = content[position.get(ev.index) ?? -1];
+        if (part?.type === "tool_call") part.arguments += ev.json;
+        break;
+      }
+      case "message_delta":
+        if (ev.stopReason !== undefined) stopReason = ev.stopReason;
+        if (ev.stopSequence !== undefined) stopSequence = ev.stopSequence;
+        usage = addUsage(usage, ev.usage);
+        break;
+      default:
+        break;
+    }
+  }
+  const ir: IrResponse = {
+    id,
+    model,
+    content,
+    stopReason,
+    usage: usage ?? { inputTokens: 0, outputTokens: 0, totalTokens: 0 },
+    ...(created === undefined ? {} : { created }),
+    ...(stopSequence === undefined ? {} : { stopSequence }),
+  };
+  return { ir, position };
+}
+
+/** The collected events with each guarded part's deltas replaced by its masked text, in one delta. */
+export function replayMasked(
+  events: readonly IrStreamEvent[],
+  masked: IrResponse,
+  position: ReadonlyMap<number, number>,
+): IrStreamEvent[] {
+  const written = new Set<number>();
+  const out: IrStreamEvent[] = [];
+  for (const ev of events) {
+    if (ev.type !== "text_delta" && ev.type !== "tool_args_delta") {
+      out.push(ev);
+      continue;
+    }
+    if (written.has(ev.index)) continue;
+    written.add(ev.index);
+    const part = masked.content[position.get(ev.index) ?? -1];
+    if (part?.type === "text" && ev.type === "text_delta") out.push({ ...ev, text: part.text });
+    else if (part?.type === "tool_call" && ev.type === "tool_args_delta")
+      out.push({ ...ev, json: part.arguments });
+    else out.push(ev);
+  }
+  return out;
+}
+
+function bufferingFilter(x: Exchange, guard: PromptGuard): StreamFilter {
+  const held: IrStreamEvent[] = [];
+  let failed = false;
+  return {
+    push(ev) {
+      if (failed) return [];
+      if (ev.type === "error") {
+        // An upstream failure ends the stream as it would have without the guard.
+        failed = true;
+        held.length = 0;
+        return [ev];
+      }
+      held.push(ev);
+      return [];
+    },
+    async end() {
+      if (failed || held.length === 0) return [];
+      const { ir, position } = assembleResponse(held);
+      const r = await guard.checkResponse(ir);
+      notePolicyEvents(x.record, r.events);
+      if (!r.ok) {
+        x.record.error ??= "guardrail_rejected";
+        const keep = held.filter((e) => e.type === "message_start");
+        return [
+          ...keep,
+          {
+            type: "error",
+            error: { ...rejectionError({ status: r.error.status, message: r.error.message }) },
+          },
+        ];
+      }
+      return r.value === ir ? held : replayMasked(held, r.value, position);
+    },
+  };
+}
