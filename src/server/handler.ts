@@ -95,8 +95,11 @@ function forward(
 
 async function dispatch(x: Exchange): Promise<void> {
   const { route, record } = x;
-  const backend = pickBackend(route, x.deps.random);
-  if (backend.kind === "host" || route.routeTypes === undefined) {
+  // An llm-form route with only managed targets has no backend of its own: the model decides.
+  const backend = route.backends.length === 0 ? undefined : pickBackend(route, x.deps.random);
+  if (backend === undefined) {
+    if (route.routeTypes === undefined) throw NO_ENDPOINT;
+  } else if (backend.kind === "host" || route.routeTypes === undefined) {
     return forward(x, backend, route.backendAuth, false);
   }
   const path = x.queryIndex === -1 ? x.url : x.url.slice(0, x.queryIndex);
@@ -104,7 +107,10 @@ async function dispatch(x: Exchange): Promise<void> {
   record.routeType = routeType;
   if (isOpaqueRouteType(routeType)) {
     const table = route.llm;
-    if (table === undefined) return forward(x, backend, route.backendAuth, routeType === "detect");
+    if (table === undefined) {
+      if (backend === undefined) throw NO_ENDPOINT;
+      return forward(x, backend, route.backendAuth, routeType === "detect");
+    }
     // llm form: the path says nothing about the model; the default entry serves it.
     const entry = table.defaultEntry;
     if (entry === undefined) throw NO_DEFAULT_MODEL;
