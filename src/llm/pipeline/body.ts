@@ -5,6 +5,7 @@
  */
 import type { IncomingMessage } from "node:http";
 import { GatewayError } from "../../errors.js";
+import type { RequestToIrResult } from "../formats/index.js";
 
 export interface ParsedBody {
   /** The bytes as received (forwarded untouched on the same-format path). */
@@ -13,6 +14,12 @@ export interface ParsedBody {
   readonly text: string;
   readonly json: Record<string, unknown>;
   readonly model: string;
+  /**
+   * The request as IR when a request policy (shaping, a masking guard) produced it: the
+   * translated path starts from it, so fields the caller's format cannot spell (top_k from a
+   * chat client) still reach an upstream that can.
+   */
+  readonly ir?: RequestToIrResult;
 }
 
 function tooLarge(limit: number): GatewayError {

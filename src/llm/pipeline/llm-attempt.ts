@@ -49,7 +49,7 @@ export function llmAttempt(x: Exchange): Attempt {
   let parsed: RequestToIrResult | undefined;
   const toIR = (candidate: Candidate, upstreamModel: string): IrRequest => {
     if (parsed === undefined) {
-      parsed = converterFor(x.clientFormat).requestToIR(x.body.json);
+      parsed = x.body.ir ?? converterFor(x.clientFormat).requestToIR(x.body.json);
       x.logDropped("request", parsed.dropped);
     }
     if (parsed.unsupported.length > 0) {

@@ -151,8 +151,9 @@ export async function applyRequestPolicies(ctx: PipelineContext, body: ParsedBod
           "(shaping, prompt guard) cannot rewrite.",
       );
     }
-    const out = converterFor(format).requestFromIR({ ...s.ir, model: s.model });
-    return bodyOf(out.body);
+    const ir = { ...s.ir, model: s.model };
+    const out = converterFor(format).requestFromIR(ir);
+    return { ...bodyOf(out.body), ir: { ir, dropped: [], unsupported: [] } };
   }
   if (s.model !== body.model) {
     const spliced = sameFormatBody(body, s.model, false);
