@@ -9,6 +9,8 @@ export type GatewayErrorCode =
   | "missing_model"
   | "invalid_request_body"
   | "request_body_too_large"
+  | "invalid_path"
+  | "too_many_headers"
   | "unauthorized"
   | "forbidden"
   | "rate_limited"

@@ -28,6 +28,7 @@ import type {
   Runtime,
   UpstreamTarget,
 } from "../server/runtime.js";
+import { DEFAULT_CLIENT_LIMITS } from "../server/server-limits.js";
 import { resolveCredential } from "./credential.js";
 import { parseDuration, parseSize } from "./duration.js";
 import type {
@@ -444,6 +445,12 @@ export function compileConfig(config: Config, options: CompileOptions): Runtime 
     process: Object.freeze({
       drainTimeoutMs: parseDuration(p?.drainTimeout ?? "30s"),
       maxRequestBodyBytes: parseSize(p?.maxRequestBody ?? "2MiB"),
+      clientLimits: Object.freeze({
+        headersTimeoutMs: parseDuration(p?.clientHeadersTimeout ?? "30s"),
+        requestTimeoutMs: parseDuration(p?.clientRequestTimeout ?? "300s"),
+        maxHeaderSize: parseSize(p?.maxHeaderSize ?? "16KiB"),
+        maxHeaders: p?.maxHeaders ?? DEFAULT_CLIENT_LIMITS.maxHeaders,
+      }),
       readinessAddr: p?.readinessAddr,
       logLevel: p?.logging?.level ?? "info",
       logFormat: p?.logging?.format ?? "json",

@@ -791,6 +791,30 @@ const Process = Obj(
     ),
     drainTimeout: opt(Duration("On SIGINT/SIGTERM, how long requests in flight may take to finish.", "30s")),
     maxRequestBody: opt(Size("The largest request body read on parsed LLM routes.", "2MiB")),
+    clientHeadersTimeout: opt(
+      Duration(
+        "Longest a client may take to send its request line and headers; slower connections are closed (408).",
+        "30s",
+      ),
+    ),
+    clientRequestTimeout: opt(
+      Duration(
+        "Longest a client may take to send its whole request, body included (not the response); 0s turns it off.",
+        "300s",
+      ),
+    ),
+    maxHeaderSize: opt(
+      Size("The largest request head (request line and headers) a client may send (431).", "16KiB"),
+    ),
+    maxHeaders: opt(
+      Type.Integer({
+        minimum: 1,
+        maximum: 10000,
+        description: "The most request headers a client may send; more is answered 431.",
+        default: 100,
+        examples: [100],
+      }),
+    ),
     tracing: opt(
       Obj(
         {

@@ -2,6 +2,12 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { splitAddress } from "../server/readiness.js";
+import {
+  applyServerLimits,
+  type ClientLimits,
+  DEFAULT_CLIENT_LIMITS,
+  serverOptions,
+} from "../server/server-limits.js";
 
 export interface SmallServer {
   address(): AddressInfo;
@@ -11,8 +17,10 @@ export interface SmallServer {
 export async function listenSmall(
   addr: string,
   handler: (req: IncomingMessage, res: ServerResponse) => void,
+  limits: ClientLimits = DEFAULT_CLIENT_LIMITS,
 ): Promise<SmallServer> {
-  const server: Server = createServer(handler);
+  const server: Server = createServer(serverOptions(limits), handler);
+  applyServerLimits(server, limits);
   const { host, port } = splitAddress(addr);
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);

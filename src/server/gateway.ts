@@ -17,6 +17,7 @@ import { type DispatcherFactory, PoolCache } from "./pool-cache.js";
 import { logRecord, newRecord } from "./record.js";
 import { createRequestIds } from "./request-id.js";
 import type { BindRuntime, Runtime } from "./runtime.js";
+import { applyServerLimits, serverOptions } from "./server-limits.js";
 
 export interface GatewayOptions {
   runtime: Runtime;
@@ -56,9 +57,6 @@ interface PortServer {
   closing: boolean;
   closed: Promise<void>;
 }
-
-const HEADERS_TIMEOUT_MS = 30_000;
-const KEEP_ALIVE_TIMEOUT_MS = 5_000;
 
 export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const { logger, observer } = options;
@@ -126,12 +124,10 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   };
 
   const openPort = async (bind: BindRuntime): Promise<PortServer> => {
-    const server = createServer({
-      headersTimeout: HEADERS_TIMEOUT_MS,
-      // Uploads and streams may take long; upstream timeouts are the route's policy.
-      requestTimeout: 0,
-      keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS,
-    });
+    // Limits come from the snapshot the port opens with (process settings, read at start).
+    const limits = current.process.clientLimits;
+    const server = createServer(serverOptions(limits));
+    applyServerLimits(server, limits);
     let resolveClosed!: () => void;
     const closed = new Promise<void>((r) => {
       resolveClosed = r;
@@ -139,10 +135,6 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     server.once("close", () => resolveClosed());
     const ps: PortServer = { port: bind.port, server, bind, inflight: 0, closing: false, closed };
     server.on("request", onRequest(ps));
-    server.on("clientError", (_err, socket) => {
-      if (socket.writable) socket.end("HTTP/1.1 400 Bad Request\r\nconnection: close\r\n\r\n");
-      else socket.destroy();
-    });
     await new Promise<void>((resolve, reject) => {
       server.once("error", reject);
       server.listen(bind.port, bind.address, () => {

@@ -9,6 +9,7 @@ import { isOpaqueRouteType, type ParsedRouteType, routeTypeFor } from "../llm/ro
 import { type ErrorEnvelope, toGatewayError, writeGatewayError } from "./error-response.js";
 import { type GatewayPolicyState, runGatewayPolicies } from "./gateway-policies.js";
 import { selectListener, selectRoute } from "./match.js";
+import { normalizePath } from "./normalize-path.js";
 import type { LlmPipeline } from "./pipeline-seam.js";
 import type { PoolCache } from "./pool-cache.js";
 import { proxyOpaque } from "./proxy.js";
@@ -21,6 +22,7 @@ import type {
   RouteRuntime,
   Runtime,
 } from "./runtime.js";
+import { tooManyHeaders } from "./server-limits.js";
 
 export interface HandlerDeps {
   logger: Logger;
@@ -45,6 +47,14 @@ const NO_DEFAULT_MODEL = new GatewayError(
   "model_not_found",
   'Several providers could serve this path and the request names no model; add a "*" model entry.',
 );
+const BAD_PATH = new GatewayError(
+  400,
+  "invalid_path",
+  "The request path has an encoded slash or backslash, a bad escape, or is not an absolute path.",
+);
+const TOO_MANY_HEADERS = new GatewayError(431, "too_many_headers", "The request has too many headers.", {
+  connection: "close",
+});
 const NO_ENDPOINT = new GatewayError(501, "not_implemented", "This backend has no remote endpoint.");
 
 function envelopeOf(routeType: string | undefined): ErrorEnvelope {
@@ -140,9 +150,16 @@ export async function handleRequest(
   record: RequestRecord,
   deps: HandlerDeps,
 ): Promise<void> {
-  const url = req.url ?? "/";
-  const queryIndex = url.indexOf("?");
+  const raw = req.url ?? "/";
+  const q = raw.indexOf("?");
+  // Routes match (and upstreams get) the canonical path only: no spelling bypasses a route.
+  const path = normalizePath(q === -1 ? raw : raw.slice(0, q));
+  const url = path === undefined ? raw : q === -1 ? path : path + raw.slice(q);
+  const queryIndex = path === undefined ? q : q === -1 ? -1 : path.length;
   try {
+    if (path === undefined) throw BAD_PATH;
+    record.path = path;
+    if (tooManyHeaders(req.rawHeaders, runtime.process.clientLimits)) throw TOO_MANY_HEADERS;
     const listener = selectListener(bind, req.headers.host);
     if (listener === undefined) throw ROUTE_NOT_FOUND;
     record.listener = listener.name;

@@ -4,6 +4,12 @@
  */
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import {
+  applyServerLimits,
+  type ClientLimits,
+  DEFAULT_CLIENT_LIMITS,
+  serverOptions,
+} from "./server-limits.js";
 
 export interface ReadinessState {
   ready(): { ok: true } | { ok: false; reason: string };
@@ -21,8 +27,12 @@ export function splitAddress(addr: string): { host: string; port: number } {
   return { host, port: Number(addr.slice(colon + 1)) };
 }
 
-export async function startReadiness(addr: string, state: ReadinessState): Promise<ReadinessServer> {
-  const server: Server = createServer((req, res) => {
+export async function startReadiness(
+  addr: string,
+  state: ReadinessState,
+  limits: ClientLimits = DEFAULT_CLIENT_LIMITS,
+): Promise<ReadinessServer> {
+  const server: Server = createServer(serverOptions(limits), (req, res) => {
     if (req.url !== "/healthz/ready") {
       res.writeHead(404, { "content-type": "text/plain" }).end("not found\n");
       return;
@@ -31,6 +41,7 @@ export async function startReadiness(addr: string, state: ReadinessState): Promi
     if (r.ok) res.writeHead(200, { "content-type": "text/plain" }).end("ready\n");
     else res.writeHead(503, { "content-type": "text/plain" }).end(`not ready: ${r.reason}\n`);
   });
+  applyServerLimits(server, limits);
   const { host, port } = splitAddress(addr);
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);

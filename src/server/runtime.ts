@@ -9,6 +9,7 @@ import type { Router } from "../llm/plan.js";
 import type { ProviderSpec } from "../llm/providers/catalog.js";
 import type { RouteTypeTable } from "../llm/route-types.js";
 import type { CompiledPolicies } from "../policies/compile.js";
+import type { ClientLimits } from "./server-limits.js";
 
 export interface ValueMatcher {
   /** Lower-cased for headers. */
@@ -144,6 +145,8 @@ export interface BindRuntime {
 export interface ProcessRuntime {
   readonly drainTimeoutMs: number;
   readonly maxRequestBodyBytes: number;
+  /** Slowloris and header limits of every server agw opens. */
+  readonly clientLimits: ClientLimits;
   /** Only when the file sets it; the readiness endpoint is not opened otherwise. */
   readonly readinessAddr: string | undefined;
   readonly logLevel: "trace" | "debug" | "info" | "warn" | "error" | "fatal" | "silent";

@@ -108,16 +108,20 @@ export async function serve(options: ServeOptions): Promise<number> {
   const addr = runtime.process.readinessAddr;
   if (addr !== undefined && !inWorker) {
     try {
-      readiness = await startReadiness(addr, {
-        ready: () =>
-          draining
-            ? { ok: false, reason: "draining" }
-            : !listening || watcher === undefined
-              ? { ok: false, reason: "starting: binds not listening yet" }
-              : watcher.isSynchronized()
-                ? { ok: true }
-                : { ok: false, reason: "config out of sync (the last reload failed)" },
-      });
+      readiness = await startReadiness(
+        addr,
+        {
+          ready: () =>
+            draining
+              ? { ok: false, reason: "draining" }
+              : !listening || watcher === undefined
+                ? { ok: false, reason: "starting: binds not listening yet" }
+                : watcher.isSynchronized()
+                  ? { ok: true }
+                  : { ok: false, reason: "config out of sync (the last reload failed)" },
+        },
+        runtime.process.clientLimits,
+      );
       logger.info({ address: addr }, `readiness on ${addr}/healthz/ready`);
     } catch (err) {
       logger.error({ err, address: addr }, "cannot open the readiness endpoint");

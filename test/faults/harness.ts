@@ -90,6 +90,9 @@ llm:
     - name: "ant-*"
       provider: anthropic
       params: { model: claude-upstream, baseUrl: "${mock.url}/v1" }
+    - name: "*"
+      provider: openAI
+      params: { baseUrl: "${mock.url}/v1" }
   policies:
     timeout: { requestTimeout: ${options.headersMs ?? 400}ms, streamIdleTimeout: ${options.idleMs ?? 400}ms }
 `;

@@ -87,7 +87,7 @@ describe.each(cases)("$client stream=$stream", ({ client, stream }) => {
     if (stream) expect(endedCleanly(client, r.text)).toBe(true);
     expect(primary.requests.length).toBe(3);
     expect(backup.requests.length).toBe(1);
-    expect((backup.requests[0]?.json as { model?: string }).model).toBe("b-model");
+    expect((backup.requests[0]?.json as { model?: string } | undefined)?.model).toBe("b-model");
   });
 
   it("503 everywhere: 3 attempts per target, then the last 503 in the caller's envelope", async () => {
