@@ -111,3 +111,39 @@ describe("tokens buckets", () => {
     expect(headerOf(r.headers, "retry-after")).toBeDefined();
   });
 });
+
+describe("tokens buckets on streams", () => {
+  let h: PolicyHarness;
+  beforeAll(async () => {
+    h = await startPolicyHarness({
+      localRateLimit: [{ maxTokens: 100, tokensPerFill: 100, fillInterval: "1h", type: "tokens" }],
+    });
+  });
+  afterAll(async () => {
+    await h.close();
+  });
+
+  it("a stream's real usage (from its last chunk) is what the bucket is charged", async () => {
+    h.mock.script({ reply: { text: "streamed", usage: { input: 70, output: 30 } } });
+    const stream = await h.openai().chat.completions.create({
+      model: "oai-x",
+      max_tokens: 5,
+      stream: true,
+      messages: [{ role: "user", content: "s" }],
+    });
+    for await (const _ of stream) {
+      // drained
+    }
+    await h.record((r) => r.inputTokens === 70);
+    const r = await rejection(
+      h
+        .openai()
+        .chat.completions.create({
+          model: "oai-x",
+          max_tokens: 5,
+          messages: [{ role: "user", content: "t" }],
+        }),
+    );
+    expect(r.status).toBe(429);
+  });
+});
