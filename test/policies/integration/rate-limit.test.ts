@@ -136,13 +136,11 @@ describe("tokens buckets on streams", () => {
     }
     await h.record((r) => r.inputTokens === 70);
     const r = await rejection(
-      h
-        .openai()
-        .chat.completions.create({
-          model: "oai-x",
-          max_tokens: 5,
-          messages: [{ role: "user", content: "t" }],
-        }),
+      h.openai().chat.completions.create({
+        model: "oai-x",
+        max_tokens: 5,
+        messages: [{ role: "user", content: "t" }],
+      }),
     );
     expect(r.status).toBe(429);
   });
