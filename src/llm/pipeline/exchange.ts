@@ -97,14 +97,15 @@ export class Exchange {
     this.res.end(body);
   }
 
-  startSse(): void {
+  /** Writes the SSE head; sends it now unless `flush` is false (the caller writes soon). */
+  startSse(flush = true): void {
     this.record.status = 200;
     this.res.writeHead(200, {
       "content-type": "text/event-stream; charset=utf-8",
       "cache-control": "no-cache",
       "x-agw-request-id": this.ctx.requestId,
     });
-    this.res.flushHeaders();
+    if (flush) this.res.flushHeaders();
   }
 
   noteUsage(usage: IrUsage | undefined, model?: string): void {

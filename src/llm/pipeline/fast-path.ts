@@ -6,7 +6,7 @@
  * the usage-only chat chunk injected for accounting, removed when the client did not ask.
  */
 import type { Dispatcher } from "undici";
-import { buildResponseHeaders } from "../../server/proxy.js";
+import { buildResponseHeaders, flushHeadUnlessBuffered } from "../../server/proxy.js";
 import { converterFor, type IrFormat, type IrStreamEvent } from "../formats/index.js";
 import { createSseParser, encodeSseEvent, type SseEvent } from "../sse.js";
 import type { ParsedBody } from "./body.js";
@@ -195,16 +195,21 @@ export async function passStream(
   const res = x.res;
   x.record.status = up.statusCode;
   res.writeHead(up.statusCode, passHeaders(x, up, true));
-  res.flushHeaders();
+  let headPending = !flushHeadUnlessBuffered(res, up.body);
   try {
     for await (const c of up.body) {
       const chunk = c as Uint8Array;
       parser.push(chunk);
       let wait: Promise<void> | undefined;
+      let wrote = true;
       if (!hideUsageChunk) wait = writeChunk(res, chunk);
       else if (out !== "") {
         wait = writeChunk(res, out);
         out = "";
+      } else wrote = false;
+      if (headPending) {
+        headPending = false;
+        if (!wrote) res.flushHeaders();
       }
       if (wait !== undefined) await wait;
     }

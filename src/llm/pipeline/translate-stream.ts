@@ -50,16 +50,23 @@ export async function streamTranslated(
     else for (const ev of events) write(filter.push(ev));
   };
   const parser = createSseParser((e) => emit(decoder.push(e)));
-  x.startSse();
+  // The head goes out with the first events when the first chunk is already buffered.
+  const buffered = (body as { readableLength?: unknown }).readableLength;
+  let headPending = typeof buffered === "number" && buffered > 0;
+  x.startSse(!headPending);
   const res = x.res;
   try {
     for await (const chunk of body) {
       parser.push(chunk as Uint8Array);
       if (out !== "") {
+        headPending = false;
         const text = out;
         out = "";
         const wait = writeChunk(res, text);
         if (wait !== undefined) await wait;
+      } else if (headPending) {
+        headPending = false;
+        res.flushHeaders();
       }
       if (tracker.failed) break;
     }
