@@ -2,9 +2,12 @@
  * Hot reload: the config file is watched and every change becomes load → validate → compile
  * → swap of one snapshot. The file's directory is watched (not the file alone) so that
  * editors' atomic saves — write a temporary file, rename it over the original — are seen;
- * bursts of events are debounced into one reload. A file that fails to load or compile
+ * bursts of events are debounced into one reload. Watchers coalesce and can drop the last
+ * events of a burst of writes, so after the events stop the file is checked once more and
+ * reloaded if it is not what the last reload read. A file that fails to load or compile
  * leaves the old snapshot serving and marks the config out of sync until a good one arrives.
  */
+import { stat } from "node:fs/promises";
 import { basename, dirname, resolve } from "node:path";
 import { type FSWatcher, watch } from "chokidar";
 import type { Logger } from "pino";
@@ -55,6 +58,19 @@ export async function watchConfig(options: WatchOptions): Promise<ConfigWatcher>
   let running: Promise<boolean> | undefined;
   let again = false;
   let closed = false;
+  /** The file as the last reload saw it (inode, size, times), before it read it. */
+  let lastSeen: string | undefined;
+  let settleTimer: NodeJS.Timeout | undefined;
+  const settleMs = Math.max(4 * debounceMs, 250);
+
+  const signature = async (): Promise<string | undefined> => {
+    try {
+      const s = await stat(file);
+      return `${s.ino}:${s.size}:${s.mtimeMs}:${s.ctimeMs}`;
+    } catch {
+      return undefined;
+    }
+  };
 
   const fail = (errors: string[]): false => {
     status.synchronized = false;
@@ -65,6 +81,7 @@ export async function watchConfig(options: WatchOptions): Promise<ConfigWatcher>
   };
 
   const reloadOnce = async (): Promise<boolean> => {
+    lastSeen = await signature();
     const loaded = await loadConfigFile(file, env);
     for (const w of loaded.warnings) logger.warn({ file }, formatDiagnostic(w));
     if (!loaded.ok) return fail(loaded.errors.map(formatDiagnostic));
@@ -106,10 +123,25 @@ export async function watchConfig(options: WatchOptions): Promise<ConfigWatcher>
     return running;
   };
 
+  // After the last event of a burst: reload once more if the file changed unseen.
+  const settle = (): void => {
+    clearTimeout(settleTimer);
+    settleTimer = setTimeout(() => {
+      void (async () => {
+        if (closed || running !== undefined) return settle();
+        if ((await signature()) !== lastSeen) {
+          await reload();
+          settle();
+        }
+      })();
+    }, settleMs);
+  };
+
   const schedule = (): void => {
     if (closed) return;
     clearTimeout(timer);
     timer = setTimeout(() => void reload(), debounceMs);
+    settle();
   };
 
   let watcher: FSWatcher | undefined;
@@ -137,6 +169,7 @@ export async function watchConfig(options: WatchOptions): Promise<ConfigWatcher>
     async close() {
       closed = true;
       clearTimeout(timer);
+      clearTimeout(settleTimer);
       await watcher?.close();
       await running;
     },
