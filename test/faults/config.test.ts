@@ -37,8 +37,9 @@ type Json = unknown;
 type Path = Array<string | number>;
 
 function paths(v: Json, at: Path = [], out: Path[] = []): Path[] {
-  if (Array.isArray(v)) v.forEach((x, i) => paths(x, [...at, i], out));
-  else if (v !== null && typeof v === "object")
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) paths(v[i], [...at, i], out);
+  } else if (v !== null && typeof v === "object")
     for (const [k, x] of Object.entries(v as Record<string, Json>)) paths(x, [...at, k], out);
   if (at.length > 0) out.push(at);
   return out;
