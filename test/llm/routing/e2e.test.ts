@@ -163,7 +163,9 @@ describe("routing over sockets", () => {
     const { r, seen, body } = await chat("resilient");
     expect(r.choices[0]?.message.content).toContain("hi there");
     expect(broken.requests.length).toBe(brokenBefore + 1);
-    expect((broken.requests[brokenBefore]?.json as { model?: string } | undefined)?.model).toBe("broken-upstream");
+    expect((broken.requests[brokenBefore]?.json as { model?: string } | undefined)?.model).toBe(
+      "broken-upstream",
+    );
     expect(broken.requests[brokenBefore]?.headers.authorization).toBe("Bearer sk-broken-managed");
     expect(body.model).toBe("good-upstream");
     expect(seen.headers.authorization).toBe("Bearer sk-good-managed");
