@@ -83,7 +83,8 @@ export function createLlmPipeline(options: LlmPipelineOptions): LlmPipeline {
           : ctx.routeType === "anthropicTokenCount"
             ? "anthropic-messages"
             : providerFormatOf(c, x.clientFormat);
-      answerFailure(x, outcome.failure, upstreamFormat === "mock" ? x.clientFormat : upstreamFormat);
+      const key = c.auth.kind === "managed" || c.auth.kind === "managedFirst" ? c.auth.key : undefined;
+      answerFailure(x, outcome.failure, upstreamFormat === "mock" ? x.clientFormat : upstreamFormat, key);
     },
   };
 }

@@ -8,7 +8,13 @@ import { converterFor, type IrFormat } from "../formats/index.js";
 import type { UpstreamFailure } from "../plan.js";
 import type { Exchange } from "./exchange.js";
 
-export function answerFailure(x: Exchange, failure: UpstreamFailure, upstreamFormat: IrFormat): void {
+export function answerFailure(
+  x: Exchange,
+  failure: UpstreamFailure,
+  upstreamFormat: IrFormat,
+  /** The managed key sent: providers echo it in auth errors, and the caller must not get it. */
+  managedKey?: string,
+): void {
   if (failure.kind === "connect") {
     throw new GatewayError(502, "upstream_unavailable", "The upstream could not be reached.");
   }
@@ -16,7 +22,9 @@ export function answerFailure(x: Exchange, failure: UpstreamFailure, upstreamFor
     throw new GatewayError(504, "upstream_timeout", "The upstream did not answer in time.");
   }
   const status = failure.status ?? 502;
-  const text = failure.body === undefined ? "" : Buffer.from(failure.body).toString("utf8");
+  let text = failure.body === undefined ? "" : Buffer.from(failure.body).toString("utf8");
+  if (managedKey !== undefined && managedKey !== "" && text.includes(managedKey))
+    text = text.split(managedKey).join("[redacted]");
   let parsed: unknown = text;
   try {
     parsed = JSON.parse(text);
