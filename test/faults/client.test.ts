@@ -279,6 +279,72 @@ describe("every server has the limits", () => {
   });
 });
 
+describe("slow bodies", () => {
+  it("a body dripped past clientRequestTimeout is cut off (408 or close), the upstream never called", async () => {
+    const slow = await startFaultGateway({
+      processYaml: "  clientHeadersTimeout: 200ms\n  clientRequestTimeout: 400ms",
+    });
+    try {
+      const body = bodyOf("chat", "oai-x", false);
+      const t0 = Date.now();
+      const r = await new Promise<{ text: string; ms: number }>((resolve) => {
+        import("node:net").then(({ default: net }) => {
+          const s = net.connect(slow.port, "127.0.0.1");
+          let text = "";
+          let i = 0;
+          const drip = setInterval(() => {
+            if (s.writable && i < body.length) s.write(body[i++]!);
+          }, 40);
+          s.on("connect", () =>
+            s.write(
+              `POST /v1/chat/completions HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-type: application/json\r\ncontent-length: ${body.length}\r\n\r\n`,
+            ),
+          );
+          s.on("data", (d: Buffer) => {
+            text += d.toString("latin1");
+          });
+          s.on("error", () => {});
+          s.on("close", () => {
+            clearInterval(drip);
+            resolve({ text, ms: Date.now() - t0 });
+          });
+          setTimeout(() => s.destroy(), 4000);
+        });
+      });
+      expect(r.ms).toBeGreaterThanOrEqual(350);
+      expect(r.ms).toBeLessThan(1500);
+      expect(r.text === "" || r.text.startsWith("HTTP/1.1 408")).toBe(true);
+      expect(slow.mock.requests.length).toBe(0);
+      await until(() => slow.gateway.inFlight() === 0, 500, "in flight back to 0");
+    } finally {
+      await slow.close();
+    }
+  });
+});
+
+describe("upstream faults on passthrough routes", () => {
+  it("refused → 502 upstream_unavailable; a hang → 504 upstream_timeout", async () => {
+    const fast = await startFaultGateway({ headersMs: 300 });
+    try {
+      fast.mock.script({ fault: "hang" });
+      const hung = await fetch(`${fast.url}/v1/files`, { method: "POST", body: "x" });
+      expect(hung.status).toBe(504);
+      expect(hung.headers.get("x-agw-error-code")).toBe("upstream_timeout");
+      await fast.mock.closeListener();
+      const refused = await fetch(`${fast.url}/v1/files`, { method: "POST", body: "x" });
+      expect(refused.status).toBe(502);
+      expect(refused.headers.get("x-agw-error-code")).toBe("upstream_unavailable");
+      await fast.mock.reopenListener();
+      const ok = await fetch(`${fast.url}/v1/models/x`, {
+        headers: { authorization: `Bearer ${CALLER_KEY}` },
+      });
+      expect(ok.status).toBeLessThan(500);
+    } finally {
+      await fast.close();
+    }
+  });
+});
+
 describe("path tricks", () => {
   it.each([
     ["/x/../v1/chat/completions"],
