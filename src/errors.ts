@@ -11,6 +11,7 @@ export type GatewayErrorCode =
   | "request_body_too_large"
   | "invalid_path"
   | "too_many_headers"
+  | "client_aborted"
   | "unauthorized"
   | "forbidden"
   | "rate_limited"

@@ -111,6 +111,8 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
         retire(runtime);
       } else perSnapshot.set(runtime, n);
       if (record.status === 0 && res.headersSent) record.status = res.statusCode;
+      // Closed before the answer was complete: whatever stage it was in, the client left.
+      if (!res.writableFinished) record.error ??= "client_aborted";
       if (observer === undefined) logRecord(logger, record);
       else observer.end(record);
       finishPortIfIdle(ps);

@@ -105,6 +105,28 @@ describe("client aborts", () => {
     },
   );
 
+  it("leaving mid-upload on a parsed route: no upstream call, nothing in flight, no error logged", async () => {
+    g.mock.reset();
+    const errorsBefore = g.logs.lines.filter((l) => Number(l.level) >= 50).length;
+    const { req } = startRequest("/v1/chat/completions", '{"model": "oai-x", "messages": [', {
+      headers: { "content-length": "5000" },
+      end: false,
+    });
+    await until(() => g.gateway.inFlight() === 1, 1000, "request in flight");
+    req.destroy();
+    await until(() => g.gateway.inFlight() === 0, 500, "in flight back to 0");
+    expect(g.mock.requests.length).toBe(0);
+    const errors = g.logs.lines.filter((l) => Number(l.level) >= 50).slice(errorsBefore);
+    expect(errors).toEqual([]);
+    const access = await within(
+      g.logs.waitFor((l) => l.msg === "request" && l.error === "client_aborted"),
+      1000,
+      "access line",
+    );
+    expect(access.error).toBe("client_aborted");
+    await stillServes(g, chatJson);
+  });
+
   it("leaving mid-upload on a passthrough route closes the upstream request within 100 ms", async () => {
     g.mock.reset();
     const { req } = startRequest("/v1/files", "x".repeat(1000), {

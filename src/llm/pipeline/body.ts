@@ -34,11 +34,19 @@ export async function readBodyBytes(req: IncomingMessage, limit: number): Promis
   if (declared > limit) throw tooLarge(limit);
   const chunks: Buffer[] = [];
   let size = 0;
-  for await (const chunk of req) {
-    const c = chunk as Buffer;
-    size += c.byteLength;
-    if (size > limit) throw tooLarge(limit);
-    chunks.push(c);
+  try {
+    for await (const chunk of req) {
+      const c = chunk as Buffer;
+      size += c.byteLength;
+      if (size > limit) throw tooLarge(limit);
+      chunks.push(c);
+    }
+  } catch (err) {
+    // A client that leaves mid-upload is not a gateway failure (nothing can be answered).
+    if (!(err instanceof GatewayError) && req.destroyed) {
+      throw new GatewayError(499, "client_aborted", "The client closed the connection during its request.");
+    }
+    throw err;
   }
   return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
 }
