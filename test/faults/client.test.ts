@@ -7,8 +7,12 @@
  */
 import http from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { compileConfig } from "../../src/config/compile.js";
 import { listenSmall } from "../../src/observability/http-server.js";
+import { startGateway } from "../../src/server/gateway.js";
 import { startReadiness } from "../../src/server/readiness.js";
+import { startMockUpstream } from "../helpers/mock-upstream.js";
+import { captureLogs, freePort } from "../server/engine-helpers.js";
 import {
   bodyOf,
   CALLER_KEY,
@@ -17,6 +21,7 @@ import {
   combos,
   expectEnvelope,
   type FaultGateway,
+  loadYaml,
   pathOf,
   post,
   rawExchange,
@@ -395,6 +400,55 @@ describe("path tricks", () => {
       expect(g.mock.requests.length).toBe(0);
     },
   );
+
+  it("a guarded route cannot be bypassed through another route's prefix (binds form)", async () => {
+    const mock = await startMockUpstream();
+    const port = await freePort();
+    const config = loadYaml(
+      `
+binds:
+  - port: ${port}
+    address: 127.0.0.1
+    listeners:
+      - routes:
+          - name: guarded
+            matches: [{ path: { pathPrefix: /v1/admin } }]
+            backends: [{ host: "127.0.0.1:${mock.port}" }]
+            policies:
+              apiKey: { keys: [{ name: k, key: gateway-key-123 }] }
+          - name: open
+            matches: [{ path: { pathPrefix: / } }]
+            backends: [{ host: "127.0.0.1:${mock.port}" }]
+`,
+      {},
+    );
+    const gw = await startGateway({
+      runtime: compileConfig(config, { env: {} }),
+      logger: captureLogs().logger,
+    });
+    try {
+      for (const path of [
+        "/x/../v1/admin/keys",
+        "/x/%2e%2e/v1/admin/keys",
+        "//v1//admin/keys",
+        "/v1/./admin/keys",
+      ]) {
+        const r = await rawExchange(port, [
+          `GET ${path} HTTP/1.1\r\nhost: 127.0.0.1\r\nconnection: close\r\n\r\n`,
+        ]);
+        expect(r.text, path).toMatch(/^HTTP\/1\.1 401 /);
+      }
+      expect(mock.requests.length).toBe(0);
+      const ok = await rawExchange(port, [
+        "GET /x/../other HTTP/1.1\r\nhost: 127.0.0.1\r\nconnection: close\r\n\r\n",
+      ]);
+      expect(ok.text).toMatch(/^HTTP\/1\.1 404 /); // the mock's own 404: it was forwarded
+      expect(mock.requests[0]?.path).toBe("/other");
+    } finally {
+      await gw.drain(200);
+      await mock.close();
+    }
+  });
 
   it("dot segments never climb above the root", async () => {
     g.mock.reset();
