@@ -100,6 +100,8 @@ export interface ExecutionOutcome {
   readonly candidate: Candidate;
   /** Attempts made in all, across candidates. */
   readonly attempts: number;
+  /** Times a fallback moved on to the next candidate. */
+  readonly fallbacks: number;
   /** Undefined when a candidate answered; the last failure otherwise. */
   readonly failure: UpstreamFailure | undefined;
 }

@@ -82,12 +82,13 @@ export async function executePlan(
     candidate: first,
     failure: { kind: "connect", message: "not attempted" },
   };
-  for (let c = 0; c < candidates.length; c++) {
+  let c = 0;
+  for (; c < candidates.length; c++) {
     const candidate = candidates[c] as Candidate;
     for (let retryNo = 0; ; retryNo++) {
       attempts++;
       const result = await attempt(candidate, attempts);
-      if (result.ok) return { candidate, attempts, failure: undefined };
+      if (result.ok) return { candidate, attempts, fallbacks: c, failure: undefined };
       const failure = result.failure;
       last = { candidate, failure };
       if (retryNo >= plan.retry.attempts || !isRetryable(failure, plan.retry)) break;
@@ -99,5 +100,5 @@ export async function executePlan(
     if (next === undefined || !movesOn(last.failure)) break;
     deps.onFallback?.({ from: candidate, to: next, failure: last.failure });
   }
-  return { candidate: last.candidate, attempts, failure: last.failure };
+  return { candidate: last.candidate, attempts, fallbacks: c, failure: last.failure };
 }

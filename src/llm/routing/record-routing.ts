@@ -13,6 +13,7 @@ export interface RoutingFields {
   target: string;
   provider: string;
   attempts: number;
+  fallbacks: number;
 }
 
 export function routingFields(plan: RoutingPlan, outcome: ExecutionOutcome): RoutingFields {
@@ -22,6 +23,7 @@ export function routingFields(plan: RoutingPlan, outcome: ExecutionOutcome): Rou
     target: outcome.candidate.name,
     provider: outcome.candidate.providerName,
     attempts: outcome.attempts,
+    fallbacks: outcome.fallbacks,
   };
 }
 

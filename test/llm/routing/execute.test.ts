@@ -93,7 +93,7 @@ describe("executePlan", () => {
     const out = await executePlan(plan("fallback", ["a", "b", "c", "d"]), w.attempt, w.deps);
     expect(w.calls).toEqual(["a#1", "b#2", "c#3", "d#4"]);
     expect(w.fallbacks).toEqual(["a->b", "b->c", "c->d"]);
-    expect(out).toMatchObject({ attempts: 4, failure: undefined });
+    expect(out).toMatchObject({ attempts: 4, fallbacks: 3, failure: undefined });
     expect(out.candidate.name).toBe("d");
   });
 
@@ -102,7 +102,7 @@ describe("executePlan", () => {
     const out = await executePlan(plan("fallback", ["a", "b"], retry2), w.attempt, w.deps);
     expect(w.calls).toEqual(["a#1", "a#2", "a#3", "b#4", "b#5"]);
     expect(w.sleeps).toEqual([75, 150, 75]);
-    expect(out.attempts).toBe(5);
+    expect(out).toMatchObject({ attempts: 5, fallbacks: 1 });
   });
 
   it("a 4xx other than 408/429 returns to the caller at once: no retry, no fallback", async () => {
@@ -110,7 +110,7 @@ describe("executePlan", () => {
       const w = world({ a: [status(s)], b: [OK] });
       const out = await executePlan(plan("fallback", ["a", "b"], retry2), w.attempt, w.deps);
       expect(w.calls).toEqual(["a#1"]);
-      expect(out).toMatchObject({ attempts: 1, failure: { status: s } });
+      expect(out).toMatchObject({ attempts: 1, fallbacks: 0, failure: { status: s } });
     }
   });
 
@@ -118,7 +118,7 @@ describe("executePlan", () => {
     const w = world({ a: [status(429), status(429), status(429)], b: [status(408)], c: [OK] });
     const out = await executePlan(plan("fallback", ["a", "b", "c"], retry2), w.attempt, w.deps);
     expect(w.calls).toEqual(["a#1", "a#2", "a#3", "b#4", "c#5"]);
-    expect(out.failure).toBeUndefined();
+    expect(out).toMatchObject({ attempts: 5, fallbacks: 2, failure: undefined });
   });
 
   it("single and weighted never move on, even past a 5xx", async () => {

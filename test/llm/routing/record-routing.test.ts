@@ -19,12 +19,13 @@ describe("routing path for the record and x-agw-route", () => {
     const managed = router.plan("gpt-4o");
     const c = managed.candidates[0];
     if (c === undefined) throw new Error("no candidate");
-    expect(routingFields(managed, { candidate: c, attempts: 2, failure: undefined })).toEqual({
+    expect(routingFields(managed, { candidate: c, attempts: 2, fallbacks: 0, failure: undefined })).toEqual({
       routingPath: "route:t",
       strategy: "single",
       target: "t",
       provider: "openai",
       attempts: 2,
+      fallbacks: 0,
     });
     expect(routeHeaderValue(managed, "t", 2)).toBe("route:t; strategy=single; target=t; attempts=2");
     const p = router.plan("gpt-4o-mini");
