@@ -20,7 +20,7 @@ import { captureLogs, freePort, type LogCapture } from "../server/engine-helpers
 export const MANAGED_KEY = "sk-fault-managed-7f3a9c";
 export const CALLER_KEY = "sk-fault-caller-51be02";
 
-export type ClientKind = "chat" | "messages";
+export type ClientKind = "chat" | "messages" | "responses";
 export type UpstreamKind = "oai" | "ant";
 
 export interface Combo {
@@ -34,10 +34,10 @@ export interface Combo {
 /** Every client format × upstream format × JSON/SSE. */
 export function combos(): Combo[] {
   const out: Combo[] = [];
-  for (const client of ["chat", "messages"] as const)
+  for (const client of ["chat", "messages", "responses"] as const)
     for (const upstream of ["oai", "ant"] as const)
       for (const stream of [false, true]) {
-        const same = (client === "chat") === (upstream === "oai");
+        const same = (client !== "messages") === (upstream === "oai");
         out.push({
           client,
           upstream,
@@ -114,10 +114,15 @@ llm:
 }
 
 export function pathOf(client: ClientKind): string {
-  return client === "chat" ? "/v1/chat/completions" : "/v1/messages";
+  return client === "chat"
+    ? "/v1/chat/completions"
+    : client === "messages"
+      ? "/v1/messages"
+      : "/v1/responses";
 }
 
 export function bodyOf(client: ClientKind, model: string, stream: boolean, text = "hello there"): string {
+  if (client === "responses") return JSON.stringify({ model, stream, input: text, max_output_tokens: 20 });
   return JSON.stringify(
     client === "chat"
       ? { model, stream, messages: [{ role: "user", content: text }] }
@@ -176,7 +181,7 @@ export function sseEvents(text: string): SseEvent[] {
 export function streamError(c: ClientKind, text: string): Record<string, unknown> | undefined {
   const events = sseEvents(text);
   for (const e of events) {
-    if (c === "messages" && e.event === "error") return JSON.parse(e.data) as Record<string, unknown>;
+    if (c !== "chat" && e.event === "error") return JSON.parse(e.data) as Record<string, unknown>;
     if (c === "chat" && e.data !== "[DONE]") {
       let j: Record<string, unknown>;
       try {
@@ -195,13 +200,14 @@ export function endedCleanly(c: ClientKind, text: string): boolean {
   const events = sseEvents(text);
   const last = events[events.length - 1];
   if (last === undefined) return false;
+  if (c === "responses") return last.event === "response.completed";
   return c === "chat" ? last.data === "[DONE]" : last.event === "message_stop";
 }
 
 /** The error envelope the client expects, with its message. */
 export function expectEnvelope(c: ClientKind, text: string): { message: string; type: string } {
   const j = JSON.parse(text) as Record<string, unknown>;
-  if (c === "chat") {
+  if (c !== "messages") {
     const e = j.error as { message?: unknown; type?: unknown } | undefined;
     if (e === undefined || typeof e.message !== "string") throw new Error(`not an OpenAI error: ${text}`);
     return { message: e.message, type: String(e.type) };

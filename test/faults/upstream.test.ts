@@ -97,7 +97,7 @@ describe.each(combos())("$label", (c) => {
     const t0 = Date.now();
     const r = await call(g, c);
     expect(Date.now() - t0).toBeLessThan(1500);
-    if (c.stream) expectStreamError(c, r, c.client === "chat" ? "upstream_timeout" : "timeout_error");
+    if (c.stream) expectStreamError(c, r, c.client === "messages" ? "timeout_error" : "upstream_timeout");
     else expectGatewayError(c, r, 504, "upstream_timeout");
     await stillServes(g, c);
   });
@@ -117,18 +117,19 @@ describe.each(combos())("$label", (c) => {
     if (!c.stream) return;
     // Record a good stream of the upstream's format, then corrupt one event in the middle.
     g.mock.reset();
-    const good = await call(g, { ...c, client: c.upstream === "oai" ? "chat" : "messages" });
+    const upstreamClient = c.upstream === "ant" ? "messages" : c.client === "messages" ? "chat" : c.client;
+    const good = await call(g, { ...c, client: upstreamClient });
     const blocks = good.text.split("\n\n");
     expect(blocks.length).toBeGreaterThan(4);
     const mid = Math.floor(blocks.length / 2);
     blocks[mid] = (blocks[mid] ?? "").replace(/data: .*/, 'data: {"broken": ');
     g.mock.script({ raw: blocks.join("\n\n") });
     const r = await call(g, c);
-    if ((c.client === "chat") === (c.upstream === "oai")) {
+    if ((c.client !== "messages") === (c.upstream === "oai")) {
       // Same format: bytes pass through as sent, then the gateway's error event ends the stream.
       expect(r.text).toContain('data: {"broken": ');
     }
-    expectStreamError(c, r, c.client === "chat" ? "upstream_stream_malformed" : "api_error");
+    expectStreamError(c, r, c.client === "messages" ? "api_error" : "upstream_stream_malformed");
     await stillServes(g, c);
   });
 
