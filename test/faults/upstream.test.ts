@@ -17,6 +17,7 @@ import {
   startFaultGateway,
   stillServes,
   streamError,
+  until,
 } from "./harness.js";
 
 let g: FaultGateway;
@@ -113,6 +114,20 @@ describe.each(combos())("$label", (c) => {
     await stillServes(g, c);
   });
 
+  it.each([["null"], ["[]"], ['"text"'], ["{}"], ['{"choices": 5, "content": {"x": 1}, "output": "no"}']])(
+    "valid JSON of the wrong shape (%s) gets a well-formed answer, never a 500",
+    async (raw) => {
+      g.mock.script({ raw: c.stream ? `data: ${raw}\n\n` : raw });
+      const r = await call(g, c);
+      expect(r.status, r.text).not.toBe(500);
+      expect(r.headers.get("x-agw-error-code")).not.toBe("internal_error");
+      if (c.stream && r.status === 200) expect(endedCleanly(c.client, r.text)).toBe(false);
+      else if (r.status >= 400) expectEnvelope(c.client, r.text);
+      else JSON.parse(r.text);
+      await stillServes(g, c);
+    },
+  );
+
   it("a malformed event inside an otherwise complete stream is not lost silently", async () => {
     if (!c.stream) return;
     // Record a good stream of the upstream's format, then corrupt one event in the middle.
@@ -148,5 +163,12 @@ describe.each(combos())("$label", (c) => {
     const r2 = await call(g, c);
     expectStreamError(c, r2);
     await stillServes(g, c);
+  });
+});
+
+describe("after every fault", () => {
+  it("nothing is left in flight", async () => {
+    await until(() => g.gateway.inFlight() === 0, 1000, "in flight back to 0");
+    expect(g.logs.lines.filter((l) => l.msg === "request failed")).toEqual([]);
   });
 });
