@@ -6,7 +6,7 @@
  * tried. The pipeline translates the request for each candidate and calls it through
  * `executePlan`, which applies retry and fallback. Types only: no behaviour lives here.
  */
-import type { StrategyName } from "../config/schema.js";
+import type { ProviderKindName, StrategyName } from "../config/schema.js";
 import type { UpstreamTarget } from "../server/runtime.js";
 import type { ProviderSpec } from "./providers/catalog.js";
 
@@ -76,6 +76,8 @@ export interface Router {
   models?(): readonly string[];
   /** Every upstream a plan can name, so the engine opens and releases their pools with the snapshot. */
   upstreams?(): readonly UpstreamTarget[];
+  /** The kind of every provider a plan can name (provider name → kind), for telemetry labels. */
+  providerKinds?(): ReadonlyMap<string, ProviderKindName>;
 }
 
 /** Why one upstream attempt did not produce a response for the client. */

@@ -47,6 +47,7 @@ export function labelSetsOf(runtime: Runtime): LabelSets {
       systems.set(e.backend.name, e.backend.provider.kind.toLowerCase());
     }
     for (const m of route.router?.models?.() ?? []) models.add(m);
+    for (const [name, kind] of route.router?.providerKinds?.() ?? []) systems.set(name, kind.toLowerCase());
   }
   return { models, systems, routes };
 }

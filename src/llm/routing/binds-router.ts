@@ -4,7 +4,7 @@
  * timeouts and `backendAuth`. A backend that names a model sends that model upstream.
  */
 import { parseDuration } from "../../config/duration.js";
-import type { AiBackendConfig, RouteConfig } from "../../config/schema.js";
+import type { AiBackendConfig, ProviderKindName, RouteConfig } from "../../config/schema.js";
 import type { Candidate, CandidateAuth, RoutingPath } from "../plan.js";
 import { PROVIDERS, type ProviderSpec } from "../providers/catalog.js";
 import { DEFAULT_HEADERS_TIMEOUT, DEFAULT_STREAM_IDLE_TIMEOUT, type LlmRouter } from "./compile-router.js";
@@ -87,10 +87,14 @@ export function compileBindsRouter(
   const models = Object.freeze([
     ...new Set(backends.flatMap((b) => (b.model === undefined ? [] : [b.model]))),
   ]);
+  const kinds: ReadonlyMap<string, ProviderKindName> = new Map(
+    backends.map((b) => [b.base.providerName, b.base.provider.kind]),
+  );
   return Object.freeze({
     plan: (model: string) => planFrom(describe(model), random),
     describe,
     models: () => models,
     upstreams: () => upstreams,
+    providerKinds: () => kinds,
   });
 }

@@ -33,6 +33,7 @@ export interface LlmRouter extends Router {
   /** Every model name a request may use without a prefix, in resolution order. */
   models(): readonly string[];
   upstreams(): readonly UpstreamTarget[];
+  providerKinds(): ReadonlyMap<string, ProviderKindName>;
   /** How `model` resolves, before any weighted draw; throws like `plan`. */
   describe(model: string): Resolution;
 }
@@ -300,14 +301,35 @@ function upstreamList(tables: RouterTables): UpstreamTarget[] {
   return [...out.values()];
 }
 
+/** Provider name → kind for every provider a plan can name (configured ones and model entries). */
+function providerKindList(tables: RouterTables): ReadonlyMap<string, ProviderKindName> {
+  const out = new Map<string, ProviderKindName>();
+  const addMembers = (members: readonly Member[]): void => {
+    for (const m of members) {
+      if (m.kind === "candidate") out.set(m.candidate.providerName, m.candidate.provider.kind);
+      else addMembers(m.resolution.members);
+    }
+  };
+  for (const p of tables.providers.values()) out.set(p.name, p.spec.kind);
+  for (const r of tables.routesByModel.values()) addMembers(r.members);
+  for (const f of tables.functions.values()) addMembers(f.members);
+  for (const e of tables.patterns) {
+    const c = e.candidateFor("");
+    out.set(c.providerName, c.provider.kind);
+  }
+  return out;
+}
+
 export function routerFromTables(tables: RouterTables, random: RandomSource): LlmRouter {
   const models = Object.freeze(modelList(tables));
   const upstreams = Object.freeze(upstreamList(tables));
+  const kinds = providerKindList(tables);
   return Object.freeze({
     plan: (model: string) => planFrom(resolveModel(tables, model), random),
     describe: (model: string) => resolveModel(tables, model),
     models: () => models,
     upstreams: () => upstreams,
+    providerKinds: () => kinds,
   });
 }
 
