@@ -8,6 +8,7 @@
  */
 import type { Logger } from "pino";
 import type { RequestRecord } from "../server/record.js";
+import { jsonLineSink } from "./log.js";
 
 export interface AccessLogEntry {
   requestId: string;
@@ -129,20 +130,84 @@ export function accessLogText(e: AccessLogEntry): string {
   return parts.join(" ");
 }
 
+/** A JSON string literal, escaped as JSON.stringify does; short plain strings skip it. */
+function jsonString(s: string): string {
+  if (s.length < 64) {
+    let plain = true;
+    for (let i = 0; i < s.length; i++) {
+      const c = s.charCodeAt(i);
+      // Quote, backslash, control characters and lone surrogates need escaping.
+      if (c < 32 || c === 34 || c === 92 || (c >= 0xd800 && c <= 0xdfff)) {
+        plain = false;
+        break;
+      }
+    }
+    if (plain) return `"${s}"`;
+  }
+  return JSON.stringify(s);
+}
+
+const jsonNumber = (n: number): string => (Number.isFinite(n) ? String(n) : "null");
+
+/**
+ * The fields of a JSON access-log line, in the entry's order, undefined ones left out:
+ * exactly what pino's serialisation of the entry gives, without its generic walk over the
+ * object (and without the redaction pass, which no entry field is subject to).
+ */
+export function accessLogJsonFields(e: AccessLogEntry): string {
+  let s = `,"requestId":${jsonString(e.requestId)},"bind":${jsonNumber(e.bind)}`;
+  if (e.listener !== undefined) s += `,"listener":${jsonString(e.listener)}`;
+  if (e.route !== undefined) s += `,"route":${jsonString(e.route)}`;
+  if (e.routeType !== undefined) s += `,"routeType":${jsonString(e.routeType)}`;
+  if (e.backend !== undefined) s += `,"backend":${jsonString(e.backend)}`;
+  s += `,"method":${jsonString(e.method)},"path":${jsonString(e.path)},"status":${jsonNumber(e.status)}`;
+  s += `,"durationMs":${jsonNumber(e.durationMs)}`;
+  if (e.upstreamMs !== undefined) s += `,"upstreamMs":${jsonNumber(e.upstreamMs)}`;
+  if (e.ttftMs !== undefined) s += `,"ttftMs":${jsonNumber(e.ttftMs)}`;
+  if (e.provider !== undefined) s += `,"provider":${jsonString(e.provider)}`;
+  if (e.model !== undefined) s += `,"model":${jsonString(e.model)}`;
+  if (e.upstreamModel !== undefined) s += `,"upstreamModel":${jsonString(e.upstreamModel)}`;
+  if (e.responseModel !== undefined) s += `,"responseModel":${jsonString(e.responseModel)}`;
+  if (e.inputTokens !== undefined) s += `,"inputTokens":${jsonNumber(e.inputTokens)}`;
+  if (e.outputTokens !== undefined) s += `,"outputTokens":${jsonNumber(e.outputTokens)}`;
+  if (e.cachedTokens !== undefined) s += `,"cachedTokens":${jsonNumber(e.cachedTokens)}`;
+  if (e.routing !== undefined) s += `,"routing":${jsonString(e.routing)}`;
+  if (e.strategy !== undefined) s += `,"strategy":${jsonString(e.strategy)}`;
+  if (e.target !== undefined) s += `,"target":${jsonString(e.target)}`;
+  if (e.attempts !== undefined) s += `,"attempts":${jsonNumber(e.attempts)}`;
+  if (e.keyName !== undefined) s += `,"keyName":${jsonString(e.keyName)}`;
+  if (e.error !== undefined) s += `,"error":${jsonString(e.error)}`;
+  if (e.traceId !== undefined) s += `,"traceId":${jsonString(e.traceId)}`;
+  return s;
+}
+
 export interface AccessLog {
   /** Writes the line for a finished record's entry. */
   write(e: AccessLogEntry): void;
 }
 
 /**
- * Lines go through the process logger (pino on an asynchronous sonic-boom destination in
- * json mode), so they share its ordering and its flush at shutdown.
+ * Lines go through the process logger's destination (pino on an asynchronous sonic-boom
+ * destination in json mode), so they share its ordering and its flush at shutdown. For a
+ * logger made by createLogger in json mode the line is composed here and written to that
+ * destination directly, in the shape pino gives it: pino's generic serialisation and
+ * redaction check cost ~15 µs per request (profiled). Any other logger gets `info(entry)`.
  */
 export function createAccessLog(logger: Logger, format: "json" | "text"): AccessLog {
   if (format === "text") {
     return {
       write(e) {
         if (logger.isLevelEnabled("info")) logger.info(accessLogText(e));
+      },
+    };
+  }
+  const sink = jsonLineSink(logger);
+  if (sink !== undefined) {
+    return {
+      write(e) {
+        if (logger.isLevelEnabled("info")) {
+          sink(`{"level":30,"time":${Date.now()}${accessLogJsonFields(e)},"msg":"request"}\n`);
+        }
       },
     };
   }

@@ -41,7 +41,21 @@ export function createLogger(options: LoggerOptions = {}): Logger {
     return pino(base, stream);
   }
   const dest = options.destination ?? pino.destination({ dest: 1, sync: false });
-  return pino(base, dest);
+  const logger = pino(base, dest);
+  sinks.set(logger, (line) => void dest.write(line));
+  return logger;
+}
+
+/** The destinations of json-mode loggers made here (whose line shape is pino's default). */
+const sinks = new WeakMap<Logger, (line: string) => void>();
+
+/**
+ * Writes a complete line (level, time, fields, msg, newline) to a json logger's destination,
+ * bypassing pino's serialisation; undefined for a logger not made by createLogger in json
+ * mode (its options, hence its line shape, are not known).
+ */
+export function jsonLineSink(logger: Logger): ((line: string) => void) | undefined {
+  return sinks.get(logger);
 }
 
 /** A logger that drops everything (tests that do not look at logs). */
