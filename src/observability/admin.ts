@@ -8,8 +8,9 @@
  */
 import type { ServerResponse } from "node:http";
 import type { Logger } from "pino";
+import { listenSmall, type SmallServer } from "../server/small-server.js";
 import { ADMIN_PAGE } from "./admin-page.js";
-import { listenSmall, pathOf, type SmallServer, sendText } from "./http-server.js";
+import { pathOf, sendText } from "./http-server.js";
 import type { RecentEntry, RecentRequests } from "./recent.js";
 
 export interface AdminSource {

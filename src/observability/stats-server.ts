@@ -1,6 +1,7 @@
 /** `/metrics` on `config.statsAddr`: the Prometheus text exposition. */
 import type { Logger } from "pino";
-import { listenSmall, pathOf, type SmallServer, sendText } from "./http-server.js";
+import { listenSmall, type SmallServer } from "../server/small-server.js";
+import { pathOf, sendText } from "./http-server.js";
 
 export interface StatsSource {
   /** The exposition text (one process, or aggregated across cluster workers). */

@@ -8,7 +8,7 @@
 import http from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { compileConfig } from "../../src/config/compile.js";
-import { listenSmall } from "../../src/observability/http-server.js";
+import { listenSmall } from "../../src/server/small-server.js";
 import { startGateway } from "../../src/server/gateway.js";
 import { startReadiness } from "../../src/server/readiness.js";
 import { startMockUpstream } from "../helpers/mock-upstream.js";
