@@ -1,0 +1,170 @@
+/** The full form: binds → listeners → routes → backends. */
+import { Type } from "@sinclair/typebox";
+import { Policies } from "./policies.js";
+import { Name, Obj, opt, Port } from "./shapes.js";
+
+// ---------------------------------------------------------------------------------------
+// The binds form
+
+export const ValueMatch = Obj(
+  {
+    exact: opt(Type.String({ description: "The value must equal this." })),
+    regex: opt(Type.String({ description: "The whole value must match this regular expression." })),
+  },
+  "How a value is matched. Give exactly one of exact or regex.",
+);
+
+export const NamedMatch = (what: string) =>
+  Obj(
+    {
+      name: Type.String({ minLength: 1, description: `The ${what} name.` }),
+      value: ValueMatch,
+    },
+    `A ${what} that must be present with a matching value.`,
+  );
+
+export const Match = Obj(
+  {
+    path: opt(
+      Obj(
+        {
+          exact: opt(Type.String({ pattern: "^/", description: "The path must equal this." })),
+          pathPrefix: opt(
+            Type.String({
+              pattern: "^/",
+              description: "The path must start with this, at a segment boundary.",
+            }),
+          ),
+          regex: opt(Type.String({ description: "The whole path must match this regular expression." })),
+        },
+        "How the path is matched. Give exactly one of exact, pathPrefix or regex.",
+      ),
+    ),
+    method: opt(
+      Type.String({ pattern: "^[A-Z]+$", description: "The HTTP method, upper case.", examples: ["POST"] }),
+    ),
+    headers: opt(Type.Array(NamedMatch("header"), { description: "Headers that must all match." })),
+    query: opt(
+      Type.Array(NamedMatch("query parameter"), { description: "Query parameters that must all match." }),
+    ),
+  },
+  "One way a request can match; every condition given must hold.",
+);
+
+export const ProviderOptions = (kind: string) =>
+  Obj(
+    {
+      model: opt(
+        Type.String({
+          minLength: 1,
+          description: `The ${kind} model to use, replacing the one in the request. When absent the request's model is used.`,
+        }),
+      ),
+    },
+    `${kind} settings.`,
+  );
+
+export const OpenAIOptions = Obj(
+  {
+    model: opt(
+      Type.String({
+        minLength: 1,
+        description:
+          "The model to use, replacing the one in the request. When absent the request's model is used.",
+      }),
+    ),
+    responsesApi: opt(
+      Type.Boolean({
+        description:
+          "Whether the server has /v1/responses. When false, Responses requests are served through chat completions.",
+        default: true,
+      }),
+    ),
+  },
+  "OpenAI or an OpenAI-compatible server (vLLM, Ollama, Groq, ...).",
+);
+
+export const ProviderChoice = Obj(
+  {
+    openAI: opt(OpenAIOptions),
+    anthropic: opt(ProviderOptions("Anthropic")),
+    mock: opt(ProviderOptions("Mock")),
+  },
+  "The provider. Give exactly one of openAI, anthropic or mock.",
+);
+
+export const AiBackend = Obj(
+  {
+    name: Name("The backend's name, shown in logs and metrics."),
+    provider: ProviderChoice,
+    baseUrl: opt(
+      Type.String({
+        format: "uri",
+        description: "The provider's base URL; the provider's public URL when absent.",
+        examples: ["http://127.0.0.1:9001/v1"],
+      }),
+    ),
+    hostOverride: opt(
+      Type.String({
+        pattern: "^[^/\\s]+:[0-9]{1,5}$",
+        description: "Connect to this host:port instead of the base URL's, keeping the URL's path and Host.",
+        examples: ["127.0.0.1:9001"],
+      }),
+    ),
+  },
+  "An LLM provider backend.",
+);
+
+export const Backend = Obj(
+  {
+    host: opt(
+      Type.String({
+        pattern: "^[^/\\s]+:[0-9]{1,5}$",
+        description: "A plain HTTP upstream, as host:port.",
+        examples: ["127.0.0.1:8080"],
+      }),
+    ),
+    ai: opt(AiBackend),
+    weight: opt(Type.Integer({ minimum: 1, default: 1, description: "Relative share of requests." })),
+  },
+  "Where matched requests go. Give exactly one of host or ai.",
+);
+
+export const Route = Obj(
+  {
+    name: opt(Name("The route's name, shown in logs and metrics.")),
+    matches: opt(
+      Type.Array(Match, {
+        description: "The route serves a request that satisfies any one of these; every request when absent.",
+      }),
+    ),
+    backends: Type.Array(Backend, { minItems: 1, description: "Where requests go; chosen by weight." }),
+    policies: opt(Policies),
+  },
+  "A route: which requests, where they go, and what is applied.",
+);
+
+export const Listener = Obj(
+  {
+    name: opt(Name("The listener's name, shown in logs.")),
+    hostname: opt(
+      Type.String({
+        minLength: 1,
+        pattern: "^(\\*\\.)?[A-Za-z0-9.-]+$",
+        description: "The Host this listener serves: exact, or *.suffix. Any host when absent.",
+        examples: ["api.example.com", "*.example.com"],
+      }),
+    ),
+    routes: Type.Array(Route, { minItems: 1, description: "The listener's routes." }),
+  },
+  "Requests on a port, selected by Host.",
+);
+
+export const Bind = Obj(
+  {
+    port: Port("The TCP port to listen on."),
+    address: opt(Type.String({ minLength: 1, description: "The address to listen on.", default: "0.0.0.0" })),
+    listeners: Type.Array(Listener, { minItems: 1, description: "Listeners on this port." }),
+  },
+  "A port the gateway listens on.",
+);

@@ -1,0 +1,86 @@
+/** Process settings, read at start. */
+import { Type } from "@sinclair/typebox";
+import { Address, Duration, Obj, opt, Size, StringEnum } from "./shapes.js";
+
+// ---------------------------------------------------------------------------------------
+// Process settings
+
+export const Process = Obj(
+  {
+    adminAddr: opt(
+      Address(
+        "Where /config_dump and /ui are served; keep it on loopback, it shows traffic.",
+        "127.0.0.1:15000",
+      ),
+    ),
+    statsAddr: opt(Address("Where /metrics is served.", "0.0.0.0:15020")),
+    readinessAddr: opt(Address("Where /healthz/ready is served.", "0.0.0.0:15021")),
+    logging: opt(
+      Obj(
+        {
+          level: opt(
+            StringEnum(["trace", "debug", "info", "warn", "error", "fatal", "silent"] as const, {
+              description: "The lowest level logged.",
+              default: "info",
+            }),
+          ),
+          format: opt(
+            StringEnum(["json", "text"] as const, {
+              description: "json (one object per line) or text (readable).",
+              default: "json",
+            }),
+          ),
+        },
+        "Logging.",
+      ),
+    ),
+    workers: opt(
+      Type.Union(
+        [
+          Type.Integer({ minimum: 1, maximum: 256, description: "This many worker processes." }),
+          Type.Literal("auto", { description: "One worker per core." }),
+        ],
+        { description: 'Worker processes: a number, or "auto" for one per core.', default: 1 },
+      ),
+    ),
+    drainTimeout: opt(Duration("On SIGINT/SIGTERM, how long requests in flight may take to finish.", "30s")),
+    maxRequestBody: opt(Size("The largest request body read on parsed LLM routes.", "2MiB")),
+    clientHeadersTimeout: opt(
+      Duration(
+        "Longest a client may take to send its request line and headers; slower connections are closed (408).",
+        "30s",
+      ),
+    ),
+    clientRequestTimeout: opt(
+      Duration(
+        "Longest a client may take to send its whole request, body included (not the response); 0s turns it off.",
+        "300s",
+      ),
+    ),
+    maxHeaderSize: opt(
+      Size("The largest request head (request line and headers) a client may send (431).", "16KiB"),
+    ),
+    maxHeaders: opt(
+      Type.Integer({
+        minimum: 1,
+        maximum: 10000,
+        description: "The most request headers a client may send; more is answered 431.",
+        default: 100,
+        examples: [100],
+      }),
+    ),
+    tracing: opt(
+      Obj(
+        {
+          otlpEndpoint: Type.String({
+            format: "uri",
+            description: "OTLP/HTTP endpoint that receives spans.",
+            examples: ["http://127.0.0.1:4318/v1/traces"],
+          }),
+        },
+        "Trace export.",
+      ),
+    ),
+  },
+  "Process settings, read at start.",
+);

@@ -1,0 +1,112 @@
+/** Scalar shapes and closed sets shared by every part of the configuration schema. */
+import { type Static, type TSchema, Type } from "@sinclair/typebox";
+
+// ---------------------------------------------------------------------------------------
+// Shared scalar shapes
+
+/** Closed object: unknown keys are errors (with a "did you mean" from the loader). */
+export const Obj = <T extends Parameters<typeof Type.Object>[0]>(
+  properties: T,
+  description: string,
+  extra: Record<string, unknown> = {},
+) => Type.Object(properties, { additionalProperties: false, description, ...extra });
+
+export const opt = <T extends TSchema>(schema: T) => Type.Optional(schema);
+
+/** A closed set of strings, emitted as a JSON Schema `enum` (editors offer each value). */
+export const StringEnum = <const T extends readonly string[]>(
+  values: T,
+  options: { description: string; default?: T[number] },
+) => Type.Unsafe<T[number]>({ type: "string", enum: [...values], ...options });
+
+export const DURATION_PATTERN = "^[0-9]+(ms|s|m|h)$";
+export const Duration = (description: string, dflt?: string) =>
+  Type.String({
+    title: "duration",
+    pattern: DURATION_PATTERN,
+    description: `${description} A duration: a whole number followed by ms, s, m or h.`,
+    examples: ["500ms", "30s", "2m"],
+    ...(dflt === undefined ? {} : { default: dflt }),
+  });
+
+export const SIZE_PATTERN = "^[0-9]+(B|KiB|MiB|GiB|KB|MB|GB)$";
+export const Size = (description: string, dflt: string) =>
+  Type.String({
+    title: "size",
+    pattern: SIZE_PATTERN,
+    description: `${description} A size: a whole number followed by B, KiB, MiB, GiB, KB, MB or GB.`,
+    examples: ["512KiB", "2MiB", "10MB"],
+    default: dflt,
+  });
+
+/** An endpoint address: the endpoint is opened only when the file sets it. */
+export const Address = (description: string, example: string) =>
+  Type.String({
+    title: "address",
+    pattern: "^(\\[[0-9a-fA-F:.]+\\]|[A-Za-z0-9.-]+):[0-9]{1,5}$",
+    description: `${description} Written as host:port; not served when absent.`,
+    examples: [example],
+  });
+
+export const Port = (description: string) =>
+  Type.Integer({ minimum: 1, maximum: 65535, description, examples: [4000] });
+
+export const Name = (description: string) =>
+  Type.String({ minLength: 1, pattern: "^[A-Za-z0-9][A-Za-z0-9._-]*$", description });
+
+export const Credential = (description: string) =>
+  Type.String({
+    minLength: 1,
+    description: `${description} Either env::NAME (read from the environment when the config is compiled) or a value, usually written as "$NAME".`,
+    examples: ["env::OPENAI_API_KEY", "$OPENAI_API_KEY"],
+  });
+
+/**
+ * A map with free keys. Emitted as `additionalProperties: <value schema>` rather than TypeBox's
+ * `patternProperties`, because editors (yaml-language-server) complete and hover only the former.
+ */
+export const MapOf = <T extends TSchema>(value: T, options: { description: string; examples?: unknown[] }) =>
+  Type.Unsafe<Record<string, Static<T>>>({ type: "object", additionalProperties: value, ...options });
+
+export const StringMap = (description: string) =>
+  MapOf(Type.String({ description: "A value." }), { description });
+
+/** A JSON value (used for request defaults/overrides). */
+export const JsonValue = Type.Unknown({ description: "Any JSON value." });
+
+// ---------------------------------------------------------------------------------------
+// Closed sets
+
+export const ROUTE_TYPES = [
+  "completions",
+  "messages",
+  "responses",
+  "embeddings",
+  "models",
+  "anthropicTokenCount",
+  "passthrough",
+  "detect",
+] as const;
+export const RouteType = StringEnum(ROUTE_TYPES, {
+  description:
+    "How requests on this path are handled: completions (OpenAI Chat Completions), messages (Anthropic Messages), responses (OpenAI Responses), embeddings, models (answered from the config), anthropicTokenCount (Anthropic count_tokens), passthrough (forwarded untouched), detect (forwarded untouched, usage recorded).",
+});
+
+export const PROVIDER_KINDS = ["openAI", "anthropic", "mock"] as const;
+export const ProviderKind = StringEnum(PROVIDER_KINDS, {
+  description:
+    "The provider's API family: openAI (OpenAI and OpenAI-compatible servers), anthropic, or mock (built in, answers offline).",
+});
+
+export const STRATEGIES = ["single", "weighted", "fallback"] as const;
+export const Strategy = StringEnum(STRATEGIES, {
+  description:
+    "How a target is chosen: single (the one target), weighted (random by weight, per request), fallback (in order, moving on after a connection error, timeout or 5xx).",
+  default: "single",
+});
+
+export const PassthroughMode = StringEnum(["opaque", "detect"] as const, {
+  description:
+    "What paths without a known route type get: opaque (forwarded untouched) or detect (forwarded untouched, with model and token usage recorded).",
+  default: "opaque",
+});
