@@ -7,6 +7,7 @@
  * credential whose variable vanished between load and compile) throws an Error that names
  * the field, never the value.
  */
+import { bySpecificity, matchesModel, parseModelPattern } from "../llm/model-pattern.js";
 import type { Router } from "../llm/plan.js";
 import { PROVIDERS, type ProviderSpec, providerKindOf } from "../llm/providers/catalog.js";
 import { compileRouteTypes, LLM_DEFAULT_ROUTES, type RouteTypeTable } from "../llm/route-types.js";
@@ -23,7 +24,6 @@ import type {
   ListenerRuntime,
   LlmModelEntry,
   LlmModelTable,
-  ModelPatternKind,
   RouteRuntime,
   Runtime,
   UpstreamTarget,
@@ -277,15 +277,6 @@ function compileBind(
 // ---------------------------------------------------------------------------------------
 // The llm form: one bind, one listener, one route whose backends come from `models`.
 
-function patternOf(name: string): { kind: ModelPatternKind; value: string } {
-  if (name === "*") return { kind: "any", value: "" };
-  if (name.endsWith("*")) return { kind: "prefix", value: name.slice(0, -1) };
-  if (name.startsWith("*")) return { kind: "suffix", value: name.slice(1) };
-  return { kind: "exact", value: name };
-}
-
-const PATTERN_RANK: Readonly<Record<ModelPatternKind, number>> = { exact: 0, prefix: 1, suffix: 2, any: 3 };
-
 function providerKindFor(p: LlmProviderConfig): ProviderKindName {
   return p.provider ?? providerKindOf(p.name) ?? "openAI";
 }
@@ -321,9 +312,11 @@ function llmModelEntry(
     m.params?.baseUrl ?? named?.baseUrl,
     undefined,
   );
+  const { kind: patternKind, value } = parseModelPattern(m.name);
   return Object.freeze({
     pattern: m.name,
-    ...patternOf(m.name),
+    kind: patternKind,
+    value,
     backend,
     auth,
     passthrough: m.passthrough ?? "opaque",
@@ -348,7 +341,7 @@ export function compileModelTable(llm: LlmConfig, routeAuth: BackendAuthRuntime,
   (llm.models ?? []).forEach((m, i) => {
     list.push(llmModelEntry(m, i, providers, routeAuth, env));
   });
-  list.sort((a, b) => PATTERN_RANK[a.kind] - PATTERN_RANK[b.kind] || b.value.length - a.value.length);
+  list.sort(bySpecificity);
   const any = list.find((e) => e.kind === "any");
   return Object.freeze({
     entries: Object.freeze(list),
@@ -359,22 +352,7 @@ export function compileModelTable(llm: LlmConfig, routeAuth: BackendAuthRuntime,
 /** The most specific entry for a requested model. */
 export function modelEntryFor(table: LlmModelTable, model: string): LlmModelEntry | undefined {
   const list = table.entries;
-  for (let i = 0; i < list.length; i++) {
-    const e = list[i]!;
-    switch (e.kind) {
-      case "exact":
-        if (model === e.value) return e;
-        break;
-      case "prefix":
-        if (model.startsWith(e.value)) return e;
-        break;
-      case "suffix":
-        if (model.endsWith(e.value)) return e;
-        break;
-      case "any":
-        return e;
-    }
-  }
+  for (let i = 0; i < list.length; i++) if (matchesModel(list[i]!, model)) return list[i];
   return undefined;
 }
 

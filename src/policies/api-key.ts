@@ -9,8 +9,8 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import type { ApiKeyConfig } from "../config/schema.js";
 import { GatewayError } from "../errors.js";
+import { matchesModel, parseModelPattern } from "../llm/model-pattern.js";
 import { type PolicyEvent, policyEvent } from "./events.js";
-import { compileModelPattern } from "./model-pattern.js";
 
 export const DEFAULT_API_KEY_HEADER = "x-agw-authorization";
 
@@ -55,11 +55,11 @@ function presentedKey(value: string): string | undefined {
 }
 
 function gatewayKey(entry: ApiKeyConfig["keys"][number]): GatewayKey {
-  const patterns = entry.allowedModels?.map(compileModelPattern);
+  const patterns = entry.allowedModels?.map(parseModelPattern);
   return Object.freeze({
     name: entry.name,
     metadata: Object.freeze({ ...(entry.metadata ?? {}) }),
-    allowsModel: (model: string) => patterns === undefined || patterns.some((p) => p.matches(model)),
+    allowsModel: (model: string) => patterns === undefined || patterns.some((p) => matchesModel(p, model)),
   });
 }
 

@@ -11,8 +11,8 @@
  */
 import type { AiPolicyConfig } from "../config/schema.js";
 import type { IrFormat, IrRequest } from "../llm/formats/ir.js";
+import { bySpecificity, type ModelPattern, matchesModel, parseModelPattern } from "../llm/model-pattern.js";
 import { type PolicyEvent, policyEvent } from "./events.js";
-import { compileModelPattern, type ModelPattern } from "./model-pattern.js";
 
 type Setter = (ir: IrRequest, value: unknown) => boolean;
 interface Field {
@@ -111,9 +111,9 @@ export function createShaping(cfg: AiPolicyConfig): Shaping {
   const exact = new Map(aliases.filter(([k]) => !k.includes("*")));
   const patterns: ReadonlyArray<{ p: ModelPattern; target: string }> = aliases
     .filter(([k]) => k.includes("*"))
-    .map(([k, target]) => ({ p: compileModelPattern(k), target }))
+    .map(([k, target]) => ({ p: parseModelPattern(k), target }))
     // Stable sort: equally specific patterns keep config order.
-    .sort((a, b) => b.p.specificity - a.p.specificity);
+    .sort((a, b) => bySpecificity(a.p, b.p));
   const defaults = Object.entries(cfg.defaults ?? {});
   const overrides = Object.entries(cfg.overrides ?? {});
   const prepend = cfg.prompts?.prepend ?? [];
@@ -122,7 +122,7 @@ export function createShaping(cfg: AiPolicyConfig): Shaping {
   function resolveAlias(model: string): string {
     const e = exact.get(model);
     if (e !== undefined) return e;
-    return patterns.find(({ p }) => p.matches(model))?.target ?? model;
+    return patterns.find(({ p }) => matchesModel(p, model))?.target ?? model;
   }
 
   function shape(input: IrRequest, clientFormat: IrFormat): ShapeResult {

@@ -4,7 +4,9 @@
  * Everything a request needs is precomputed here: sorted listeners and matches, compiled
  * regular expressions, cumulative backend weights, resolved keys and upstream URL parts.
  */
+
 import type { PoliciesConfig, RouteTypeName } from "../config/schema.js";
+import type { ModelPatternKind } from "../llm/model-pattern.js";
 import type { Router } from "../llm/plan.js";
 import type { ProviderSpec } from "../llm/providers/catalog.js";
 import type { RouteTypeTable } from "../llm/route-types.js";
@@ -73,7 +75,7 @@ export type BackendRuntime = HostBackendRuntime | AiBackendRuntime;
 /** `key`: the gateway's key, sent the provider's way. Absent: the caller's credential as sent. */
 export type BackendAuthRuntime = { readonly kind: "key"; readonly key: string } | undefined;
 
-export type ModelPatternKind = "exact" | "prefix" | "suffix" | "any";
+export type { ModelPatternKind };
 
 export interface LlmModelEntry {
   readonly pattern: string;

@@ -15,6 +15,7 @@ import type {
   ProviderKindName,
 } from "../../config/schema.js";
 import type { UpstreamTarget } from "../../server/runtime.js";
+import { bySpecificity, parseModelPattern } from "../model-pattern.js";
 import type { Candidate, CandidateAuth, Router } from "../plan.js";
 import { PROVIDERS, providerKindOf } from "../providers/catalog.js";
 import { type Env, managedTargetAuth, passthroughAuth, requireKey } from "./credentials.js";
@@ -138,16 +139,7 @@ function modelEntryCandidate(
   return (model) => Object.freeze({ ...base, model: fixed ?? model });
 }
 
-function patternOf(name: string): Pick<PatternEntry, "kind" | "value"> | undefined {
-  if (name === "*") return { kind: "any", value: "" };
-  if (name.endsWith("*")) return { kind: "prefix", value: name.slice(0, -1) };
-  if (name.startsWith("*")) return { kind: "suffix", value: name.slice(1) };
-  return undefined;
-}
-
 const route = (r: RouteEntry): RouteEntry => Object.freeze(r);
-
-const PATTERN_RANK = { prefix: 0, suffix: 1, any: 2 } as const;
 
 /** Builds the lookup tables; throws an Error naming the field for what the loader let through. */
 export function compileRouterTables(llm: LlmConfig, env: Env): RouterTables {
@@ -199,9 +191,9 @@ export function compileRouterTables(llm: LlmConfig, env: Env): RouterTables {
   const patterns: PatternEntry[] = [];
   (llm.models ?? []).forEach((m, i) => {
     const candidateFor = modelEntryCandidate(m, i, llm, providers, env);
-    const pattern = patternOf(m.name);
-    if (pattern !== undefined) {
-      patterns.push(Object.freeze({ pattern: m.name, ...pattern, candidateFor }));
+    const { kind, value } = parseModelPattern(m.name);
+    if (kind !== "exact") {
+      patterns.push(Object.freeze({ pattern: m.name, kind, value, candidateFor }));
       return;
     }
     claim(
@@ -217,7 +209,7 @@ export function compileRouterTables(llm: LlmConfig, env: Env): RouterTables {
       }),
     );
   });
-  patterns.sort((a, b) => PATTERN_RANK[a.kind] - PATTERN_RANK[b.kind] || b.value.length - a.value.length);
+  patterns.sort(bySpecificity);
 
   const providersByModel = new Map<string, ProviderEntry>();
   for (const p of llm.providers ?? []) {

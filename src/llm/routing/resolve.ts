@@ -5,17 +5,13 @@
  * function of that name → route listing the model → provider listing it (passthrough) →
  * pattern llm.models entries, most specific first → 404 model_not_found.
  */
+
 import { GatewayError } from "../../errors.js";
+import { matchesModel } from "../model-pattern.js";
 import type { Candidate, RoutingPlan } from "../plan.js";
 import type { Member, Resolution } from "./resolution.js";
 import { applyStrategy, type RandomSource } from "./strategy.js";
-import {
-  type FunctionEntry,
-  type ProviderEntry,
-  patternMatches,
-  type RouteEntry,
-  type RouterTables,
-} from "./tables.js";
+import type { FunctionEntry, ProviderEntry, RouteEntry, RouterTables } from "./tables.js";
 
 export const PREFIX_SEPARATOR = "::";
 
@@ -114,7 +110,7 @@ export function resolveModel(
   const p = tables.providersByModel.get(model);
   if (p !== undefined) return passthrough(tables, model, p, model, "provider");
   for (const e of tables.patterns) {
-    if (!patternMatches(e, model)) continue;
+    if (!matchesModel(e, model)) continue;
     return {
       requestedModel: model,
       layer: "modelPattern",

@@ -1,6 +1,8 @@
 /** The router's compiled lookup tables: built once per config, read on every request. */
+
 import type { StrategyName } from "../../config/schema.js";
 import type { UpstreamTarget } from "../../server/runtime.js";
+import type { ModelPatternKind } from "../model-pattern.js";
 import type { Candidate, RetryPolicy, RoutingPath } from "../plan.js";
 import type { ProviderSpec } from "../providers/catalog.js";
 import type { Member } from "./resolution.js";
@@ -34,7 +36,7 @@ export interface FunctionEntry {
   readonly retry: RetryPolicy;
 }
 
-export type PatternKind = "prefix" | "suffix" | "any";
+export type PatternKind = Exclude<ModelPatternKind, "exact">;
 
 /** A pattern llm.models entry: the candidate depends on the model asked for. */
 export interface PatternEntry {
@@ -57,15 +59,4 @@ export interface RouterTables {
   readonly patterns: readonly PatternEntry[];
   /** The default retry policy (llm.policies.retry), used where a route names none. */
   readonly retry: RetryPolicy;
-}
-
-export function patternMatches(p: PatternEntry, model: string): boolean {
-  switch (p.kind) {
-    case "prefix":
-      return model.startsWith(p.value);
-    case "suffix":
-      return model.endsWith(p.value);
-    case "any":
-      return true;
-  }
 }
