@@ -173,6 +173,38 @@ function hasRequestBody(h: IncomingHttpHeaders): boolean {
   );
 }
 
+/**
+ * Request bodies up to this declared length are read whole before the upstream call: one
+ * buffer handed to undici costs ~14 µs/request less than undici pulling from the request
+ * stream (profiled). Larger or unannounced (chunked) bodies still stream, with backpressure.
+ */
+const BUFFERED_BODY_MAX = 64 * 1024;
+
+/** The declared length when the body is small enough to buffer, else -1. */
+function smallBodyLength(h: IncomingHttpHeaders): number {
+  const cl = h["content-length"];
+  if (cl === undefined || h["transfer-encoding"] !== undefined) return -1;
+  const n = Number(cl);
+  return Number.isInteger(n) && n > 0 && n <= BUFFERED_BODY_MAX ? n : -1;
+}
+
+/** The whole body, or undefined when the request ended without it (the client left). */
+function readSmallBody(req: IncomingMessage): Promise<Buffer | undefined> {
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    let ended = false;
+    req.on("data", (c: Buffer) => void chunks.push(c));
+    req.once("end", () => {
+      ended = true;
+      resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks));
+    });
+    req.once("error", () => resolve(undefined));
+    req.once("close", () => {
+      if (!ended) resolve(undefined);
+    });
+  });
+}
+
 /** Reads the request stream for undici while a sniffer sees each chunk (pull-based: backpressure holds). */
 async function* teeBody(req: IncomingMessage, sniffer: Sniffer): AsyncGenerator<Uint8Array> {
   for await (const chunk of req) {
@@ -222,7 +254,23 @@ export async function proxyOpaque(call: ProxyCall): Promise<void> {
 
   let body: Dispatcher.DispatchOptions["body"] = null;
   if (call.body !== undefined) body = call.body;
-  else if (hasRequestBody(req.headers)) {
+  else if (smallBodyLength(req.headers) !== -1 && !req.readableEnded && !req.destroyed) {
+    const whole = await readSmallBody(req);
+    if (whole === undefined) {
+      // The client left mid-upload: nothing to forward, nothing to answer.
+      res.off("close", onClose);
+      record.error ??= "client_aborted";
+      return;
+    }
+    if (call.detect) {
+      const sniffer = requestModelSniffer(record, req.headers["content-type"], whole.byteLength);
+      if (sniffer !== undefined) {
+        sniffer.push(whole);
+        sniffer.end();
+      }
+    }
+    body = whole;
+  } else if (hasRequestBody(req.headers)) {
     const cl = req.headers["content-length"];
     const sniffer = call.detect
       ? requestModelSniffer(record, req.headers["content-type"], cl === undefined ? undefined : Number(cl))
