@@ -8,6 +8,7 @@
  */
 import type { ServerResponse } from "node:http";
 import type { Logger } from "pino";
+import type { ClientLimits } from "../server/server-limits.js";
 import { listenSmall, type SmallServer } from "../server/small-server.js";
 import { ADMIN_PAGE } from "./admin-page.js";
 import { pathOf, sendText } from "./http-server.js";
@@ -47,39 +48,48 @@ function stream(res: ServerResponse, recent: RecentRequests, after: number): voi
   });
 }
 
-export function startAdmin(addr: string, source: AdminSource, logger: Logger): Promise<SmallServer> {
-  return listenSmall(addr, (req, res) => {
-    if (req.method !== "GET" && req.method !== "HEAD") {
-      sendText(res, 405, "method not allowed\n");
-      return;
-    }
-    try {
-      switch (pathOf(req)) {
-        case "/":
-          res.writeHead(302, { location: "/ui" }).end();
-          return;
-        case "/ui":
-          sendText(res, 200, ADMIN_PAGE, "text/html; charset=utf-8");
-          return;
-        case "/config_dump":
-          sendText(res, 200, `${JSON.stringify(source.config(), null, 2)}\n`, "application/json");
-          return;
-        case "/api/recent":
-          sendText(res, 200, JSON.stringify(source.recent.list(afterOf(req.url))), "application/json");
-          return;
-        case "/api/recent/stream": {
-          const last = req.headers["last-event-id"];
-          const after = typeof last === "string" && /^\d+$/.test(last) ? Number(last) : afterOf(req.url);
-          stream(res, source.recent, after);
-          return;
-        }
-        default:
-          sendText(res, 404, "not found; try /ui or /config_dump\n");
+export function startAdmin(
+  addr: string,
+  source: AdminSource,
+  logger: Logger,
+  limits?: ClientLimits,
+): Promise<SmallServer> {
+  return listenSmall(
+    addr,
+    (req, res) => {
+      if (req.method !== "GET" && req.method !== "HEAD") {
+        sendText(res, 405, "method not allowed\n");
+        return;
       }
-    } catch (err) {
-      logger.error({ err }, "admin request failed");
-      if (!res.headersSent) sendText(res, 500, "internal error\n");
-      else res.destroy();
-    }
-  });
+      try {
+        switch (pathOf(req)) {
+          case "/":
+            res.writeHead(302, { location: "/ui" }).end();
+            return;
+          case "/ui":
+            sendText(res, 200, ADMIN_PAGE, "text/html; charset=utf-8");
+            return;
+          case "/config_dump":
+            sendText(res, 200, `${JSON.stringify(source.config(), null, 2)}\n`, "application/json");
+            return;
+          case "/api/recent":
+            sendText(res, 200, JSON.stringify(source.recent.list(afterOf(req.url))), "application/json");
+            return;
+          case "/api/recent/stream": {
+            const last = req.headers["last-event-id"];
+            const after = typeof last === "string" && /^\d+$/.test(last) ? Number(last) : afterOf(req.url);
+            stream(res, source.recent, after);
+            return;
+          }
+          default:
+            sendText(res, 404, "not found; try /ui or /config_dump\n");
+        }
+      } catch (err) {
+        logger.error({ err }, "admin request failed");
+        if (!res.headersSent) sendText(res, 500, "internal error\n");
+        else res.destroy();
+      }
+    },
+    limits,
+  );
 }

@@ -80,17 +80,18 @@ export async function startOperations(options: OperationsOptions): Promise<Opera
   let admin: SmallServer | undefined;
   let stats: SmallServer | undefined;
   if (options.servers !== false) {
+    const limits = options.runtime.process.clientLimits;
     const statsSource: StatsSource = options.stats ?? {
       metrics: () => metrics.text(),
       contentType: metrics.registry.contentType,
     };
     try {
       if (p?.statsAddr !== undefined) {
-        stats = await startStatsServer(p.statsAddr, statsSource, logger);
+        stats = await startStatsServer(p.statsAddr, statsSource, logger, limits);
         logger.info({ address: p.statsAddr }, `metrics on ${p.statsAddr}/metrics`);
       }
       if (p?.adminAddr !== undefined) {
-        admin = await startAdmin(p.adminAddr, { config: () => dump, recent }, logger);
+        admin = await startAdmin(p.adminAddr, { config: () => dump, recent }, logger, limits);
         logger.info({ address: p.adminAddr }, `admin on ${p.adminAddr}/ui`);
       }
     } catch (err) {

@@ -1,5 +1,6 @@
 /** `/metrics` on `config.statsAddr`: the Prometheus text exposition. */
 import type { Logger } from "pino";
+import type { ClientLimits } from "../server/server-limits.js";
 import { listenSmall, type SmallServer } from "../server/small-server.js";
 import { pathOf, sendText } from "./http-server.js";
 
@@ -9,22 +10,31 @@ export interface StatsSource {
   contentType: string;
 }
 
-export function startStatsServer(addr: string, source: StatsSource, logger: Logger): Promise<SmallServer> {
-  return listenSmall(addr, (req, res) => {
-    if (pathOf(req) !== "/metrics") {
-      sendText(res, 404, "not found; metrics are on /metrics\n");
-      return;
-    }
-    if (req.method !== "GET" && req.method !== "HEAD") {
-      sendText(res, 405, "method not allowed\n");
-      return;
-    }
-    source.metrics().then(
-      (text) => sendText(res, 200, text, source.contentType),
-      (err: unknown) => {
-        logger.error({ err }, "cannot collect metrics");
-        sendText(res, 500, "cannot collect metrics\n");
-      },
-    );
-  });
+export function startStatsServer(
+  addr: string,
+  source: StatsSource,
+  logger: Logger,
+  limits?: ClientLimits,
+): Promise<SmallServer> {
+  return listenSmall(
+    addr,
+    (req, res) => {
+      if (pathOf(req) !== "/metrics") {
+        sendText(res, 404, "not found; metrics are on /metrics\n");
+        return;
+      }
+      if (req.method !== "GET" && req.method !== "HEAD") {
+        sendText(res, 405, "method not allowed\n");
+        return;
+      }
+      source.metrics().then(
+        (text) => sendText(res, 200, text, source.contentType),
+        (err: unknown) => {
+          logger.error({ err }, "cannot collect metrics");
+          sendText(res, 500, "cannot collect metrics\n");
+        },
+      );
+    },
+    limits,
+  );
 }

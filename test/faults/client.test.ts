@@ -8,7 +8,10 @@
 import http from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { compileConfig } from "../../src/config/compile.js";
-import { listenSmall } from "../../src/server/small-server.js";
+import { startAdmin } from "../../src/observability/admin.js";
+import { silentLogger } from "../../src/observability/log.js";
+import { createRecentRequests } from "../../src/observability/recent.js";
+import { startStatsServer } from "../../src/observability/stats-server.js";
 import { startGateway } from "../../src/server/gateway.js";
 import { startReadiness } from "../../src/server/readiness.js";
 import { startMockUpstream } from "../helpers/mock-upstream.js";
@@ -292,16 +295,31 @@ describe("every server has the limits", () => {
     }
   });
 
-  it("admin/stats servers: the same", async () => {
-    const s = await listenSmall("127.0.0.1:0", (_req, res) => res.end("ok"), limits);
+  it("admin and stats servers: the same, with the configured limits", async () => {
+    const admin = await startAdmin(
+      "127.0.0.1:0",
+      { config: () => ({}), recent: createRecentRequests() },
+      silentLogger(),
+      limits,
+    );
+    const stats = await startStatsServer(
+      "127.0.0.1:0",
+      { metrics: async () => "", contentType: "text/plain" },
+      silentLogger(),
+      limits,
+    );
     try {
-      const a = await slowHead(s.address().port);
-      expect(a.closed).toBe(true);
-      expect(a.ms).toBeLessThan(1000);
-      const big = await rawExchange(s.address().port, [`GET / HTTP/1.1\r\nx: ${"a".repeat(5000)}\r\n\r\n`]);
-      expect(big.text).toMatch(/^HTTP\/1\.1 431 /);
+      for (const s of [admin, stats]) {
+        const a = await slowHead(s.address().port);
+        expect(a.closed).toBe(true);
+        expect(a.ms).toBeLessThan(1000);
+        // 5000 bytes of head: over the configured 4096, under the 16KiB default.
+        const big = await rawExchange(s.address().port, [`GET / HTTP/1.1\r\nx: ${"a".repeat(5000)}\r\n\r\n`]);
+        expect(big.text).toMatch(/^HTTP\/1\.1 431 /);
+      }
     } finally {
-      await s.close();
+      await admin.close();
+      await stats.close();
     }
   });
 });
