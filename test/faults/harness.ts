@@ -71,6 +71,8 @@ export interface FaultOptions {
   maxBody?: string;
   /** Extra YAML appended under `config:`. */
   processYaml?: string;
+  /** Extra YAML appended under `llm.policies:` (indented four spaces). */
+  policiesYaml?: string;
 }
 
 export async function startFaultGateway(options: FaultOptions = {}): Promise<FaultGateway> {
@@ -95,6 +97,7 @@ llm:
       params: { baseUrl: "${mock.url}/v1" }
   policies:
     timeout: { requestTimeout: ${options.headersMs ?? 400}ms, streamIdleTimeout: ${options.idleMs ?? 400}ms }
+${options.policiesYaml ?? ""}
 `;
   const config = loadYaml(yaml, {});
   const logs = captureLogs();

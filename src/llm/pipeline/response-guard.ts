@@ -22,8 +22,7 @@ import {
   type IrUsage,
 } from "../formats/index.js";
 import type { Exchange } from "./exchange.js";
-import { notJson, writeIrResponse } from "./translate-json.js";
-import { readAll } from "./upstream-call.js";
+import { readJsonAnswer, writeIrResponse } from "./translate-json.js";
 
 /** The route's response guards, when there are any. */
 export function responseGuardOf(x: Exchange): PromptGuard | undefined {
@@ -47,13 +46,7 @@ export async function answerGuardedJson(
   up: Dispatcher.ResponseData,
   providerFormat: IrFormat,
 ): Promise<void> {
-  const raw = await readAll(up.body);
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(raw.toString("utf8"));
-  } catch {
-    throw notJson();
-  }
+  const { parsed } = await readJsonAnswer(up.body);
   const { ir, dropped } = converterFor(providerFormat).responseToIR(parsed);
   x.logDropped("upstream response", dropped);
   writeIrResponse(x, await guardIrResponse(x, ir));

@@ -24,18 +24,27 @@ export function notJson(): GatewayError {
   return new GatewayError(502, "upstream_error", "The upstream answered with a body that is not JSON.");
 }
 
+/**
+ * Reads an upstream JSON answer whole: a body cut or stalled midway is a 502/504 (readAnswer),
+ * a body that is not JSON a 502, both in the caller's envelope.
+ */
+export async function readJsonAnswer(
+  body: AsyncIterable<unknown>,
+): Promise<{ raw: Buffer; parsed: unknown }> {
+  const raw = await readAnswer(body);
+  try {
+    return { raw, parsed: JSON.parse(raw.toString("utf8")) };
+  } catch {
+    throw notJson();
+  }
+}
+
 export async function answerTranslatedJson(
   x: Exchange,
   up: Dispatcher.ResponseData,
   providerFormat: IrFormat,
 ): Promise<void> {
-  const raw = await readAnswer(up.body);
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(raw.toString("utf8"));
-  } catch {
-    throw notJson();
-  }
+  const { parsed } = await readJsonAnswer(up.body);
   const { ir, dropped } = converterFor(providerFormat).responseToIR(parsed);
   x.logDropped("upstream response", dropped);
   writeIrResponse(x, ir);
