@@ -97,7 +97,10 @@ function buildProgram(io: CliIo, setCode: (code: number) => void): Command {
     .name("agw")
     .description("An LLM gateway declared in one YAML file.")
     .version(packageVersion(), "-v, --version", "print the version")
-    .option("-f, --file <path>", "the configuration file to serve (- reads standard input)")
+    .option(
+      "-f, --file <path>",
+      "the configuration file to serve (with --validate-only, - reads standard input)",
+    )
     .option("--validate-only", "check the file and exit, as `agw validate` does")
     .option("--no-watch", "do not reload the file when it changes")
     // Root options only before a command name, so `agw validate -f X` gives -f to validate.
