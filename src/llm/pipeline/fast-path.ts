@@ -11,6 +11,7 @@ import { converterFor, type IrFormat, type IrStreamEvent } from "../formats/inde
 import { createSseParser, encodeSseEvent, type SseEvent } from "../sse.js";
 import type { ParsedBody } from "./body.js";
 import { type Exchange, StreamTracker, sseText, writeChunk } from "./exchange.js";
+import { routineEventTest } from "./routine-events.js";
 import { notJson } from "./translate-json.js";
 import { streamFailure } from "./translate-stream.js";
 import { readAnswer } from "./upstream-call.js";
@@ -178,6 +179,7 @@ export async function passStream(
   hideUsageChunk: boolean,
 ): Promise<void> {
   const decoder = converterFor(format).createDecoder();
+  const routine = routineEventTest(format);
   const tracker = new StreamTracker();
   let failure: IrStreamEvent | undefined;
   const see = (events: readonly IrStreamEvent[]): void => {
@@ -189,7 +191,8 @@ export async function passStream(
   };
   let out = "";
   const parser = createSseParser((e) => {
-    see(decoder.push(e));
+    // Content deltas after the first event tell the tracker nothing: not decoded (see routine-events.ts).
+    if (routine === undefined || tracker.model === undefined || !routine(e)) see(decoder.push(e));
     if (hideUsageChunk && !isUsageOnlyChunk(e)) out += encodeSseEvent(e);
   });
   const res = x.res;
