@@ -3,8 +3,17 @@
  * logs through a global. `json` writes one object per line (pino's native format); `text`
  * renders readable lines through pino-pretty, synchronously, so no worker thread is started.
  */
+import { createRequire } from "node:module";
 import { type Logger, pino } from "pino";
-import pretty from "pino-pretty";
+import type prettyFactory from "pino-pretty";
+
+/**
+ * pino-pretty is loaded only for a text logger: it and its dependencies add ~9 MB of
+ * resident memory to a process that logs JSON (measured).
+ */
+function loadPretty(): typeof prettyFactory {
+  return createRequire(import.meta.url)("pino-pretty") as typeof prettyFactory;
+}
 
 export type { Logger } from "pino";
 
@@ -31,7 +40,7 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   const level = options.level ?? "info";
   const base = { level, base: null, redact: { paths: REDACT, censor: "[redacted]" } };
   if (options.format === "text") {
-    const stream = pretty({
+    const stream = loadPretty()({
       colorize: false,
       sync: true,
       translateTime: "SYS:HH:MM:ss.l",
