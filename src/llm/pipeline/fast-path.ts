@@ -12,9 +12,8 @@ import { createSseParser, encodeSseEvent, type SseEvent } from "../sse.js";
 import type { ParsedBody } from "./body.js";
 import { type Exchange, StreamTracker, sseText, writeChunk } from "./exchange.js";
 import { routineEventTest } from "./routine-events.js";
-import { notJson } from "./translate-json.js";
+import { readJsonAnswer } from "./translate-json.js";
 import { streamFailure } from "./translate-stream.js";
-import { readAnswer } from "./upstream-call.js";
 
 const QUOTE = 34;
 const BACKSLASH = 92;
@@ -134,14 +133,8 @@ export async function passJson(
   up: Dispatcher.ResponseData,
   format: IrFormat | "embeddings" | "count_tokens",
 ): Promise<void> {
-  const raw = await readAnswer(up.body);
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(raw.toString("utf8"));
-  } catch {
-    // A success that is not JSON is broken for any SDK: say so in the caller's envelope.
-    throw notJson();
-  }
+  // A success that is not JSON is broken for any SDK: readJsonAnswer says so in the caller's envelope.
+  const { raw, parsed } = await readJsonAnswer(up.body);
   x.record.status = up.statusCode;
   x.res.writeHead(up.statusCode, passHeaders(x, up, false));
   x.res.end(raw);
