@@ -41,6 +41,48 @@ export interface GatewayMetrics {
   text(): Promise<string>;
 }
 
+const LABEL_CACHE_MAX = 4096;
+
+interface SeriesLabels {
+  route: string;
+  requests: Record<string, string>;
+  duration: Record<string, string>;
+  overhead: Record<string, string>;
+  upstream: Record<string, string>;
+  tokensIn: Record<string, string>;
+  tokensOut: Record<string, string>;
+  ttft: Record<string, string>;
+}
+
+function seriesLabels(
+  sets: LabelSets,
+  r: RequestRecord,
+  model: string,
+  rawProvider: string | undefined,
+): SeriesLabels {
+  const route = boundedRoute(sets, r.route);
+  const routeType = r.routeType ?? "";
+  const provider = boundedProvider(sets, rawProvider);
+  const system = systemOf(sets, rawProvider);
+  return {
+    route,
+    requests: {
+      route,
+      route_type: routeType,
+      status: String(r.status),
+      model,
+      provider,
+      routing: r.routingPath === undefined ? "" : r.routingPath.split(":")[0]!,
+    },
+    duration: { route, route_type: routeType, model },
+    overhead: { route, route_type: routeType },
+    upstream: { provider, model },
+    tokensIn: { gen_ai_token_type: "input", gen_ai_request_model: model, gen_ai_system: system },
+    tokensOut: { gen_ai_token_type: "output", gen_ai_request_model: model, gen_ai_system: system },
+    ttft: { gen_ai_request_model: model, gen_ai_system: system },
+  };
+}
+
 export function createMetrics(runtime?: Runtime): GatewayMetrics {
   const registry = new Registry();
   const registers = [registry];
@@ -138,46 +180,38 @@ export function createMetrics(runtime?: Runtime): GatewayMetrics {
   reloads.inc({ result: "success" }, 0);
   reloads.inc({ result: "failure" }, 0);
 
+  /** Label objects per series combination, built once: no label objects per request. */
+  const labelCache = new Map<string, SeriesLabels>();
+
   return {
     registry,
     setRuntime(rt) {
       sets = labelSetsOf(rt);
+      labelCache.clear();
     },
     observe(r) {
-      const route = boundedRoute(sets, r.route);
-      const routeType = r.routeType ?? "";
       const model = boundedModel(sets, r.model);
-      const provider = boundedProvider(sets, r.provider ?? r.backend);
-      requests.inc({
-        route,
-        route_type: routeType,
-        status: String(r.status),
-        model,
-        provider,
-        routing: r.routingPath === undefined ? "" : r.routingPath.split(":")[0]!,
-      });
-      const seconds = r.durationMs / 1000;
-      duration.observe({ route, route_type: routeType, model }, seconds);
+      const rawProvider = r.provider ?? r.backend;
+      const routeType = r.routeType ?? "";
+      // Every part of the key is bounded: config names, closed sets, the bounded model.
+      const key = `${r.route ?? "\u0000"}\u0001${routeType}\u0001${r.status}\u0001${model}\u0001${rawProvider ?? "\u0000"}\u0001${r.routingPath ?? "\u0000"}`;
+      let l = labelCache.get(key);
+      if (l === undefined) {
+        l = seriesLabels(sets, r, model, rawProvider);
+        if (labelCache.size >= LABEL_CACHE_MAX) labelCache.clear();
+        labelCache.set(key, l);
+      }
+      requests.inc(l.requests);
+      duration.observe(l.duration, r.durationMs / 1000);
       const up = upstreamMsOf(r);
-      overhead.observe({ route, route_type: routeType }, Math.max(0, r.durationMs - (up ?? 0)) / 1000);
-      if (up !== undefined) upstream.observe({ provider, model }, up / 1000);
-      const system = systemOf(sets, r.provider ?? r.backend);
-      const tokenModel = model;
-      if (r.inputTokens !== undefined) {
-        tokens.observe(
-          { gen_ai_token_type: "input", gen_ai_request_model: tokenModel, gen_ai_system: system },
-          r.inputTokens,
-        );
-      }
-      if (r.outputTokens !== undefined) {
-        tokens.observe(
-          { gen_ai_token_type: "output", gen_ai_request_model: tokenModel, gen_ai_system: system },
-          r.outputTokens,
-        );
-      }
+      overhead.observe(l.overhead, Math.max(0, r.durationMs - (up ?? 0)) / 1000);
+      if (up !== undefined) upstream.observe(l.upstream, up / 1000);
+      if (r.inputTokens !== undefined) tokens.observe(l.tokensIn, r.inputTokens);
+      if (r.outputTokens !== undefined) tokens.observe(l.tokensOut, r.outputTokens);
+      const route = l.route;
       const first = ttftMsOf(r);
       if (first !== undefined && r.routeType !== undefined && r.status < 400) {
-        ttft.observe({ gen_ai_request_model: tokenModel, gen_ai_system: system }, first / 1000);
+        ttft.observe(l.ttft, first / 1000);
       }
       let limited = r.error === "rate_limited";
       for (const e of r.policyEvents ?? []) {

@@ -8,6 +8,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { RequestRecord } from "../server/record.js";
 import { type AccessLog, type AccessLogEntry, accessLogEntry, finishRecord } from "./access-log.js";
 import type { GatewayMetrics } from "./metrics.js";
+import { TimedResponse } from "./timed-response.js";
 import { createIdSource, type IdSource, type SpanData, type SpanExporter, startTrace } from "./tracing.js";
 
 export interface RequestObserver {
@@ -66,6 +67,10 @@ export function createObserver(parts: ObserverParts): RequestObserver {
       record.spanId = t.spanId;
       record.parentSpanId = t.parentSpanId;
       // The first streamed body chunk (res.end alone does not call write): time to first token.
+      if (res instanceof TimedResponse) {
+        res.firstWriteRecord = record;
+        return;
+      }
       const write = res.write;
       res.write = function firstWrite(this: ServerResponse, ...args: Parameters<ServerResponse["write"]>) {
         record.firstByteNs ??= process.hrtime.bigint();

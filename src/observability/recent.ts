@@ -24,7 +24,10 @@ export interface RecentRequests {
 export function createRecentRequests(capacity = 500, now: () => number = Date.now): RecentRequests {
   // The entry as given, not a copy: spreading ~30 fields per request cost ~7 µs/request
   // (profiled); list() and subscribers (the admin page, rare) build the RecentEntry instead.
-  const ring: Array<{ entry: AccessLogEntry; time: number; seq: number } | undefined> = new Array(capacity);
+  // Parallel arrays rather than a {entry, time, seq} holder: one object less per request.
+  const entries: Array<AccessLogEntry | undefined> = new Array(capacity);
+  const times = new Float64Array(capacity);
+  const seqs = new Float64Array(capacity);
   let next = 0;
   let seq = 0;
   const subscribers = new Set<(e: RecentEntry) => void>();
@@ -32,7 +35,9 @@ export function createRecentRequests(capacity = 500, now: () => number = Date.no
     capacity,
     add(entry, time = now()) {
       seq++;
-      ring[next] = { entry, time, seq };
+      entries[next] = entry;
+      times[next] = time;
+      seqs[next] = seq;
       next = (next + 1) % capacity;
       if (subscribers.size === 0) return;
       const e: RecentEntry = { ...entry, time, seq };
@@ -41,8 +46,9 @@ export function createRecentRequests(capacity = 500, now: () => number = Date.no
     list(after = 0) {
       const out: RecentEntry[] = [];
       for (let i = 0; i < capacity; i++) {
-        const e = ring[(next + i) % capacity];
-        if (e !== undefined && e.seq > after) out.push({ ...e.entry, time: e.time, seq: e.seq });
+        const at = (next + i) % capacity;
+        const e = entries[at];
+        if (e !== undefined && seqs[at]! > after) out.push({ ...e, time: times[at]!, seq: seqs[at]! });
       }
       return out;
     },

@@ -11,6 +11,7 @@ import type { AddressInfo } from "node:net";
 import type { Logger } from "pino";
 import { createLlmPipeline } from "../llm/pipeline/pipeline.js";
 import type { RequestObserver } from "../observability/observer.js";
+import { TimedResponse } from "../observability/timed-response.js";
 import { type HandlerDeps, handleRequest } from "./handler.js";
 import type { LlmPipeline } from "./pipeline-seam.js";
 import { type DispatcherFactory, PoolCache } from "./pool-cache.js";
@@ -128,7 +129,8 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const openPort = async (bind: BindRuntime): Promise<PortServer> => {
     // Limits come from the snapshot the port opens with (process settings, read at start).
     const limits = current.process.clientLimits;
-    const server = createServer(serverOptions(limits));
+    // TimedResponse: the observer's time-to-first-byte stamp without a closure per response.
+    const server = createServer({ ...serverOptions(limits), ServerResponse: TimedResponse });
     applyServerLimits(server, limits);
     let resolveClosed!: () => void;
     const closed = new Promise<void>((r) => {
