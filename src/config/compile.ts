@@ -1,51 +1,39 @@
 /**
  * Config → Runtime: the one place a validated config becomes the immutable snapshot the
  * engine serves from. Pure (the environment is passed in), and done once per load, so the
- * request path never parses a URL, compiles a regex or resolves a key.
+ * request path never parses a URL, compiles a regex or resolves a key. Backends and upstream
+ * URL parts are built in compile-backend.ts, the llm form's opaque-path model table in
+ * compile-model-table.ts.
  *
  * The loader has already checked shape and semantics; what can still fail here (a
  * credential whose variable vanished between load and compile) throws an Error that names
  * the field, never the value.
  */
-import { bySpecificity, matchesModel, parseModelPattern } from "../llm/model-pattern.js";
 import type { Router } from "../llm/plan.js";
-import { PROVIDERS, type ProviderSpec, providerKindOf } from "../llm/providers/catalog.js";
 import { compileRouteTypes, LLM_DEFAULT_ROUTES, type RouteTypeTable } from "../llm/route-types.js";
 import { compileBindsRouter } from "../llm/routing/binds-router.js";
 import { compileLlmRouter } from "../llm/routing/compile-router.js";
 import { compilePolicies, type PolicyDeps } from "../policies/compile.js";
 import { compileMatch, sortMatches } from "../server/match.js";
 import type {
-  AiBackendRuntime,
   BackendAuthRuntime,
   BackendRuntime,
   BindRuntime,
   CompiledMatch,
   ListenerRuntime,
-  LlmModelEntry,
   LlmModelTable,
   RouteRuntime,
   Runtime,
   UpstreamTarget,
 } from "../server/runtime.js";
 import { DEFAULT_CLIENT_LIMITS } from "../server/server-limits.js";
-import { resolveCredential } from "./credential.js";
+import { backendAuthOf, compileBackend, cumulative } from "./compile-backend.js";
+import { compileModelTable } from "./compile-model-table.js";
 import { parseDuration, parseSize } from "./duration.js";
-import type {
-  AiBackendConfig,
-  BackendConfig,
-  BindConfig,
-  Config,
-  LlmConfig,
-  LlmModelConfig,
-  LlmProviderConfig,
-  PoliciesConfig,
-  ProviderKindName,
-  RouteConfig,
-  RouteTypeName,
-} from "./schema.js";
+import type { Env } from "./expand.js";
+import type { BindConfig, Config, LlmConfig, PoliciesConfig, RouteConfig, RouteTypeName } from "./schema.js";
 
-export type Env = Readonly<Record<string, string | undefined>>;
+export type { Env };
 
 export interface CompileOptions {
   env: Env;
@@ -59,99 +47,6 @@ const DEFAULT_LLM_PORT = 4000;
 const DEFAULT_ADDRESS = "0.0.0.0";
 const DEFAULT_REQUEST_TIMEOUT = "300s";
 const DEFAULT_STREAM_IDLE_TIMEOUT = "60s";
-
-/**
- * Upstream URL parts. The joining rule (README): the upstream URL is the base URL's origin,
- * then its path, then the incoming path — except that when the base path ends in `/v1` and
- * the incoming path starts with the `/v1` segment, that leading `/v1` is dropped, so
- * `/v1/chat/completions` on `https://api.openai.com/v1` reaches
- * `https://api.openai.com/v1/chat/completions`. The query string is kept as sent.
- */
-export function upstreamTarget(baseUrl: string, hostOverride?: string): UpstreamTarget {
-  const u = new URL(baseUrl);
-  const basePath = u.pathname.replace(/\/+$/, "");
-  const stripV1 = basePath.endsWith("/v1");
-  const tls = u.protocol === "https:";
-  const connectOrigin = hostOverride === undefined ? u.origin : `${u.protocol}//${hostOverride}`;
-  // TLS to an overridden address still verifies the base URL's name.
-  const servername = hostOverride !== undefined && tls ? u.hostname : undefined;
-  return Object.freeze({
-    poolKey: servername === undefined ? connectOrigin : `${connectOrigin}#${servername}`,
-    connectOrigin,
-    servername,
-    hostHeader: u.host,
-    basePath,
-    stripV1,
-  });
-}
-
-function hostTarget(hostPort: string): UpstreamTarget {
-  const origin = `http://${hostPort}`;
-  return Object.freeze({
-    poolKey: origin,
-    connectOrigin: origin,
-    servername: undefined,
-    hostHeader: hostPort,
-    basePath: "",
-    stripV1: false,
-  });
-}
-
-function resolveKey(text: string, field: string, env: Env): string {
-  const r = resolveCredential(text, env);
-  if (!r.ok) throw new Error(`${field}: env::${r.envName} is not set in the environment`);
-  return r.value;
-}
-
-function backendAuthOf(policies: PoliciesConfig | undefined, field: string, env: Env): BackendAuthRuntime {
-  const key = policies?.backendAuth?.key;
-  if (key === undefined) return undefined;
-  return Object.freeze({ kind: "key", key: resolveKey(key, `${field}.backendAuth.key`, env) });
-}
-
-function providerOfBackend(ai: AiBackendConfig): { spec: ProviderSpec; model: string | undefined } {
-  const p = ai.provider;
-  if (p.openAI !== undefined) return { spec: PROVIDERS.openAI, model: p.openAI.model };
-  if (p.anthropic !== undefined) return { spec: PROVIDERS.anthropic, model: p.anthropic.model };
-  return { spec: PROVIDERS.mock, model: p.mock?.model };
-}
-
-function aiBackend(
-  name: string,
-  weight: number,
-  spec: ProviderSpec,
-  model: string | undefined,
-  baseUrl: string | undefined,
-  hostOverride: string | undefined,
-): AiBackendRuntime {
-  const url = baseUrl ?? spec.defaultBaseUrl;
-  return Object.freeze({
-    kind: "ai",
-    name,
-    weight,
-    provider: spec,
-    model,
-    target: url === undefined ? undefined : upstreamTarget(url, hostOverride),
-  });
-}
-
-function compileBackend(b: BackendConfig): BackendRuntime {
-  const weight = b.weight ?? 1;
-  if (b.host !== undefined) {
-    return Object.freeze({ kind: "host", name: b.host, weight, target: hostTarget(b.host) });
-  }
-  const ai = b.ai!;
-  const { spec, model } = providerOfBackend(ai);
-  return aiBackend(ai.name, weight, spec, model, ai.baseUrl, ai.hostOverride);
-}
-
-function cumulative(backends: readonly BackendRuntime[]): number[] {
-  let sum = 0;
-  return backends.map((b) => {
-    sum += b.weight;
-    return sum;
-  });
-}
 
 interface RouteParts {
   name: string;
@@ -272,88 +167,6 @@ function compileBind(
     return makeListener(lname, l.hostname, routes);
   });
   return makeBind(b.port, b.address ?? DEFAULT_ADDRESS, listeners);
-}
-
-// ---------------------------------------------------------------------------------------
-// The llm form: one bind, one listener, one route whose backends come from `models`.
-
-function providerKindFor(p: LlmProviderConfig): ProviderKindName {
-  return p.provider ?? providerKindOf(p.name) ?? "openAI";
-}
-
-function managedFirstKey(p: LlmProviderConfig, env: Env): BackendAuthRuntime {
-  if (p.passthroughCredential !== "managedFirst" || p.credential === undefined) return undefined;
-  const r = resolveCredential(p.credential, env);
-  return r.ok ? Object.freeze({ kind: "key", key: r.value }) : undefined;
-}
-
-function llmModelEntry(
-  m: LlmModelConfig,
-  i: number,
-  providers: readonly LlmProviderConfig[],
-  routeAuth: BackendAuthRuntime,
-  env: Env,
-): LlmModelEntry {
-  const named = providers.find((p) => p.name === m.provider);
-  const kind = named === undefined ? (providerKindOf(m.provider) ?? "openAI") : providerKindFor(named);
-  const spec = PROVIDERS[kind];
-  const apiKey = m.params?.apiKey;
-  const auth: BackendAuthRuntime =
-    apiKey === undefined
-      ? named === undefined
-        ? routeAuth
-        : (managedFirstKey(named, env) ?? routeAuth)
-      : Object.freeze({ kind: "key", key: resolveKey(apiKey, `llm.models[${i}].params.apiKey`, env) });
-  const backend = aiBackend(
-    named?.name ?? m.provider,
-    1,
-    spec,
-    m.params?.model,
-    m.params?.baseUrl ?? named?.baseUrl,
-    undefined,
-  );
-  const { kind: patternKind, value } = parseModelPattern(m.name);
-  return Object.freeze({
-    pattern: m.name,
-    kind: patternKind,
-    value,
-    backend,
-    auth,
-    passthrough: m.passthrough ?? "opaque",
-  });
-}
-
-function providerEntries(p: LlmProviderConfig, routeAuth: BackendAuthRuntime, env: Env): LlmModelEntry[] {
-  if (p.models === undefined) return [];
-  const spec = PROVIDERS[providerKindFor(p)];
-  const backend = aiBackend(p.name, 1, spec, undefined, p.baseUrl, undefined);
-  const auth = managedFirstKey(p, env) ?? routeAuth;
-  return p.models.map((name) =>
-    Object.freeze({ pattern: name, kind: "exact", value: name, backend, auth, passthrough: "opaque" }),
-  );
-}
-
-/** Model entries, most specific first: exact, longest prefix, longest suffix, "*". */
-export function compileModelTable(llm: LlmConfig, routeAuth: BackendAuthRuntime, env: Env): LlmModelTable {
-  const providers = llm.providers ?? [];
-  const list: LlmModelEntry[] = [];
-  for (const p of providers) list.push(...providerEntries(p, routeAuth, env));
-  (llm.models ?? []).forEach((m, i) => {
-    list.push(llmModelEntry(m, i, providers, routeAuth, env));
-  });
-  list.sort(bySpecificity);
-  const any = list.find((e) => e.kind === "any");
-  return Object.freeze({
-    entries: Object.freeze(list),
-    defaultEntry: any ?? (list.length === 1 ? list[0] : undefined),
-  });
-}
-
-/** The most specific entry for a requested model. */
-export function modelEntryFor(table: LlmModelTable, model: string): LlmModelEntry | undefined {
-  const list = table.entries;
-  for (let i = 0; i < list.length; i++) if (matchesModel(list[i]!, model)) return list[i];
-  return undefined;
 }
 
 function compileLlmBind(

@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { compileConfig, modelEntryFor, upstreamTarget } from "../../src/config/compile.js";
+import { compileConfig } from "../../src/config/compile.js";
+import { upstreamTarget } from "../../src/config/compile-backend.js";
+import { modelEntryFor } from "../../src/config/compile-model-table.js";
 import type { Config } from "../../src/config/schema.js";
 import { routeTypeFor } from "../../src/llm/route-types.js";
 import type { AiBackendRuntime } from "../../src/server/runtime.js";

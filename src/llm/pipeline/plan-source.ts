@@ -5,7 +5,7 @@
  * weight-picked backend, or the llm form's model table) and `runPlan` tries the first
  * candidate once. Both are single switch points so routing can replace them.
  */
-import { modelEntryFor } from "../../config/compile.js";
+import { modelEntryFor } from "../../config/compile-model-table.js";
 import { GatewayError } from "../../errors.js";
 import type { PipelineContext } from "../../server/pipeline-seam.js";
 import type {

@@ -1,5 +1,5 @@
 /** Base URLs become the engine's UpstreamTarget (same URL joining and pooling as the proxy). */
-import { upstreamTarget } from "../../config/compile.js";
+import { upstreamTarget } from "../../config/compile-backend.js";
 import type { UpstreamTarget } from "../../server/runtime.js";
 
 /** Undefined for providers without a remote endpoint (mock without a baseUrl). */

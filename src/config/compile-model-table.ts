@@ -1,0 +1,90 @@
+/**
+ * The llm form's model table for the opaque paths (passthrough, detect): providers' model
+ * lists and llm.models entries, most specific first. Parsed route types use the Router.
+ */
+import { bySpecificity, matchesModel, parseModelPattern } from "../llm/model-pattern.js";
+import { PROVIDERS, providerKindOf } from "../llm/providers/catalog.js";
+import type { BackendAuthRuntime, LlmModelEntry, LlmModelTable } from "../server/runtime.js";
+import { aiBackend, resolveKey } from "./compile-backend.js";
+import { resolveCredential } from "./credential.js";
+import type { Env } from "./expand.js";
+import type { LlmConfig, LlmModelConfig, LlmProviderConfig, ProviderKindName } from "./schema.js";
+
+function providerKindFor(p: LlmProviderConfig): ProviderKindName {
+  return p.provider ?? providerKindOf(p.name) ?? "openAI";
+}
+
+function managedFirstKey(p: LlmProviderConfig, env: Env): BackendAuthRuntime {
+  if (p.passthroughCredential !== "managedFirst" || p.credential === undefined) return undefined;
+  const r = resolveCredential(p.credential, env);
+  return r.ok ? Object.freeze({ kind: "key", key: r.value }) : undefined;
+}
+
+function llmModelEntry(
+  m: LlmModelConfig,
+  i: number,
+  providers: readonly LlmProviderConfig[],
+  routeAuth: BackendAuthRuntime,
+  env: Env,
+): LlmModelEntry {
+  const named = providers.find((p) => p.name === m.provider);
+  const kind = named === undefined ? (providerKindOf(m.provider) ?? "openAI") : providerKindFor(named);
+  const spec = PROVIDERS[kind];
+  const apiKey = m.params?.apiKey;
+  const auth: BackendAuthRuntime =
+    apiKey === undefined
+      ? named === undefined
+        ? routeAuth
+        : (managedFirstKey(named, env) ?? routeAuth)
+      : Object.freeze({ kind: "key", key: resolveKey(apiKey, `llm.models[${i}].params.apiKey`, env) });
+  const backend = aiBackend(
+    named?.name ?? m.provider,
+    1,
+    spec,
+    m.params?.model,
+    m.params?.baseUrl ?? named?.baseUrl,
+    undefined,
+  );
+  const { kind: patternKind, value } = parseModelPattern(m.name);
+  return Object.freeze({
+    pattern: m.name,
+    kind: patternKind,
+    value,
+    backend,
+    auth,
+    passthrough: m.passthrough ?? "opaque",
+  });
+}
+
+function providerEntries(p: LlmProviderConfig, routeAuth: BackendAuthRuntime, env: Env): LlmModelEntry[] {
+  if (p.models === undefined) return [];
+  const spec = PROVIDERS[providerKindFor(p)];
+  const backend = aiBackend(p.name, 1, spec, undefined, p.baseUrl, undefined);
+  const auth = managedFirstKey(p, env) ?? routeAuth;
+  return p.models.map((name) =>
+    Object.freeze({ pattern: name, kind: "exact", value: name, backend, auth, passthrough: "opaque" }),
+  );
+}
+
+/** Model entries, most specific first: exact, longest prefix, longest suffix, "*". */
+export function compileModelTable(llm: LlmConfig, routeAuth: BackendAuthRuntime, env: Env): LlmModelTable {
+  const providers = llm.providers ?? [];
+  const list: LlmModelEntry[] = [];
+  for (const p of providers) list.push(...providerEntries(p, routeAuth, env));
+  (llm.models ?? []).forEach((m, i) => {
+    list.push(llmModelEntry(m, i, providers, routeAuth, env));
+  });
+  list.sort(bySpecificity);
+  const anyEntry = list.find((e) => e.kind === "any");
+  return Object.freeze({
+    entries: Object.freeze(list),
+    defaultEntry: anyEntry ?? (list.length === 1 ? list[0] : undefined),
+  });
+}
+
+/** The most specific entry for a requested model. */
+export function modelEntryFor(table: LlmModelTable, model: string): LlmModelEntry | undefined {
+  const list = table.entries;
+  for (let i = 0; i < list.length; i++) if (matchesModel(list[i]!, model)) return list[i];
+  return undefined;
+}
