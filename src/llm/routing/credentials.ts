@@ -5,11 +5,12 @@
  * a key came from (env::NAME or a config field), never the key itself.
  */
 import { conventionEnvName, parseCredential, resolveCredential } from "../../config/credential.js";
+import type { Env } from "../../config/expand.js";
 import { providerKind } from "../../config/provider-kind.js";
 import type { LlmProviderConfig, LlmTargetConfig } from "../../config/schema.js";
 import type { CandidateAuth } from "../plan.js";
 
-export type Env = Readonly<Record<string, string | undefined>>;
+export type { Env };
 
 /** What a credential field shows: its env:: reference, or the field that holds a literal key. */
 export function credentialSource(text: string, field: string): string {
