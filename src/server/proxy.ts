@@ -54,7 +54,7 @@ export function upstreamPath(target: UpstreamTarget, url: string, queryIndex: nu
 }
 
 /** Hop-by-hop headers (RFC 9110 §7.6.1) and ones the proxy sets itself. */
-function isDroppedRequestHeader(lower: string): boolean {
+export function isDroppedRequestHeader(lower: string): boolean {
   switch (lower) {
     case "connection":
     case "keep-alive":

@@ -9,7 +9,7 @@ import type { IncomingHttpHeaders, IncomingMessage } from "node:http";
 import type { Dispatcher } from "undici";
 import { GatewayError } from "../../errors.js";
 import { upstreamTraceparent } from "../../observability/tracing.js";
-import { upstreamPath } from "../../server/proxy.js";
+import { isDroppedRequestHeader, upstreamPath } from "../../server/proxy.js";
 import type { UpstreamTarget } from "../../server/runtime.js";
 import type { Candidate, UpstreamFailure } from "../plan.js";
 import { appendAuth } from "./upstream-auth.js";
@@ -27,25 +27,18 @@ export class ClientAbort extends EventEmitter {
 /** Caller headers never copied upstream: hop-by-hop, framing, credentials, the gateway's key. */
 function isDropped(lower: string): boolean {
   switch (lower) {
-    case "connection":
-    case "keep-alive":
-    case "te":
-    case "trailer":
-    case "transfer-encoding":
-    case "upgrade":
-    case "host":
-    case "expect":
+    // Set by the pipeline itself for the upstream's format, or never forwarded from a caller.
     case "content-length":
     case "content-type":
     case "accept":
     case "accept-encoding":
     case "authorization":
     case "x-api-key":
-    case "x-agw-authorization":
     case "cookie":
       return true;
     default:
-      return lower.startsWith("proxy-");
+      // Hop-by-hop, framing and the gateway key: the same as the opaque proxy drops.
+      return isDroppedRequestHeader(lower);
   }
 }
 
