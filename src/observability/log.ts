@@ -36,6 +36,15 @@ const REDACT = [
   "key",
 ];
 
+/**
+ * Lines are written in batches of about this many bytes, or every LINE_FLUSH_MS when traffic
+ * is light (as nginx's `access_log ... buffer= flush=`), and in full when the process exits.
+ * One write per line cost ~40 µs of CPU per request under load (a thread-pool hop each):
+ * a quarter of an opaque passthrough request (measured, `npm run bench`).
+ */
+const LINE_BUFFER_BYTES = 16 * 1024;
+const LINE_FLUSH_MS = 100;
+
 export function createLogger(options: LoggerOptions = {}): Logger {
   const level = options.level ?? "info";
   const base = { level, base: null, redact: { paths: REDACT, censor: "[redacted]" } };
@@ -49,7 +58,15 @@ export function createLogger(options: LoggerOptions = {}): Logger {
     });
     return pino(base, stream);
   }
-  const dest = options.destination ?? pino.destination({ dest: 1, sync: false });
+  const dest =
+    options.destination ??
+    pino.destination({
+      dest: 1,
+      sync: false,
+      minLength: LINE_BUFFER_BYTES,
+      maxWrite: 4 * LINE_BUFFER_BYTES,
+      periodicFlush: LINE_FLUSH_MS,
+    });
   const logger = pino(base, dest);
   sinks.set(logger, (line) => void dest.write(line));
   return logger;

@@ -289,6 +289,26 @@ describe("opaque proxy over real sockets", () => {
     expect(r.headers["keep-alive"]).not.toBe("timeout=99");
   });
 
+  it("passes repeated response headers through in order, with the upstream's status", async () => {
+    const up = await startUpstream((_req, res) => {
+      res.writeHead(201, [
+        ["Set-Cookie", "a=1"],
+        ["X-Multi", "first"],
+        ["Set-Cookie", "b=2"],
+        ["X-Multi", "second"],
+      ]);
+      res.end("made");
+    });
+    cleanups.push(up.close);
+    const port = await freePort();
+    track((await startFromConfig(hostBind(port, up.port))).gateway);
+    const r = await send(port, { path: "/multi" });
+    expect(r.status).toBe(201);
+    expect(r.headers["set-cookie"]).toEqual(["a=1", "b=2"]);
+    expect(r.headers["x-multi"]).toBe("first, second");
+    expect(r.body.toString()).toBe("made");
+  });
+
   it("an upstream that breaks mid-body cuts the client, recorded as upstream_aborted", async () => {
     const mock = await startMockUpstream();
     cleanups.push(() => mock.close());
