@@ -5,7 +5,6 @@
  * same format watches them for usage and for an end that never came; the one exception is
  * the usage-only chat chunk injected for accounting, removed when the client did not ask.
  */
-import type { Dispatcher } from "undici";
 import { buildResponseHeaders, flushHeadUnlessBuffered } from "../../server/proxy.js";
 import { converterFor, type IrFormat, type IrStreamEvent } from "../formats/index.js";
 import { createSseParser, encodeSseEvent, type SseEvent } from "../sse.js";
@@ -14,6 +13,7 @@ import { type Exchange, StreamTracker, sseText, writeChunk } from "./exchange.js
 import { routineEventTest } from "./routine-events.js";
 import { readJsonAnswer } from "./translate-json.js";
 import { streamFailure } from "./translate-stream.js";
+import type { UpstreamResponse } from "./upstream-response.js";
 
 const QUOTE = 34;
 const BACKSLASH = 92;
@@ -114,12 +114,12 @@ export function sameFormatBody(
   return text;
 }
 
-export function isStreamResponse(up: Dispatcher.ResponseData): boolean {
+export function isStreamResponse(up: UpstreamResponse): boolean {
   const ct = up.headers["content-type"];
   return typeof ct === "string" && ct.includes("text/event-stream");
 }
 
-function passHeaders(x: Exchange, up: Dispatcher.ResponseData, dropLength: boolean): string[] {
+function passHeaders(x: Exchange, up: UpstreamResponse, dropLength: boolean): string[] {
   const h = buildResponseHeaders(up.headers, x.ctx.requestId);
   if (!dropLength) return h;
   const out: string[] = [];
@@ -130,7 +130,7 @@ function passHeaders(x: Exchange, up: Dispatcher.ResponseData, dropLength: boole
 /** A JSON answer of the same format: written untouched, usage read from it. */
 export async function passJson(
   x: Exchange,
-  up: Dispatcher.ResponseData,
+  up: UpstreamResponse,
   format: IrFormat | "embeddings" | "count_tokens",
 ): Promise<void> {
   // A success that is not JSON is broken for any SDK: readJsonAnswer says so in the caller's envelope.
@@ -167,7 +167,7 @@ function isUsageOnlyChunk(e: SseEvent): boolean {
  */
 export async function passStream(
   x: Exchange,
-  up: Dispatcher.ResponseData,
+  up: UpstreamResponse,
   format: IrFormat,
   hideUsageChunk: boolean,
 ): Promise<void> {

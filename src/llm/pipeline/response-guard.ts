@@ -9,7 +9,6 @@
  *    A webhook guard cannot judge deltas: the stream is then collected, judged whole with the
  *    same chain as JSON, and replayed (masked texts in place of the original deltas).
  */
-import type { Dispatcher } from "undici";
 import type { PromptGuard } from "../../policies/prompt-guard/chain.js";
 import { rejectionError } from "../../policies/prompt-guard/stream-guard.js";
 import { notePolicyEvents } from "../../server/gateway-policies.js";
@@ -23,6 +22,7 @@ import {
 } from "../formats/index.js";
 import type { Exchange } from "./exchange.js";
 import { readJsonAnswer, writeIrResponse } from "./translate-json.js";
+import type { UpstreamResponse } from "./upstream-response.js";
 
 /** The route's response guards, when there are any. */
 export function responseGuardOf(x: Exchange): PromptGuard | undefined {
@@ -43,7 +43,7 @@ export async function guardIrResponse(x: Exchange, ir: IrResponse): Promise<IrRe
 /** A JSON answer of any format, judged by the response guards, written in the caller's format. */
 export async function answerGuardedJson(
   x: Exchange,
-  up: Dispatcher.ResponseData,
+  up: UpstreamResponse,
   providerFormat: IrFormat,
 ): Promise<void> {
   const { parsed } = await readJsonAnswer(up.body);

@@ -2,11 +2,11 @@
  * Cross-format JSON responses: the provider's body → IR → the client's format. The mock
  * provider's IR responses are written through the same function.
  */
-import type { Dispatcher } from "undici";
 import { GatewayError } from "../../errors.js";
 import { type ConverterOptions, converterFor, type IrFormat, type IrResponse } from "../formats/index.js";
 import type { Exchange } from "./exchange.js";
 import { readAnswer } from "./upstream-call.js";
+import type { UpstreamResponse } from "./upstream-response.js";
 
 export function clientConverterOptions(x: Exchange, includeUsage: boolean): ConverterOptions {
   return { includeUsage, now: () => x.now() };
@@ -41,7 +41,7 @@ export async function readJsonAnswer(
 
 export async function answerTranslatedJson(
   x: Exchange,
-  up: Dispatcher.ResponseData,
+  up: UpstreamResponse,
   providerFormat: IrFormat,
 ): Promise<void> {
   const { parsed } = await readJsonAnswer(up.body);

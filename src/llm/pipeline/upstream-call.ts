@@ -4,7 +4,6 @@
  * is returned as an UpstreamFailure with its body kept, so routing can retry and the
  * pipeline can rewrite the last one into the caller's envelope.
  */
-import { EventEmitter } from "node:events";
 import type { IncomingHttpHeaders, IncomingMessage } from "node:http";
 import type { Dispatcher } from "undici";
 import { GatewayError } from "../../errors.js";
@@ -13,16 +12,9 @@ import { isDroppedRequestHeader, upstreamPath } from "../../server/proxy.js";
 import type { UpstreamTarget } from "../../server/runtime.js";
 import type { Candidate, UpstreamFailure } from "../plan.js";
 import { appendAuth } from "./upstream-auth.js";
+import { type ClientAbort, requestUpstream, type UpstreamResponse } from "./upstream-response.js";
 
-/** The abort signal undici takes: an emitter with `aborted` (cheaper than an AbortController). */
-export class ClientAbort extends EventEmitter {
-  aborted = false;
-  fire(): void {
-    if (this.aborted) return;
-    this.aborted = true;
-    this.emit("abort");
-  }
-}
+export { ClientAbort } from "./upstream-response.js";
 
 /** Caller headers never copied upstream: hop-by-hop, framing, credentials, the gateway's key. */
 function isDropped(lower: string): boolean {
@@ -142,7 +134,7 @@ export interface UpstreamCall {
 }
 
 export type UpstreamResult =
-  | { readonly ok: true; readonly response: Dispatcher.ResponseData }
+  | { readonly ok: true; readonly response: UpstreamResponse }
   | { readonly ok: false; readonly failure: UpstreamFailure };
 
 function failureOf(err: unknown): UpstreamFailure {
@@ -155,28 +147,32 @@ function failureOf(err: unknown): UpstreamFailure {
 
 /** Sends the request; an error status comes back as a failure with its body read. */
 export async function callUpstream(call: UpstreamCall): Promise<UpstreamResult> {
-  let response: Dispatcher.ResponseData;
+  let response: UpstreamResponse;
   const timing = call.timing;
   if (timing !== undefined) timing.upstreamStartNs ??= process.hrtime.bigint();
+  const onEnd =
+    timing === undefined
+      ? undefined
+      : (): void => {
+          timing.upstreamEndNs = process.hrtime.bigint();
+        };
   try {
-    response = await call.dispatcher.request({
-      origin: call.target.connectOrigin,
-      path: upstreamPath(call.target, call.path, -1),
-      method: "POST",
-      headers: call.headers,
-      body: call.body,
-      signal: call.signal,
-      headersTimeout: call.headersTimeoutMs,
-      bodyTimeout: call.bodyTimeoutMs,
-    });
+    response = await requestUpstream(
+      call.dispatcher,
+      {
+        origin: call.target.connectOrigin,
+        path: upstreamPath(call.target, call.path, -1),
+        method: "POST",
+        headers: call.headers,
+        body: call.body,
+        headersTimeout: call.headersTimeoutMs,
+        bodyTimeout: call.bodyTimeoutMs,
+      },
+      call.signal,
+      onEnd,
+    );
   } catch (err) {
-    if (timing !== undefined) timing.upstreamEndNs = process.hrtime.bigint();
     return { ok: false, failure: failureOf(err) };
-  }
-  if (timing !== undefined) {
-    response.body.once("end", () => {
-      timing.upstreamEndNs = process.hrtime.bigint();
-    });
   }
   if (response.statusCode < 400) return { ok: true, response };
   let body: Buffer;

@@ -1,0 +1,224 @@
+/**
+ * An upstream answer for the LLM pipeline, read straight from undici's dispatch handler:
+ * the status and head once they arrive, then the body as an async iterable of byte chunks
+ * with backpressure (past HIGH_WATER bytes unread the upstream parser pauses until the
+ * reader catches up). Chunks that piled up while the reader was busy come out as one.
+ *
+ * This replaces `Dispatcher.request()`, whose body is a Readable with an AsyncResource and
+ * stream machinery per request: reading a JSON answer or an SSE stream through it cost more
+ * than the rest of a same-format request's own work (profiled; see the README's Performance
+ * section). undici 7's clients call the handler's original methods (onConnect, onHeaders,
+ * onData, onComplete, onError) directly; the newer controller methods go through an adapter
+ * that also parses the head into an object, so the original ones are used.
+ */
+import type { IncomingHttpHeaders } from "node:http";
+import type { Dispatcher } from "undici";
+
+/** Unread bytes past which the upstream is paused. */
+const HIGH_WATER = 64 * 1024;
+
+export interface UpstreamResponse {
+  readonly statusCode: number;
+  readonly headers: IncomingHttpHeaders;
+  readonly body: UpstreamBody;
+}
+
+/** The client-abort signal of one exchange: cuts whichever upstream request is in flight. */
+export class ClientAbort {
+  aborted = false;
+  private cancel: ((err: Error) => void) | undefined;
+
+  /** The upstream request now in flight (one at a time: attempts run in turn). */
+  bind(cancel: (err: Error) => void): void {
+    if (this.aborted) cancel(new Error("The client went away."));
+    else this.cancel = cancel;
+  }
+
+  unbind(cancel: (err: Error) => void): void {
+    if (this.cancel === cancel) this.cancel = undefined;
+  }
+
+  fire(): void {
+    if (this.aborted) return;
+    this.aborted = true;
+    const cancel = this.cancel;
+    this.cancel = undefined;
+    cancel?.(new Error("The client went away."));
+  }
+}
+
+type Waiter = {
+  resolve: (r: IteratorResult<Buffer>) => void;
+  reject: (err: Error) => void;
+};
+
+const DONE: IteratorResult<Buffer> = { done: true, value: undefined };
+
+export class UpstreamBody implements AsyncIterable<Buffer> {
+  private chunks: Buffer[] = [];
+  private queued = 0;
+  private ended = false;
+  private failure: Error | undefined;
+  private destroyed = false;
+  private waiter: Waiter | undefined;
+  private paused = false;
+  /** Set by the handler: resumes the paused upstream parser, and cuts the request. */
+  resumeUpstream: (() => void) | undefined;
+  abortUpstream: ((err: Error) => void) | undefined;
+
+  /** Bytes received and not yet read (a stream's first chunk may already be here). */
+  get readableLength(): number {
+    return this.queued;
+  }
+
+  /** Producer side: returns false to pause the upstream. */
+  push(chunk: Buffer): boolean {
+    if (this.destroyed) return true;
+    const w = this.waiter;
+    if (w !== undefined) {
+      this.waiter = undefined;
+      w.resolve({ done: false, value: chunk });
+      return true;
+    }
+    this.chunks.push(chunk);
+    this.queued += chunk.byteLength;
+    if (this.queued < HIGH_WATER) return true;
+    this.paused = true;
+    return false;
+  }
+
+  end(): void {
+    this.ended = true;
+    const w = this.waiter;
+    if (w !== undefined && this.chunks.length === 0) {
+      this.waiter = undefined;
+      w.resolve(DONE);
+    }
+  }
+
+  fail(err: Error): void {
+    if (this.ended || this.destroyed) return;
+    this.failure = err;
+    const w = this.waiter;
+    if (w !== undefined) {
+      this.waiter = undefined;
+      w.reject(err);
+    }
+  }
+
+  /** Reader side: stops reading; an unfinished upstream request is cut. */
+  destroy(): void {
+    if (this.destroyed) return;
+    this.destroyed = true;
+    this.chunks = [];
+    this.queued = 0;
+    if (!this.ended && this.failure === undefined)
+      this.abortUpstream?.(new Error("The answer was not read."));
+  }
+
+  private next(): Promise<IteratorResult<Buffer>> {
+    const n = this.chunks.length;
+    if (n > 0) {
+      const value = n === 1 ? this.chunks[0]! : Buffer.concat(this.chunks, this.queued);
+      this.chunks = [];
+      this.queued = 0;
+      if (this.paused) {
+        this.paused = false;
+        this.resumeUpstream?.();
+      }
+      return Promise.resolve({ done: false, value });
+    }
+    if (this.failure !== undefined) return Promise.reject(this.failure);
+    if (this.ended || this.destroyed) return Promise.resolve(DONE);
+    return new Promise((resolve, reject) => {
+      this.waiter = { resolve, reject };
+    });
+  }
+
+  [Symbol.asyncIterator](): AsyncIterator<Buffer> {
+    return {
+      next: () => this.next(),
+      return: () => {
+        this.destroy();
+        return Promise.resolve(DONE);
+      },
+    };
+  }
+}
+
+/** undici's raw head (name, value, ... as bytes) as Node's header object: names lower-cased, repeats in arrays. */
+function headObject(raw: Buffer[]): IncomingHttpHeaders {
+  const out: IncomingHttpHeaders = {};
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i]!.toString("latin1").toLowerCase();
+    const value = raw[i + 1]!.toString("latin1");
+    const prev = out[name];
+    if (prev === undefined) out[name] = value;
+    else if (Array.isArray(prev)) prev.push(value);
+    else out[name] = [prev, value];
+  }
+  return out;
+}
+
+class UpstreamHandler implements Dispatcher.DispatchHandler {
+  private readonly body = new UpstreamBody();
+  private answered = false;
+  private cancel: ((err: Error) => void) | undefined;
+
+  constructor(
+    private readonly signal: ClientAbort,
+    private readonly resolve: (r: UpstreamResponse) => void,
+    private readonly reject: (err: Error) => void,
+    private readonly onEnd: (() => void) | undefined,
+  ) {}
+
+  onConnect(abort: (err?: Error) => void): void {
+    this.cancel = abort;
+    this.body.abortUpstream = abort;
+    this.signal.bind(abort);
+  }
+
+  onHeaders(statusCode: number, raw: Buffer[], resume: () => void): boolean {
+    if (statusCode < 200) return true; // 1xx: the final head follows
+    this.body.resumeUpstream = resume;
+    this.answered = true;
+    this.resolve({ statusCode, headers: headObject(raw), body: this.body });
+    return true;
+  }
+
+  onData(chunk: Buffer): boolean {
+    return this.body.push(chunk);
+  }
+
+  onComplete(): void {
+    this.release();
+    this.onEnd?.();
+    this.body.end();
+  }
+
+  onError(err: Error): void {
+    this.release();
+    this.onEnd?.();
+    if (this.answered) this.body.fail(err);
+    else this.reject(err);
+  }
+
+  private release(): void {
+    if (this.cancel !== undefined) this.signal.unbind(this.cancel);
+  }
+}
+
+/**
+ * Sends one request; resolves with the answer's head (the body follows), rejects with
+ * undici's error when no answer came. `onEnd` runs when the exchange is over either way.
+ */
+export function requestUpstream(
+  dispatcher: Dispatcher,
+  options: Dispatcher.DispatchOptions,
+  signal: ClientAbort,
+  onEnd?: () => void,
+): Promise<UpstreamResponse> {
+  return new Promise((resolve, reject) => {
+    dispatcher.dispatch(options, new UpstreamHandler(signal, resolve, reject, onEnd));
+  });
+}
