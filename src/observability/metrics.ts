@@ -7,7 +7,7 @@
  * conventions (gen_ai.client.token.usage, gen_ai.server.time_to_first_token) with their
  * recommended buckets, in Prometheus naming.
  */
-import { Counter, Gauge, Histogram, Registry } from "prom-client";
+import { Counter, Gauge, Registry } from "prom-client";
 import type { RequestRecord } from "../server/record.js";
 import type { Runtime } from "../server/runtime.js";
 import { ttftMsOf, upstreamMsOf } from "./access-log.js";
@@ -19,6 +19,7 @@ import {
   labelSetsOf,
   systemOf,
 } from "./labels.js";
+import { CounterFamily, type CounterSeries, HistogramFamily, type HistogramSeries } from "./series.js";
 
 const DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300];
 const OVERHEAD_BUCKETS = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1];
@@ -43,43 +44,62 @@ export interface GatewayMetrics {
 
 const LABEL_CACHE_MAX = 4096;
 
-interface SeriesLabels {
+/** The series one request counts into, resolved once per label combination (cached). */
+interface RequestSeries {
   route: string;
-  requests: Record<string, string>;
-  duration: Record<string, string>;
-  overhead: Record<string, string>;
-  upstream: Record<string, string>;
-  tokensIn: Record<string, string>;
-  tokensOut: Record<string, string>;
-  ttft: Record<string, string>;
+  requests: CounterSeries;
+  duration: HistogramSeries;
+  overhead: HistogramSeries;
+  upstream: HistogramSeries;
+  tokensIn: HistogramSeries;
+  tokensOut: HistogramSeries;
+  ttft: HistogramSeries;
 }
 
-function seriesLabels(
+interface RequestFamilies {
+  requests: CounterFamily;
+  duration: HistogramFamily;
+  overhead: HistogramFamily;
+  upstream: HistogramFamily;
+  tokens: HistogramFamily;
+  ttft: HistogramFamily;
+}
+
+function requestSeries(
+  f: RequestFamilies,
   sets: LabelSets,
   r: RequestRecord,
   model: string,
   rawProvider: string | undefined,
-): SeriesLabels {
+): RequestSeries {
   const route = boundedRoute(sets, r.route);
   const routeType = r.routeType ?? "";
   const provider = boundedProvider(sets, rawProvider);
   const system = systemOf(sets, rawProvider);
   return {
     route,
-    requests: {
+    requests: f.requests.series({
       route,
       route_type: routeType,
       status: String(r.status),
       model,
       provider,
       routing: r.routingPath === undefined ? "" : r.routingPath.split(":")[0]!,
-    },
-    duration: { route, route_type: routeType, model },
-    overhead: { route, route_type: routeType },
-    upstream: { provider, model },
-    tokensIn: { gen_ai_token_type: "input", gen_ai_request_model: model, gen_ai_system: system },
-    tokensOut: { gen_ai_token_type: "output", gen_ai_request_model: model, gen_ai_system: system },
-    ttft: { gen_ai_request_model: model, gen_ai_system: system },
+    }),
+    duration: f.duration.series({ route, route_type: routeType, model }),
+    overhead: f.overhead.series({ route, route_type: routeType }),
+    upstream: f.upstream.series({ provider, model }),
+    tokensIn: f.tokens.series({
+      gen_ai_token_type: "input",
+      gen_ai_request_model: model,
+      gen_ai_system: system,
+    }),
+    tokensOut: f.tokens.series({
+      gen_ai_token_type: "output",
+      gen_ai_request_model: model,
+      gen_ai_system: system,
+    }),
+    ttft: f.ttft.series({ gen_ai_request_model: model, gen_ai_system: system }),
   };
 }
 
@@ -91,47 +111,44 @@ export function createMetrics(runtime?: Runtime): GatewayMetrics {
       ? { models: new Set(), systems: new Map(), routes: new Set() }
       : labelSetsOf(runtime);
 
-  const requests = new Counter({
-    name: "agw_requests_total",
-    help: "Requests answered, by route, route type, HTTP status, requested model (or other) and provider.",
-    labelNames: ["route", "route_type", "status", "model", "provider", "routing"] as const,
-    registers,
-  });
-  const duration = new Histogram({
-    name: "agw_request_duration_seconds",
-    help: "Time from a request's arrival to the end of its response.",
-    labelNames: ["route", "route_type", "model"] as const,
-    buckets: DURATION_BUCKETS,
-    registers,
-  });
-  const overhead = new Histogram({
-    name: "agw_gateway_overhead_seconds",
-    help: "Time spent inside agw for a request, upstream time excluded.",
-    labelNames: ["route", "route_type"] as const,
-    buckets: OVERHEAD_BUCKETS,
-    registers,
-  });
-  const upstream = new Histogram({
-    name: "agw_upstream_duration_seconds",
-    help: "Time from the first upstream request to the end of the last upstream response.",
-    labelNames: ["provider", "model"] as const,
-    buckets: DURATION_BUCKETS,
-    registers,
-  });
-  const tokens = new Histogram({
-    name: "gen_ai_client_token_usage",
-    help: "Tokens used per request (OpenTelemetry gen_ai.client.token.usage), by token type.",
-    labelNames: ["gen_ai_token_type", "gen_ai_request_model", "gen_ai_system"] as const,
-    buckets: TOKEN_BUCKETS,
-    registers,
-  });
-  const ttft = new Histogram({
-    name: "gen_ai_server_time_to_first_token_seconds",
-    help: "Time from a request's arrival to the first streamed chunk sent to the client.",
-    labelNames: ["gen_ai_request_model", "gen_ai_system"] as const,
-    buckets: TTFT_BUCKETS,
-    registers,
-  });
+  // The per-request families (series.ts); the rarer events below stay prom-client's.
+  const families: RequestFamilies = {
+    requests: new CounterFamily(
+      "agw_requests_total",
+      "Requests answered, by route, route type, HTTP status, requested model (or other) and provider.",
+      ["route", "route_type", "status", "model", "provider", "routing"],
+    ).register(registry),
+    duration: new HistogramFamily(
+      "agw_request_duration_seconds",
+      "Time from a request's arrival to the end of its response.",
+      ["route", "route_type", "model"],
+      DURATION_BUCKETS,
+    ).register(registry),
+    overhead: new HistogramFamily(
+      "agw_gateway_overhead_seconds",
+      "Time spent inside agw for a request, upstream time excluded.",
+      ["route", "route_type"],
+      OVERHEAD_BUCKETS,
+    ).register(registry),
+    upstream: new HistogramFamily(
+      "agw_upstream_duration_seconds",
+      "Time from the first upstream request to the end of the last upstream response.",
+      ["provider", "model"],
+      DURATION_BUCKETS,
+    ).register(registry),
+    tokens: new HistogramFamily(
+      "gen_ai_client_token_usage",
+      "Tokens used per request (OpenTelemetry gen_ai.client.token.usage), by token type.",
+      ["gen_ai_token_type", "gen_ai_request_model", "gen_ai_system"],
+      TOKEN_BUCKETS,
+    ).register(registry),
+    ttft: new HistogramFamily(
+      "gen_ai_server_time_to_first_token_seconds",
+      "Time from a request's arrival to the first streamed chunk sent to the client.",
+      ["gen_ai_request_model", "gen_ai_system"],
+      TTFT_BUCKETS,
+    ).register(registry),
+  };
   const guardrails = new Counter({
     name: "agw_guardrail_checks_total",
     help: "Prompt guard checks, by phase (request, response, stream) and action (allow, mask, reject, failOpen).",
@@ -180,8 +197,8 @@ export function createMetrics(runtime?: Runtime): GatewayMetrics {
   reloads.inc({ result: "success" }, 0);
   reloads.inc({ result: "failure" }, 0);
 
-  /** Label objects per series combination, built once: no label objects per request. */
-  const labelCache = new Map<string, SeriesLabels>();
+  /** Series per label combination, resolved once: no label objects or hashing per request. */
+  const labelCache = new Map<string, RequestSeries>();
 
   return {
     registry,
@@ -197,21 +214,21 @@ export function createMetrics(runtime?: Runtime): GatewayMetrics {
       const key = `${r.route ?? "\u0000"}\u0001${routeType}\u0001${r.status}\u0001${model}\u0001${rawProvider ?? "\u0000"}\u0001${r.routingPath ?? "\u0000"}`;
       let l = labelCache.get(key);
       if (l === undefined) {
-        l = seriesLabels(sets, r, model, rawProvider);
+        l = requestSeries(families, sets, r, model, rawProvider);
         if (labelCache.size >= LABEL_CACHE_MAX) labelCache.clear();
         labelCache.set(key, l);
       }
-      requests.inc(l.requests);
-      duration.observe(l.duration, r.durationMs / 1000);
+      l.requests.inc();
+      l.duration.observe(r.durationMs / 1000);
       const up = upstreamMsOf(r);
-      overhead.observe(l.overhead, Math.max(0, r.durationMs - (up ?? 0)) / 1000);
-      if (up !== undefined) upstream.observe(l.upstream, up / 1000);
-      if (r.inputTokens !== undefined) tokens.observe(l.tokensIn, r.inputTokens);
-      if (r.outputTokens !== undefined) tokens.observe(l.tokensOut, r.outputTokens);
+      l.overhead.observe(Math.max(0, r.durationMs - (up ?? 0)) / 1000);
+      if (up !== undefined) l.upstream.observe(up / 1000);
+      if (r.inputTokens !== undefined) l.tokensIn.observe(r.inputTokens);
+      if (r.outputTokens !== undefined) l.tokensOut.observe(r.outputTokens);
       const route = l.route;
       const first = ttftMsOf(r);
       if (first !== undefined && r.routeType !== undefined && r.status < 400) {
-        ttft.observe(l.ttft, first / 1000);
+        l.ttft.observe(first / 1000);
       }
       let limited = r.error === "rate_limited";
       for (const e of r.policyEvents ?? []) {
