@@ -1,3 +1,4 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { encodeSseEvent, parseSseText, type SseEvent } from "../../src/llm/sse.js";
 import { expectSplitInvariant, parseChunks } from "./sse-split.js";
@@ -58,6 +59,19 @@ describe("createSseParser", () => {
     const text = 'data: {"t":"héllo 世界 🎉"}\r\n\r\nevent: e\ndata: ünï\n\n';
     const events = expectSplitInvariant(enc.encode(text));
     expect(events).toEqual([{ data: '{"t":"héllo 世界 🎉"}' }, { event: "e", data: "ünï" }]);
+  });
+
+  it("decodes any bytes, invalid UTF-8 included, as a WHATWG TextDecoder does, however they are split", () => {
+    const notLineEnd = fc.integer({ min: 0, max: 255 }).filter((b) => b !== 10 && b !== 13);
+    fc.assert(
+      fc.property(fc.array(notLineEnd, { maxLength: 64 }), (bytes) => {
+        const payload = Uint8Array.from(bytes);
+        const wire = new Uint8Array([...enc.encode("data: "), ...payload, 10, 10]);
+        const expected = new TextDecoder("utf-8").decode(payload);
+        expect(expectSplitInvariant(wire)).toEqual([{ data: expected }]);
+      }),
+      { numRuns: 200 },
+    );
   });
 
   it("is split-invariant for mixed line endings and comments", () => {

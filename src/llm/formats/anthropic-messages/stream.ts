@@ -174,12 +174,23 @@ export function createAnthropicStreamEncoder(): StreamEncoder {
     return ev("content_block_start", { index: block, content_block: cb });
   };
   const delta = (block: number, d: Json): WireEvent => ev("content_block_delta", { index: block, delta: d });
-  const textDelta = (kind: IrPartStart["kind"], block: number, s: string): WireEvent =>
-    kind === "thinking"
-      ? delta(block, { type: "thinking_delta", thinking: s })
-      : kind === "tool_call"
-        ? delta(block, { type: "input_json_delta", partial_json: s })
-        : delta(block, { type: "text_delta", text: s });
+  /**
+   * The most frequent event of every stream, written as the text JSON.stringify gives for
+   * { type, index, delta: { type, <field> } } without building the two objects: stringifying
+   * them was ~5% of a translated stream's CPU (profiled). Tested against JSON.stringify.
+   */
+  const textDelta = (kind: IrPartStart["kind"], block: number, s: string): WireEvent => {
+    const [type, field] =
+      kind === "thinking"
+        ? ["thinking_delta", "thinking"]
+        : kind === "tool_call"
+          ? ["input_json_delta", "partial_json"]
+          : ["text_delta", "text"];
+    return {
+      event: "content_block_delta",
+      data: `{"type":"content_block_delta","index":${block},"delta":{"type":"${type}","${field}":${JSON.stringify(s)}}}`,
+    };
+  };
 
   const kinds = new Map<number, IrPartStart["kind"]>();
 

@@ -188,6 +188,17 @@ export function createChatStreamEncoder(opts: ChatEncoderOptions = {}): StreamEn
       choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }],
     }),
   });
+  /**
+   * A content (or reasoning) delta, the most frequent chunk of every stream, as the exact
+   * text `chunk({ [field]: text })` gives, from a head built once per message: stringifying
+   * the nested objects for each delta was ~5% of a translated stream's CPU (profiled). Tested
+   * against `chunk`.
+   */
+  let head: string | undefined;
+  const deltaChunk = (field: "content" | "reasoning_content", text: string): WireEvent => {
+    head ??= `{"id":${JSON.stringify(id)},"object":"chat.completion.chunk","created":${JSON.stringify(created)},"model":${JSON.stringify(model)},"choices":[{"index":0,"delta":{"`;
+    return { data: `${head}${field}":${JSON.stringify(text)}},"logprobs":null,"finish_reason":null}]}` };
+  };
 
   // A no-argument call must still end with valid JSON arguments ("{}"), as non-streamed ones do.
   const closeTool = (irIndex: number): WireEvent[] => {
@@ -205,6 +216,7 @@ export function createChatStreamEncoder(opts: ChatEncoderOptions = {}): StreamEn
           id = chatId(e.id);
           model = e.model;
           created = e.created ?? Math.floor((opts.now ?? Date.now)() / 1000);
+          head = undefined;
           return [chunk({ role: "assistant", content: "" })];
         case "part_start":
           if (e.part.kind !== "tool_call") return [];
@@ -223,9 +235,9 @@ export function createChatStreamEncoder(opts: ChatEncoderOptions = {}): StreamEn
             }),
           ];
         case "text_delta":
-          return e.text === "" ? [] : [chunk({ content: e.text })];
+          return e.text === "" ? [] : [deltaChunk("content", e.text)];
         case "thinking_delta":
-          return e.thinking === "" ? [] : [chunk({ reasoning_content: e.thinking })];
+          return e.thinking === "" ? [] : [deltaChunk("reasoning_content", e.thinking)];
         case "tool_args_delta": {
           const ti = toolIndex.get(e.index);
           if (ti === undefined || e.json === "") return [];

@@ -1,0 +1,80 @@
+/**
+ * The stream encoders write their most frequent events (Anthropic content_block_delta, chat
+ * content chunks) as text directly: byte for byte what JSON.stringify gives for the event.
+ */
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { FORMATS } from "../../../src/llm/formats/index.js";
+import type { IrStreamEvent } from "../../../src/llm/formats/ir.js";
+
+const START: IrStreamEvent = { type: "message_start", id: "msg_1", model: "m" };
+
+describe("Anthropic content_block_delta events", () => {
+  it.each([
+    ["text", "text_delta", "text"],
+    ["thinking", "thinking_delta", "thinking"],
+  ] as const)("%s deltas equal JSON.stringify of the event, for any text", (kind, type, field) => {
+    fc.assert(
+      fc.property(fc.string({ unit: "binary", minLength: 1 }), fc.integer({ min: 0, max: 3 }), (s, extra) => {
+        const enc = FORMATS["anthropic-messages"].createEncoder();
+        enc.push(START);
+        // Earlier blocks, so the index is not always 0.
+        for (let i = 0; i < extra; i++) {
+          enc.push({ type: "part_start", index: i, part: { kind: "text" } });
+          enc.push({ type: "part_stop", index: i });
+        }
+        enc.push({ type: "part_start", index: extra, part: { kind } });
+        const out = enc.push(
+          kind === "text"
+            ? { type: "text_delta", index: extra, text: s }
+            : { type: "thinking_delta", index: extra, thinking: s },
+        );
+        expect(out).toEqual([
+          {
+            event: "content_block_delta",
+            data: JSON.stringify({ type: "content_block_delta", index: extra, delta: { type, [field]: s } }),
+          },
+        ]);
+      }),
+      { numRuns: 200 },
+    );
+  });
+});
+
+describe("chat content chunks", () => {
+  it("equal JSON.stringify of the chunk, for any text, id, model and created", () => {
+    fc.assert(
+      fc.property(
+        fc.string({ unit: "binary", minLength: 1 }),
+        fc.string({ unit: "binary" }),
+        fc.string({ unit: "binary" }),
+        fc.integer({ min: 0, max: 2 ** 40 }),
+        fc.boolean(),
+        (s, id, model, created, thinking) => {
+          const enc = FORMATS["openai-chat"].createEncoder();
+          const [first] = enc.push({ type: "message_start", id, model, created });
+          const chunkId = (JSON.parse(first!.data) as { id: string }).id;
+          enc.push({ type: "part_start", index: 0, part: { kind: thinking ? "thinking" : "text" } });
+          const out = enc.push(
+            thinking
+              ? { type: "thinking_delta", index: 0, thinking: s }
+              : { type: "text_delta", index: 0, text: s },
+          );
+          const delta = thinking ? { reasoning_content: s } : { content: s };
+          expect(out).toEqual([
+            {
+              data: JSON.stringify({
+                id: chunkId,
+                object: "chat.completion.chunk",
+                created,
+                model,
+                choices: [{ index: 0, delta, logprobs: null, finish_reason: null }],
+              }),
+            },
+          ]);
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+});
