@@ -1,0 +1,122 @@
+/**
+ * A/B of agw builds: CPU µs/request of the baseline and of two or more agw builds, loaded in
+ * alternating order within one run (noise from a shared machine falls on all of them). How
+ * each optimisation in the README's Performance section was measured.
+ *
+ *   npm run build && mkdir -p /tmp/A && cp -r bin dist package.json /tmp/A && ln -s "$PWD/node_modules" /tmp/A/
+ *   (change, build, copy to /tmp/B the same way)
+ *   npm run bench:ab -- --scenarios chat,passthrough A=/tmp/A B=/tmp/B
+ *
+ * Flags: --scenarios (passthrough), --duration seconds per run (4), --rounds (4),
+ * --connections (64), --config (examples/bench.yaml), --prof DIR (every process, the
+ * baseline included, writes a CPU profile under DIR/<name>/).
+ */
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { loadScenario } from "./load.js";
+import {
+  type Child,
+  freePort,
+  installCleanup,
+  spawnChild,
+  stopAll,
+  stopChild,
+  treeCpuMicros,
+  waitForPort,
+} from "./processes.js";
+import { pickScenarios } from "./scenarios.js";
+import { ROOT, startAgw, startStack } from "./stack.js";
+
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: {
+    scenarios: { type: "string", default: "passthrough" },
+    duration: { type: "string", default: "4" },
+    rounds: { type: "string", default: "4" },
+    connections: { type: "string", default: "64" },
+    config: { type: "string", default: join(ROOT, "examples/bench.yaml") },
+    prof: { type: "string" },
+  },
+});
+
+interface Target {
+  name: string;
+  url: string;
+  pid: number;
+}
+
+function variants(): Array<{ name: string; dir: string }> {
+  const list = positionals.map((p) => {
+    const eq = p.indexOf("=");
+    if (eq <= 0) throw new Error(`"${p}": give each build as NAME=DIR (DIR holds bin/agw.js and dist/)`);
+    return { name: p.slice(0, eq), dir: p.slice(eq + 1) };
+  });
+  if (list.length === 0) throw new Error("give at least one build: NAME=DIR");
+  return list;
+}
+
+const profArgs = (name: string): string[] =>
+  values.prof === undefined ? [] : ["--cpu-prof", "--cpu-prof-dir", join(values.prof, name)];
+
+async function main(): Promise<void> {
+  installCleanup();
+  const builds = variants();
+  const stack = await startStack({ gateMs: 10 });
+  const targets: Target[] = [{ name: "baseline", url: stack.baselineUrl, pid: stack.baseline.pid }];
+  const children: Child[] = [];
+  if (values.prof !== undefined) {
+    const port = await freePort();
+    const args = [...profArgs("baseline"), "--import", "tsx", join(ROOT, "test/bench/baseline-proxy.ts")];
+    const b = spawnChild({
+      name: "baseline (profiled)",
+      args: [...args, "--port", String(port), "--upstream", stack.upstreamUrl],
+      cwd: ROOT,
+      env: process.env,
+    });
+    await waitForPort(port, b);
+    children.push(b);
+    targets[0] = { name: "baseline", url: `http://127.0.0.1:${port}`, pid: b.pid };
+  }
+  for (const { name, dir } of builds) {
+    const agw = await startAgw({
+      command: { args: [join(dir, "bin/agw.js"), "-f", values.config, "--no-watch"], how: name },
+      upstreamUrl: stack.upstreamUrl,
+      workers: "1",
+      logFile: "/dev/null",
+      nodeArgs: profArgs(name),
+    });
+    children.push(agw.child);
+    targets.push({ name, url: agw.url, pid: agw.child.pid });
+  }
+  const load = { connections: Number(values.connections), durationSec: Number(values.duration) };
+  for (const s of pickScenarios(values.scenarios)) {
+    for (const t of targets) await loadScenario(t.url, s, { ...load, durationSec: 1 });
+    const totals = new Map<string, { cpu: number; requests: number; seconds: number }>();
+    for (let r = 0; r < Number(values.rounds); r++) {
+      for (const t of r % 2 === 0 ? targets : [...targets].reverse()) {
+        const before = treeCpuMicros(t.pid) ?? 0;
+        const result = await loadScenario(t.url, s, load);
+        const sum = totals.get(t.name) ?? { cpu: 0, requests: 0, seconds: 0 };
+        sum.cpu += (treeCpuMicros(t.pid) ?? before) - before;
+        sum.requests += result.requests;
+        sum.seconds += result.seconds;
+        totals.set(t.name, sum);
+      }
+    }
+    const base = totals.get("baseline");
+    const baseUs = base === undefined ? Number.NaN : base.cpu / base.requests;
+    const cells = [...totals].map(([name, t]) => {
+      const us = t.cpu / t.requests;
+      return `${name} ${us.toFixed(0)} µs/req, ${(t.requests / t.seconds).toFixed(0)} rps (CPU ratio ${(baseUs / us).toFixed(2)})`;
+    });
+    process.stdout.write(`${s.id}: ${cells.join(" | ")}\n`);
+  }
+  for (const c of children) await stopChild(c);
+}
+
+main()
+  .catch((err: unknown) => {
+    process.stderr.write(`bench:ab: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exitCode = 1;
+  })
+  .finally(() => stopAll());
