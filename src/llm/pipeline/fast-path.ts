@@ -5,7 +5,8 @@
  * same format watches them for usage and for an end that never came; the one exception is
  * the usage-only chat chunk injected for accounting, removed when the client did not ask.
  */
-import { buildResponseHeaders, flushHeadUnlessBuffered } from "../../server/proxy.js";
+import { buildResponseHeaders } from "../../server/forward-headers.js";
+import { flushHeadUnlessBuffered } from "../../server/proxy.js";
 import { converterFor, type IrFormat, type IrStreamEvent } from "../formats/index.js";
 import { createSseParser, encodeSseEvent, type SseEvent } from "../sse.js";
 import type { ParsedBody } from "./body.js";
