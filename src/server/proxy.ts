@@ -11,7 +11,7 @@ import type { Dispatcher } from "undici";
 import { GatewayError } from "../errors.js";
 import type { ProviderSpec } from "../llm/providers/catalog.js";
 import { requestModelSniffer, responseUsageSniffer, type Sniffer } from "./detect.js";
-import { buildRequestHeaders, type HeadFacts, responseHeadOf } from "./forward-headers.js";
+import { buildRequestHeaders, decodeRawHead, headValue, responseHead } from "./forward-headers.js";
 import type { RequestRecord } from "./record.js";
 import type { BackendAuthRuntime, UpstreamTarget } from "./runtime.js";
 
@@ -114,12 +114,19 @@ async function* teeBody(req: IncomingMessage, sniffer: Sniffer): AsyncGenerator<
   sniffer.end();
 }
 
-function upstreamError(err: unknown): GatewayError {
+/** undici gave up connecting or waiting for the head (as opposed to a refused or broken connection). */
+export function isUpstreamTimeout(err: unknown): boolean {
   const code = (err as { code?: unknown } | null)?.code;
-  if (code === "UND_ERR_HEADERS_TIMEOUT" || code === "UND_ERR_CONNECT_TIMEOUT") {
-    return new GatewayError(504, "upstream_timeout", "The upstream did not answer in time.");
-  }
-  return new GatewayError(502, "upstream_unavailable", "The upstream could not be reached.");
+  return code === "UND_ERR_HEADERS_TIMEOUT" || code === "UND_ERR_CONNECT_TIMEOUT";
+}
+
+export const UPSTREAM_TIMEOUT_MESSAGE = "The upstream did not answer in time.";
+export const UPSTREAM_UNREACHABLE_MESSAGE = "The upstream could not be reached.";
+
+function upstreamError(err: unknown): GatewayError {
+  return isUpstreamTimeout(err)
+    ? new GatewayError(504, "upstream_timeout", UPSTREAM_TIMEOUT_MESSAGE)
+    : new GatewayError(502, "upstream_unavailable", UPSTREAM_UNREACHABLE_MESSAGE);
 }
 
 /**
@@ -172,12 +179,12 @@ class OpaqueExchange implements Dispatcher.DispatchHandler {
     this.resumeUpstream = resume;
     const { res, record, requestId, detect } = this.call;
     record.status = statusCode;
-    const facts: HeadFacts = { hasLength: false, contentType: undefined, contentEncoding: undefined };
-    res.writeHead(statusCode, responseHeadOf(raw, requestId, facts));
+    const head = decodeRawHead(raw);
+    res.writeHead(statusCode, responseHead(head, requestId));
     // A streamed answer (no length) must show its head now, not with the first chunk, unless
     // that chunk arrives in the same read (undici calls onResponseData before any microtask
     // runs): then both leave in one socket write.
-    if (!facts.hasLength) {
+    if (headValue(head, "content-length") === undefined) {
       this.headPending = true;
       queueMicrotask(() => {
         if (this.headPending && !res.headersSent && !res.destroyed) res.flushHeaders();
@@ -185,7 +192,11 @@ class OpaqueExchange implements Dispatcher.DispatchHandler {
       });
     }
     if (detect) {
-      this.sniffer = responseUsageSniffer(record, facts.contentType, facts.contentEncoding);
+      this.sniffer = responseUsageSniffer(
+        record,
+        headValue(head, "content-type"),
+        headValue(head, "content-encoding"),
+      );
     }
     return true;
   }

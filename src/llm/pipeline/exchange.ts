@@ -14,7 +14,7 @@ import type { IrFormat, IrStreamEvent, IrUsage, WireEvent } from "../formats/ind
 import type { ParsedRouteType } from "../route-types.js";
 import { encodeSseEvent } from "../sse.js";
 import type { ParsedBody } from "./body.js";
-import { ClientAbort } from "./upstream-call.js";
+import { ClientAbort } from "./upstream-response.js";
 
 export interface PipelineDeps {
   logger: Logger;

@@ -5,7 +5,7 @@
  * same format watches them for usage and for an end that never came; the one exception is
  * the usage-only chat chunk injected for accounting, removed when the client did not ask.
  */
-import { buildResponseHeaders } from "../../server/forward-headers.js";
+import { responseHead } from "../../server/forward-headers.js";
 import { flushHeadUnlessBuffered } from "../../server/proxy.js";
 import { converterFor, type IrFormat, type IrStreamEvent } from "../formats/index.js";
 import { createSseParser, encodeSseEvent, type SseEvent } from "../sse.js";
@@ -121,7 +121,7 @@ export function isStreamResponse(up: UpstreamResponse): boolean {
 }
 
 function passHeaders(x: Exchange, up: UpstreamResponse, dropLength: boolean): string[] {
-  const h = buildResponseHeaders(up.headers, x.ctx.requestId);
+  const h = responseHead(up.head, x.ctx.requestId);
   if (!dropLength) return h;
   const out: string[] = [];
   for (let i = 0; i < h.length; i += 2) if (h[i] !== "content-length") out.push(h[i]!, h[i + 1]!);

@@ -9,13 +9,16 @@ import type { Dispatcher } from "undici";
 import { GatewayError } from "../../errors.js";
 import { upstreamTraceparent } from "../../observability/tracing.js";
 import { isDroppedRequestHeader } from "../../server/forward-headers.js";
-import { upstreamPath } from "../../server/proxy.js";
+import {
+  isUpstreamTimeout,
+  UPSTREAM_TIMEOUT_MESSAGE,
+  UPSTREAM_UNREACHABLE_MESSAGE,
+  upstreamPath,
+} from "../../server/proxy.js";
 import type { UpstreamTarget } from "../../server/runtime.js";
 import type { Candidate, UpstreamFailure } from "../plan.js";
 import { appendAuth } from "./upstream-auth.js";
 import { type ClientAbort, requestUpstream, type UpstreamResponse } from "./upstream-response.js";
-
-export { ClientAbort } from "./upstream-response.js";
 
 /** Caller headers never copied upstream: hop-by-hop, framing, credentials, the gateway's key. */
 function isDropped(lower: string): boolean {
@@ -139,11 +142,9 @@ export type UpstreamResult =
   | { readonly ok: false; readonly failure: UpstreamFailure };
 
 function failureOf(err: unknown): UpstreamFailure {
-  const code = (err as { code?: unknown } | null)?.code;
-  if (code === "UND_ERR_HEADERS_TIMEOUT" || code === "UND_ERR_CONNECT_TIMEOUT") {
-    return { kind: "timeout", message: "The upstream did not answer in time." };
-  }
-  return { kind: "connect", message: "The upstream could not be reached." };
+  return isUpstreamTimeout(err)
+    ? { kind: "timeout", message: UPSTREAM_TIMEOUT_MESSAGE }
+    : { kind: "connect", message: UPSTREAM_UNREACHABLE_MESSAGE };
 }
 
 /** Sends the request; an error status comes back as a failure with its body read. */

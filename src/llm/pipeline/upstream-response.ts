@@ -13,12 +13,15 @@
  */
 import type { IncomingHttpHeaders } from "node:http";
 import type { Dispatcher } from "undici";
+import { decodeRawHead } from "../../server/forward-headers.js";
 
 /** Unread bytes past which the upstream is paused. */
 const HIGH_WATER = 64 * 1024;
 
 export interface UpstreamResponse {
   readonly statusCode: number;
+  /** Names lower-cased and values in order, as decodeRawHead gives them. */
+  readonly head: readonly string[];
   readonly headers: IncomingHttpHeaders;
   readonly body: UpstreamBody;
 }
@@ -146,12 +149,12 @@ export class UpstreamBody implements AsyncIterable<Buffer> {
   }
 }
 
-/** undici's raw head (name, value, ... as bytes) as Node's header object: names lower-cased, repeats in arrays. */
-function headObject(raw: Buffer[]): IncomingHttpHeaders {
+/** A decoded head as Node's header object: repeated names in arrays. */
+function headObject(head: readonly string[]): IncomingHttpHeaders {
   const out: IncomingHttpHeaders = {};
-  for (let i = 0; i < raw.length; i += 2) {
-    const name = raw[i]!.toString("latin1").toLowerCase();
-    const value = raw[i + 1]!.toString("latin1");
+  for (let i = 0; i < head.length; i += 2) {
+    const name = head[i]!;
+    const value = head[i + 1]!;
     const prev = out[name];
     if (prev === undefined) out[name] = value;
     else if (Array.isArray(prev)) prev.push(value);
@@ -182,7 +185,8 @@ class UpstreamHandler implements Dispatcher.DispatchHandler {
     if (statusCode < 200) return true; // 1xx: the final head follows
     this.body.resumeUpstream = resume;
     this.answered = true;
-    this.resolve({ statusCode, headers: headObject(raw), body: this.body });
+    const head = decodeRawHead(raw);
+    this.resolve({ statusCode, head, headers: headObject(head), body: this.body });
     return true;
   }
 
