@@ -8,8 +8,8 @@ import type { IncomingMessage } from "node:http";
 import type { ProviderSpec } from "../llm/providers/catalog.js";
 import type { BackendAuthRuntime, UpstreamTarget } from "./runtime.js";
 
-/** Hop-by-hop headers (RFC 9110 §7.6.1) and ones the proxy sets itself. */
-export function isDroppedRequestHeader(lower: string): boolean {
+/** Hop-by-hop headers (RFC 9110 §7.6.1): never forwarded either way. */
+function isHopByHop(lower: string): boolean {
   switch (lower) {
     case "connection":
     case "keep-alive":
@@ -17,27 +17,15 @@ export function isDroppedRequestHeader(lower: string): boolean {
     case "trailer":
     case "transfer-encoding":
     case "upgrade":
-    case "host":
-    case "expect":
-    case "x-agw-authorization":
       return true;
     default:
       return lower.startsWith("proxy-");
   }
 }
 
-function isDroppedResponseHeader(lower: string): boolean {
-  switch (lower) {
-    case "connection":
-    case "keep-alive":
-    case "te":
-    case "trailer":
-    case "transfer-encoding":
-    case "upgrade":
-      return true;
-    default:
-      return lower.startsWith("proxy-");
-  }
+/** Request headers not copied upstream: hop-by-hop ones and those the proxy sets itself. */
+export function isDroppedRequestHeader(lower: string): boolean {
+  return isHopByHop(lower) || lower === "host" || lower === "expect" || lower === "x-agw-authorization";
 }
 
 /** Header names listed in a Connection header, lower-cased (also hop-by-hop). */
@@ -129,7 +117,7 @@ export function responseHead(head: readonly string[], requestId: string): string
       if (tokens !== undefined) extra = extra === undefined ? tokens : extra.concat(tokens);
       continue;
     }
-    if (isDroppedResponseHeader(lower)) continue;
+    if (isHopByHop(lower)) continue;
     out.push(lower, value);
   }
   if (extra !== undefined) {
