@@ -6,6 +6,7 @@
 import { createRequire } from "node:module";
 import { type Logger, pino } from "pino";
 import type prettyFactory from "pino-pretty";
+import { createLineBatch } from "./line-batch.js";
 
 /**
  * pino-pretty is loaded only for a text logger: it and its dependencies add ~9 MB of
@@ -37,12 +38,12 @@ const REDACT = [
 ];
 
 /**
- * Lines are written in batches of about this many bytes, or every LINE_FLUSH_MS when traffic
- * is light (as nginx's `access_log ... buffer= flush=`), and in full when the process exits.
- * One write per line cost ~40 µs of CPU per request under load (a thread-pool hop each):
- * a quarter of an opaque passthrough request (measured, `npm run bench`).
+ * Lines are written in batches of about this many characters, or LINE_FLUSH_MS after the
+ * first line of a batch when traffic is light, and in full when the process exits
+ * (line-batch.ts). One write per line cost ~40 µs of CPU per request under load (a
+ * thread-pool hop each): a quarter of an opaque passthrough request (measured, `npm run bench`).
  */
-const LINE_BUFFER_BYTES = 16 * 1024;
+const LINE_BUFFER_CHARS = 16 * 1024;
 const LINE_FLUSH_MS = 100;
 
 export function createLogger(options: LoggerOptions = {}): Logger {
@@ -58,17 +59,27 @@ export function createLogger(options: LoggerOptions = {}): Logger {
     });
     return pino(base, stream);
   }
-  const dest =
-    options.destination ??
-    pino.destination({
-      dest: 1,
-      sync: false,
-      minLength: LINE_BUFFER_BYTES,
-      maxWrite: 4 * LINE_BUFFER_BYTES,
-      periodicFlush: LINE_FLUSH_MS,
-    });
-  const logger = pino(base, dest);
-  sinks.set(logger, (line) => void dest.write(line));
+  if (options.destination !== undefined) {
+    const dest = options.destination;
+    const logger = pino(base, dest);
+    sinks.set(logger, (line) => void dest.write(line));
+    return logger;
+  }
+  // Standard output through sonic-boom (asynchronous writes), fed by one batch for every line.
+  const batch = createLineBatch(pino.destination({ dest: 1, sync: false, maxWrite: 4 * LINE_BUFFER_CHARS }), {
+    maxChars: LINE_BUFFER_CHARS,
+    intervalMs: LINE_FLUSH_MS,
+    onExit: (fn) =>
+      process.once("exit", () => {
+        try {
+          fn();
+        } catch {
+          // Standard output is gone (a closed pipe): nothing is left to tell.
+        }
+      }),
+  });
+  const logger = pino(base, batch);
+  sinks.set(logger, (line) => void batch.write(line));
   return logger;
 }
 
