@@ -149,6 +149,28 @@ function jsonString(s: string): string {
 
 const jsonNumber = (n: number): string => (Number.isFinite(n) ? String(n) : "null");
 
+const FRACTION = ["", "0", "00"];
+
+/**
+ * A millisecond figure rounded to the microsecond (k / 1000), as JSON.stringify writes it,
+ * from integer parts: a double's shortest-form conversion cost ~0.5 µs per access line,
+ * three per request (perf profile). Anything not exactly k / 1000 goes the generic way.
+ */
+export function jsonMs(ms: number): string {
+  const k = Math.round(ms * 1000);
+  if (k / 1000 !== ms || k < 0 || k > 0x7fffffff) return jsonNumber(ms);
+  const whole = (k / 1000) | 0;
+  let frac = k - whole * 1000;
+  if (frac === 0) return String(whole);
+  let digits = 3;
+  while (frac % 10 === 0) {
+    frac /= 10;
+    digits--;
+  }
+  const f = String(frac);
+  return `${whole}.${FRACTION[digits - f.length] ?? ""}${f}`;
+}
+
 /**
  * The fields of a JSON access-log line, in the entry's order, undefined ones left out:
  * exactly what pino's serialisation of the entry gives, without its generic walk over the
@@ -161,9 +183,9 @@ export function accessLogJsonFields(e: AccessLogEntry): string {
   if (e.routeType !== undefined) s += `,"routeType":${jsonString(e.routeType)}`;
   if (e.backend !== undefined) s += `,"backend":${jsonString(e.backend)}`;
   s += `,"method":${jsonString(e.method)},"path":${jsonString(e.path)},"status":${jsonNumber(e.status)}`;
-  s += `,"durationMs":${jsonNumber(e.durationMs)}`;
-  if (e.upstreamMs !== undefined) s += `,"upstreamMs":${jsonNumber(e.upstreamMs)}`;
-  if (e.ttftMs !== undefined) s += `,"ttftMs":${jsonNumber(e.ttftMs)}`;
+  s += `,"durationMs":${jsonMs(e.durationMs)}`;
+  if (e.upstreamMs !== undefined) s += `,"upstreamMs":${jsonMs(e.upstreamMs)}`;
+  if (e.ttftMs !== undefined) s += `,"ttftMs":${jsonMs(e.ttftMs)}`;
   if (e.provider !== undefined) s += `,"provider":${jsonString(e.provider)}`;
   if (e.model !== undefined) s += `,"model":${jsonString(e.model)}`;
   if (e.upstreamModel !== undefined) s += `,"upstreamModel":${jsonString(e.upstreamModel)}`;

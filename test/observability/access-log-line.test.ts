@@ -10,6 +10,7 @@ import {
   type AccessLogEntry,
   accessLogJsonFields,
   createAccessLog,
+  jsonMs,
 } from "../../src/observability/access-log.js";
 import { createLogger } from "../../src/observability/log.js";
 
@@ -23,7 +24,13 @@ function capture(): { stream: PassThrough; lines: () => string[] } {
 }
 
 const optString = fc.option(fc.string({ unit: "binary", maxLength: 80 }), { nil: undefined });
+/** Durations as the entry holds them: rounded to the microsecond, plus arbitrary doubles. */
+const msArb = fc.oneof(
+  fc.double(),
+  fc.integer({ min: 0, max: 2 ** 31 }).map((k) => k / 1000),
+);
 const optNumber = fc.option(fc.oneof(fc.integer(), fc.double()), { nil: undefined });
+const optMs = fc.option(msArb, { nil: undefined });
 
 const entryArb: fc.Arbitrary<AccessLogEntry> = fc.record({
   requestId: fc.string({ unit: "binary", maxLength: 80 }),
@@ -35,9 +42,9 @@ const entryArb: fc.Arbitrary<AccessLogEntry> = fc.record({
   method: fc.string({ maxLength: 10 }),
   path: fc.string({ unit: "binary", maxLength: 120 }),
   status: fc.integer({ min: 0, max: 599 }),
-  durationMs: fc.double(),
-  upstreamMs: optNumber,
-  ttftMs: optNumber,
+  durationMs: msArb,
+  upstreamMs: optMs,
+  ttftMs: optMs,
   provider: optString,
   model: optString,
   upstreamModel: optString,
@@ -120,5 +127,23 @@ describe("access-log JSON line", () => {
     log.write(entry);
     await new Promise((r) => setImmediate(r));
     expect(sink.lines()).toHaveLength(1);
+  });
+});
+
+describe("jsonMs", () => {
+  it("writes a millisecond figure exactly as JSON.stringify does", () => {
+    for (const ms of [0, 0.001, 0.01, 0.1, 0.5, 1, 1.05, 1.005, 12.34, 99.999, 100, 1000.001, 2147483.647]) {
+      expect(jsonMs(ms)).toBe(JSON.stringify(ms));
+    }
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 2 ** 32 }), (k) => jsonMs(k / 1000) === JSON.stringify(k / 1000)),
+      { numRuns: 20_000 },
+    );
+    fc.assert(
+      fc.property(fc.double({ noNaN: true }), (x) => jsonMs(x) === JSON.stringify(x)),
+      { numRuns: 5_000 },
+    );
+    expect(jsonMs(Number.NaN)).toBe("null");
+    expect(jsonMs(Number.POSITIVE_INFINITY)).toBe("null");
   });
 });
