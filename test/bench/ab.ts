@@ -58,6 +58,13 @@ function variants(): Array<{ name: string; dir: string }> {
 const profArgs = (name: string): string[] =>
   values.prof === undefined ? [] : ["--cpu-prof", "--cpu-prof-dir", join(values.prof, name)];
 
+function median(xs: readonly number[]): number {
+  if (xs.length === 0) return Number.NaN;
+  const sorted = [...xs].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
 async function main(): Promise<void> {
   installCleanup();
   const builds = variants();
@@ -92,22 +99,34 @@ async function main(): Promise<void> {
   for (const s of pickScenarios(values.scenarios)) {
     for (const t of targets) await loadScenario(t.url, s, { ...load, durationSec: 1 });
     const totals = new Map<string, { cpu: number; requests: number; seconds: number }>();
+    /** Per round: baseline µs ÷ the target's µs, both from the same round (the machine's speed drifts between rounds). */
+    const roundRatios = new Map<string, number[]>();
     for (let r = 0; r < Number(values.rounds); r++) {
+      const roundUs = new Map<string, number>();
       for (const t of r % 2 === 0 ? targets : [...targets].reverse()) {
         const before = treeCpuMicros(t.pid) ?? 0;
         const result = await loadScenario(t.url, s, load);
         const sum = totals.get(t.name) ?? { cpu: 0, requests: 0, seconds: 0 };
-        sum.cpu += (treeCpuMicros(t.pid) ?? before) - before;
+        const cpu = (treeCpuMicros(t.pid) ?? before) - before;
+        sum.cpu += cpu;
         sum.requests += result.requests;
         sum.seconds += result.seconds;
         totals.set(t.name, sum);
+        roundUs.set(t.name, cpu / result.requests);
       }
+      const b = roundUs.get("baseline") ?? Number.NaN;
+      for (const [name, us] of roundUs) roundRatios.set(name, [...(roundRatios.get(name) ?? []), b / us]);
     }
     const base = totals.get("baseline");
     const baseUs = base === undefined ? Number.NaN : base.cpu / base.requests;
     const cells = [...totals].map(([name, t]) => {
       const us = t.cpu / t.requests;
-      return `${name} ${us.toFixed(0)} µs/req, ${(t.requests / t.seconds).toFixed(0)} rps (CPU ratio ${(baseUs / us).toFixed(2)})`;
+      const med = median(roundRatios.get(name) ?? []);
+      const ratio =
+        name === "baseline"
+          ? ""
+          : `, CPU ratio ${(baseUs / us).toFixed(2)}, per-round median ${med.toFixed(3)}`;
+      return `${name} ${us.toFixed(0)} µs/req, ${(t.requests / t.seconds).toFixed(0)} rps${ratio}`;
     });
     process.stdout.write(`${s.id}: ${cells.join(" | ")}\n`);
   }
