@@ -33,6 +33,12 @@ export interface LineBatchOptions {
   intervalMs: number;
   /** Registers the exit flush; `process.once("exit", fn)` in production. */
   onExit?: (fn: () => void) => void;
+  /**
+   * Writes text synchronously to where the destination writes (its file descriptor). Used by
+   * flushSync, after the destination's own flushSync: handing the batch to an asynchronous
+   * destination at exit would start a write the exiting process may not finish.
+   */
+  writeSync?: (text: string) => void;
 }
 
 export function createLineBatch(dest: LineDestination, options: LineBatchOptions): LineBatch {
@@ -72,8 +78,17 @@ export function createLineBatch(dest: LineDestination, options: LineBatchOptions
       else cb?.();
     },
     flushSync() {
-      writePending();
+      if (options.writeSync === undefined) {
+        writePending();
+        dest.flushSync?.();
+        return;
+      }
       dest.flushSync?.();
+      const rest = pending;
+      pending = "";
+      if (timer !== undefined) clearTimeout(timer);
+      timer = undefined;
+      if (rest !== "") options.writeSync(rest);
     },
   };
   options.onExit?.(() => batch.flushSync());

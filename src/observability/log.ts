@@ -3,6 +3,7 @@
  * logs through a global. `json` writes one object per line (pino's native format); `text`
  * renders readable lines through pino-pretty, synchronously, so no worker thread is started.
  */
+import { writeSync } from "node:fs";
 import { createRequire } from "node:module";
 import { type Logger, pino } from "pino";
 import type prettyFactory from "pino-pretty";
@@ -69,6 +70,7 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   const batch = createLineBatch(pino.destination({ dest: 1, sync: false, maxWrite: 4 * LINE_BUFFER_CHARS }), {
     maxChars: LINE_BUFFER_CHARS,
     intervalMs: LINE_FLUSH_MS,
+    writeSync: (text) => void writeSync(1, text),
     onExit: (fn) =>
       process.once("exit", () => {
         try {

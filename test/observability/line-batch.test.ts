@@ -89,15 +89,31 @@ describe("createLineBatch", () => {
   });
 });
 
+describe("createLineBatch with writeSync (the exit path)", () => {
+  it("flushSync flushes the destination first, then writes the rest synchronously, not through the destination", () => {
+    const order: string[] = [];
+    const batch = createLineBatch(
+      { write: (t: string) => order.push(`async:${t}`), flushSync: () => order.push("dest.flushSync") },
+      { maxChars: 1 << 20, intervalMs: 60_000, writeSync: (t) => order.push(`sync:${t}`) },
+    );
+    batch.write(line(1));
+    batch.write(line(2));
+    batch.flushSync();
+    expect(order).toEqual(["dest.flushSync", `sync:${line(1)}${line(2)}`]);
+    batch.flushSync();
+    expect(order).toEqual(["dest.flushSync", `sync:${line(1)}${line(2)}`, "dest.flushSync"]);
+  });
+});
+
 describe("the standard-output logger", () => {
   it("loses no line when the process exits at once, and keeps pino's lines in order with the batch", async () => {
-    // A real process: lines go to its standard output through the batch and sonic-boom;
-    // process.exit right after logging leaves them pending, and the exit flush must write them.
+    // A real process: lines go to its standard output through the batch; process.exit right
+    // after logging leaves them pending (less than one batch), and the exit flush must write them.
     const script = `
       import { createLogger, jsonLineSink } from "./src/observability/log.ts";
       const logger = createLogger({ level: "info", format: "json" });
       const sink = jsonLineSink(logger);
-      for (let i = 0; i < 500; i++) {
+      for (let i = 0; i < 300; i++) {
         if (i % 100 === 0) logger.warn({ i }, "pino line");
         sink('{"level":30,"n":' + i + ',"msg":"request"}\\n');
       }
@@ -119,12 +135,12 @@ describe("the standard-output logger", () => {
       .trim()
       .split("\n")
       .map((l) => JSON.parse(l) as { n?: number; i?: number; msg: string });
-    expect(lines).toHaveLength(500 + 5 + 1);
+    expect(lines).toHaveLength(300 + 3 + 1);
     const order = lines.map((l) =>
       l.msg === "pino line" ? `w${l.i}` : l.msg === "last" ? "last" : `${l.n}`,
     );
     const expected: string[] = [];
-    for (let i = 0; i < 500; i++) {
+    for (let i = 0; i < 300; i++) {
       if (i % 100 === 0) expected.push(`w${i}`);
       expected.push(`${i}`);
     }
