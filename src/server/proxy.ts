@@ -12,6 +12,7 @@ import { GatewayError } from "../errors.js";
 import type { ProviderSpec } from "../llm/providers/catalog.js";
 import { requestModelSniffer, responseUsageSniffer, type Sniffer } from "./detect.js";
 import { buildRequestHeaders, decodeRawHead, headValue, responseHead } from "./forward-headers.js";
+import { declaredLength, readDeclaredBody } from "./read-body.js";
 import type { RequestRecord } from "./record.js";
 import type { BackendAuthRuntime, UpstreamTarget } from "./runtime.js";
 
@@ -80,28 +81,9 @@ function hasRequestBody(h: IncomingHttpHeaders): boolean {
 const BUFFERED_BODY_MAX = 64 * 1024;
 
 /** The declared length when the body is small enough to buffer, else -1. */
-function smallBodyLength(h: IncomingHttpHeaders): number {
-  const cl = h["content-length"];
-  if (cl === undefined || h["transfer-encoding"] !== undefined) return -1;
-  const n = Number(cl);
-  return Number.isInteger(n) && n > 0 && n <= BUFFERED_BODY_MAX ? n : -1;
-}
-
-/** The whole body, or undefined when the request ended without it (the client left). */
-function readSmallBody(req: IncomingMessage): Promise<Buffer | undefined> {
-  return new Promise((resolve) => {
-    const chunks: Buffer[] = [];
-    let ended = false;
-    req.on("data", (c: Buffer) => void chunks.push(c));
-    req.once("end", () => {
-      ended = true;
-      resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks));
-    });
-    req.once("error", () => resolve(undefined));
-    req.once("close", () => {
-      if (!ended) resolve(undefined);
-    });
-  });
+function smallBodyLength(req: IncomingMessage): number {
+  const n = declaredLength(req);
+  return n > 0 && n <= BUFFERED_BODY_MAX ? n : -1;
 }
 
 /** Reads the request stream for undici while a sniffer sees each chunk (pull-based: backpressure holds). */
@@ -250,8 +232,8 @@ export async function proxyOpaque(call: ProxyCall): Promise<void> {
   const { req, res, record } = call;
   let body: Dispatcher.DispatchOptions["body"] = null;
   if (call.body !== undefined) body = call.body;
-  else if (smallBodyLength(req.headers) !== -1 && !req.readableEnded && !req.destroyed) {
-    const whole = await readSmallBody(req);
+  else if (smallBodyLength(req) !== -1 && !req.readableEnded && !req.destroyed) {
+    const whole = await readDeclaredBody(req);
     if (whole === undefined) {
       // The client left mid-upload: nothing to forward, nothing to answer.
       record.error ??= "client_aborted";

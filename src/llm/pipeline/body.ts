@@ -5,6 +5,7 @@
  */
 import type { IncomingMessage } from "node:http";
 import { GatewayError } from "../../errors.js";
+import { declaredLength, readDeclaredBody } from "../../server/read-body.js";
 import type { RequestToIrResult } from "../formats/index.js";
 
 export interface ParsedBody {
@@ -29,9 +30,19 @@ function tooLarge(limit: number): GatewayError {
   });
 }
 
+function clientAborted(): GatewayError {
+  return new GatewayError(499, "client_aborted", "The client closed the connection during its request.");
+}
+
 export async function readBodyBytes(req: IncomingMessage, limit: number): Promise<Buffer> {
   const declared = Number(req.headers["content-length"] ?? "0");
   if (declared > limit) throw tooLarge(limit);
+  // The usual case, a declared length within the limit: the parser delivers no more than that.
+  if (declaredLength(req) !== -1 && !req.readableEnded && !req.destroyed) {
+    const whole = await readDeclaredBody(req);
+    if (whole === undefined) throw clientAborted();
+    return whole;
+  }
   const chunks: Buffer[] = [];
   let size = 0;
   try {
@@ -43,9 +54,7 @@ export async function readBodyBytes(req: IncomingMessage, limit: number): Promis
     }
   } catch (err) {
     // A client that leaves mid-upload is not a gateway failure (nothing can be answered).
-    if (!(err instanceof GatewayError) && req.destroyed) {
-      throw new GatewayError(499, "client_aborted", "The client closed the connection during its request.");
-    }
+    if (!(err instanceof GatewayError) && req.destroyed) throw clientAborted();
     throw err;
   }
   return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
