@@ -5,7 +5,7 @@
  * same format watches them for usage and for an end that never came; the one exception is
  * the usage-only chat chunk injected for accounting, removed when the client did not ask.
  */
-import { responseHead } from "../../server/forward-headers.js";
+import { headValue, responseHead } from "../../server/forward-headers.js";
 import { flushHeadUnlessBuffered } from "../../server/proxy.js";
 import { converterFor, type IrFormat, type IrStreamEvent } from "../formats/index.js";
 import { createSseParser, encodeSseEvent, type SseEvent } from "../sse.js";
@@ -116,7 +116,7 @@ export function sameFormatBody(
 }
 
 export function isStreamResponse(up: UpstreamResponse): boolean {
-  const ct = up.headers["content-type"];
+  const ct = headValue(up.head, "content-type");
   return typeof ct === "string" && ct.includes("text/event-stream");
 }
 

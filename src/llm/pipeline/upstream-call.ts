@@ -18,7 +18,12 @@ import {
 import type { UpstreamTarget } from "../../server/runtime.js";
 import type { Candidate, UpstreamFailure } from "../plan.js";
 import { appendAuth } from "./upstream-auth.js";
-import { type ClientAbort, requestUpstream, type UpstreamResponse } from "./upstream-response.js";
+import {
+  type ClientAbort,
+  requestUpstream,
+  UpstreamBody,
+  type UpstreamResponse,
+} from "./upstream-response.js";
 
 /** Caller headers never copied upstream: hop-by-hop, framing, credentials, the gateway's key. */
 function isDropped(lower: string): boolean {
@@ -93,6 +98,7 @@ export async function readAll(
   body: AsyncIterable<unknown>,
   limit = Number.POSITIVE_INFINITY,
 ): Promise<Buffer> {
+  if (body instanceof UpstreamBody) return body.whole(limit);
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const c of body) {

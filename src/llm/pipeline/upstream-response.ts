@@ -64,6 +64,9 @@ export class UpstreamBody implements AsyncIterable<Buffer> {
   private failure: Error | undefined;
   private destroyed = false;
   private waiter: Waiter | undefined;
+  private wholeWaiter:
+    | { resolve: (b: Buffer) => void; reject: (err: Error) => void; limit: number }
+    | undefined;
   private paused = false;
   /** Set by the handler: resumes the paused upstream parser, and cuts the request. */
   resumeUpstream: (() => void) | undefined;
@@ -77,6 +80,16 @@ export class UpstreamBody implements AsyncIterable<Buffer> {
   /** Producer side: returns false to pause the upstream. */
   push(chunk: Buffer): boolean {
     if (this.destroyed) return true;
+    const whole = this.wholeWaiter;
+    if (whole !== undefined) {
+      this.chunks.push(chunk);
+      this.queued += chunk.byteLength;
+      if (this.queued >= whole.limit) {
+        this.wholeWaiter = undefined;
+        whole.resolve(this.take());
+      }
+      return true;
+    }
     const w = this.waiter;
     if (w !== undefined) {
       this.waiter = undefined;
@@ -92,6 +105,12 @@ export class UpstreamBody implements AsyncIterable<Buffer> {
 
   end(): void {
     this.ended = true;
+    const whole = this.wholeWaiter;
+    if (whole !== undefined) {
+      this.wholeWaiter = undefined;
+      whole.resolve(this.take());
+      return;
+    }
     const w = this.waiter;
     if (w !== undefined && this.chunks.length === 0) {
       this.waiter = undefined;
@@ -102,6 +121,12 @@ export class UpstreamBody implements AsyncIterable<Buffer> {
   fail(err: Error): void {
     if (this.ended || this.destroyed) return;
     this.failure = err;
+    const whole = this.wholeWaiter;
+    if (whole !== undefined) {
+      this.wholeWaiter = undefined;
+      whole.reject(err);
+      return;
+    }
     const w = this.waiter;
     if (w !== undefined) {
       this.waiter = undefined;
@@ -138,6 +163,32 @@ export class UpstreamBody implements AsyncIterable<Buffer> {
     });
   }
 
+  /**
+   * The rest of the body as one buffer, once it has ended or `limit` bytes are in: one
+   * promise for the whole answer instead of one per chunk (a JSON answer is read whole).
+   * The upstream is never paused while this waits.
+   */
+  whole(limit = Number.POSITIVE_INFINITY): Promise<Buffer> {
+    if (this.failure !== undefined) return Promise.reject(this.failure);
+    if (this.ended || this.destroyed || this.queued >= limit) return Promise.resolve(this.take());
+    const whole = new Promise<Buffer>((resolve, reject) => {
+      this.wholeWaiter = { resolve, reject, limit };
+    });
+    // After the waiter is in place: resuming may deliver the rest (and the end) at once.
+    if (this.paused) {
+      this.paused = false;
+      this.resumeUpstream?.();
+    }
+    return whole;
+  }
+
+  private take(): Buffer {
+    const value = this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks, this.queued);
+    this.chunks = [];
+    this.queued = 0;
+    return value;
+  }
+
   [Symbol.asyncIterator](): AsyncIterator<Buffer> {
     return {
       next: () => this.next(),
@@ -163,6 +214,22 @@ function headObject(head: readonly string[]): IncomingHttpHeaders {
   return out;
 }
 
+/** The answer's head; the header object is built only when something asks for it (error paths). */
+class UpstreamAnswer implements UpstreamResponse {
+  private object: IncomingHttpHeaders | undefined;
+
+  constructor(
+    readonly statusCode: number,
+    readonly head: readonly string[],
+    readonly body: UpstreamBody,
+  ) {}
+
+  get headers(): IncomingHttpHeaders {
+    this.object ??= headObject(this.head);
+    return this.object;
+  }
+}
+
 class UpstreamHandler implements Dispatcher.DispatchHandler {
   private readonly body = new UpstreamBody();
   private answered = false;
@@ -186,7 +253,7 @@ class UpstreamHandler implements Dispatcher.DispatchHandler {
     this.body.resumeUpstream = resume;
     this.answered = true;
     const head = decodeRawHead(raw);
-    this.resolve({ statusCode, head, headers: headObject(head), body: this.body });
+    this.resolve(new UpstreamAnswer(statusCode, head, this.body));
     return true;
   }
 

@@ -135,4 +135,71 @@ describe("upstream answers read through the dispatch handler", () => {
       requestUpstream(pool(url), { origin: url, path: "/", method: "GET" }, new ClientAbort()),
     ).rejects.toThrow();
   });
+
+  it("whole() reads an answer larger than the high-water mark in one piece, byte for byte", async () => {
+    const { url } = await server((_req, res) => {
+      res.writeHead(200, { "content-type": "application/json" });
+      let i = 0;
+      const more = (): void => {
+        while (i < 64) {
+          const c = Buffer.from(CHUNK);
+          c.writeUInt32BE(i++, 0);
+          if (!res.write(c)) {
+            res.once("drain", more);
+            return;
+          }
+        }
+        res.end();
+      };
+      // The first part waits so the reader is already waiting when the bytes come.
+      setTimeout(more, 10);
+    });
+    const up = await requestUpstream(pool(url), { origin: url, path: "/", method: "GET" }, new ClientAbort());
+    expect(up.headers["content-type"]).toBe("application/json");
+    const bytes = await up.body.whole();
+    expect(bytes.length).toBe(64 * CHUNK.length);
+    for (let i = 0; i < 64; i++) expect(bytes.readUInt32BE(i * CHUNK.length)).toBe(i);
+  });
+
+  it("whole() takes what piled up while the upstream was paused, then the rest", async () => {
+    const { url } = await server((_req, res) => {
+      res.writeHead(200);
+      for (let i = 0; i < 16; i++) res.write(CHUNK);
+      res.end("tail");
+    });
+    const up = await requestUpstream(pool(url), { origin: url, path: "/", method: "GET" }, new ClientAbort());
+    // Let the body pile up past the high-water mark (the upstream is paused) before reading.
+    await new Promise((r) => setTimeout(r, 50));
+    const bytes = await up.body.whole();
+    expect(bytes.length).toBe(16 * CHUNK.length + 4);
+    expect(bytes.subarray(-4).toString()).toBe("tail");
+  });
+
+  it("whole() stops at its limit, and rejects on an answer cut midway", async () => {
+    const { url } = await server((req, res) => {
+      if (req.url === "/cut") {
+        res.writeHead(200, { "content-length": "100000" });
+        res.write("only part");
+        setTimeout(() => res.destroy(), 5);
+        return;
+      }
+      res.writeHead(200);
+      const t = setInterval(() => res.write(CHUNK), 1);
+      res.once("close", () => clearInterval(t));
+    });
+    const endless = await requestUpstream(
+      pool(url),
+      { origin: url, path: "/", method: "GET" },
+      new ClientAbort(),
+    );
+    const some = await endless.body.whole(3 * CHUNK.length);
+    expect(some.length).toBeGreaterThanOrEqual(3 * CHUNK.length);
+    endless.body.destroy();
+    const cut = await requestUpstream(
+      pool(url),
+      { origin: url, path: "/cut", method: "GET" },
+      new ClientAbort(),
+    );
+    await expect(cut.body.whole()).rejects.toThrow();
+  });
 });
