@@ -172,7 +172,9 @@ export async function handleRequest(
     );
     if (route === undefined) throw ROUTE_NOT_FOUND;
     record.route = route.name;
-    const gateway = await runGatewayPolicies(req, res, route, record, record.path);
+    // A route without policies skips the phase without an await (one promise less per request).
+    const gateway =
+      route.policy === undefined ? undefined : await runGatewayPolicies(req, res, route, record, record.path);
     if (gateway === "answered") return;
     await dispatch({ req, res, record, runtime, url, queryIndex, route, deps, gateway });
   } catch (err) {

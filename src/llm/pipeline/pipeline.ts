@@ -65,7 +65,7 @@ export function createLlmPipeline(options: LlmPipelineOptions): LlmPipeline {
       const received = await readJsonBody(ctx.req, ctx.runtime.process.maxRequestBodyBytes);
       ctx.record.model = received.model;
       // The route's LLM request policies (aliases, shaping, guards, token limit) may rewrite it.
-      const body = await applyRequestPolicies(ctx, received);
+      const body = ctx.gateway === undefined ? received : await applyRequestPolicies(ctx, received);
       const x = new Exchange(ctx, options, body);
       const routingPlan = plan(ctx, body.model);
       // Known before the first byte, so the access line has them even if the client leaves.

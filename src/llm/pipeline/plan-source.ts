@@ -23,7 +23,7 @@ import type {
   Router,
   RoutingPlan,
 } from "../plan.js";
-import { executePlan } from "../routing/execute.js";
+import { type ExecuteDeps, executePlan } from "../routing/execute.js";
 
 /** A route as routing will extend it; read structurally until RouteRuntime declares it. */
 type RouteWithRouter = RouteRuntime & { readonly router?: Router };
@@ -100,16 +100,20 @@ export function planFor(ctx: PipelineContext, model: string): RoutingPlan {
 
 export type Attempt = (candidate: Candidate) => Promise<AttemptResult>;
 
+const EXECUTE_DEPS: ExecuteDeps = {
+  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+  random: () => Math.random(),
+};
+
 /**
  * Tries the plan's candidates. Interim: the first candidate, once (the routing helper's
  * `executePlan` replaces this with retry and fallback).
  */
-export async function runPlan(plan: RoutingPlan, attempt: Attempt): Promise<ExecutionOutcome> {
+export function runPlan(plan: RoutingPlan, attempt: Attempt): Promise<ExecutionOutcome> {
   if (plan.candidates.length === 0) {
-    throw new GatewayError(404, "model_not_found", `No target serves the model "${plan.requestedModel}".`);
+    return Promise.reject(
+      new GatewayError(404, "model_not_found", `No target serves the model "${plan.requestedModel}".`),
+    );
   }
-  return executePlan(plan, attempt, {
-    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
-    random: Math.random,
-  });
+  return executePlan(plan, attempt, EXECUTE_DEPS);
 }
