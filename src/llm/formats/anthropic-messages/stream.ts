@@ -17,6 +17,7 @@ import {
   anthropicUsageFromIR,
   anthropicUsageToIR,
 } from "./response.js";
+import { canonicalTextDelta } from "./text-delta.js";
 
 /**
  * Anthropic typed events → IR. IR part index = Anthropic block index. Blocks the IR cannot
@@ -34,6 +35,10 @@ export function createAnthropicStreamDecoder(): StreamDecoder {
   return {
     push(e: WireEvent): IrStreamEvent[] {
       if (stopped || failed) return [];
+      const delta = canonicalTextDelta(e.data);
+      if (delta !== undefined) {
+        return skipped.has(delta.index) ? [] : [{ type: "text_delta", index: delta.index, text: delta.text }];
+      }
       const ev = parseJson(e.data);
       if (ev === undefined) {
         // Skipping it would lose content silently and still end cleanly.
