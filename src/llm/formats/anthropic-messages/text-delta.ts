@@ -12,6 +12,8 @@
  * literal alone costs a fraction of that.
  */
 
+import { matchesAt } from "../util.js";
+
 const HEAD = '{"type":"content_block_delta","index":';
 const MID = ',"delta":{"type":"text_delta","text":';
 const TAIL = "}}";
@@ -22,7 +24,7 @@ export interface TextDelta {
 }
 
 export function canonicalTextDelta(data: string): TextDelta | undefined {
-  if (!data.startsWith(HEAD)) return undefined;
+  if (!matchesAt(data, HEAD, 0)) return undefined;
   let i = HEAD.length;
   const first = i;
   let index = 0;
@@ -31,7 +33,7 @@ export function canonicalTextDelta(data: string): TextDelta | undefined {
   const digits = i - first;
   // JSON allows no leading zero; long numbers are left to JSON.parse.
   if (digits === 0 || digits > 9 || (digits > 1 && data.charCodeAt(first) === 48)) return undefined;
-  if (!data.startsWith(MID, i)) return undefined;
+  if (!matchesAt(data, MID, i)) return undefined;
   const start = i + MID.length;
   const end = data.length - TAIL.length;
   if (data.charCodeAt(start) !== 34 /* " */ || end <= start || !data.endsWith(TAIL)) return undefined;

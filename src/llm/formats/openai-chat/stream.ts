@@ -9,6 +9,7 @@ import {
   type WireEvent,
 } from "../ir.js";
 import { asArray, asNumber, asString, isRecord, type Json, parseJson, streamedError } from "../util.js";
+import { type ChunkHeadMemo, canonicalContentChunk } from "./content-chunk.js";
 import { openAiErrorObject, openAiErrorToIR } from "./error.js";
 import { chatFinishFromIR, chatFinishToIR, chatId, chatUsageFromIR, chatUsageToIR } from "./response.js";
 
@@ -55,12 +56,30 @@ export function createChatStreamDecoder(): StreamDecoder {
     out.push(md, { type: "message_stop" });
   };
 
+  const headMemo: ChunkHeadMemo = { head: "" };
+  const onText = (text: string, out: IrStreamEvent[]): void => {
+    if (textIdx === undefined) {
+      close(thinkIdx, out);
+      thinkIdx = undefined;
+      textIdx = nextIndex++;
+      open.push(textIdx);
+      out.push({ type: "part_start", index: textIdx, part: { kind: "text" } });
+    }
+    out.push({ type: "text_delta", index: textIdx, text });
+  };
+
   return {
     push(e: WireEvent): IrStreamEvent[] {
       const out: IrStreamEvent[] = [];
       if (ended) return out;
       if (e.data === "[DONE]") {
         end(out);
+        return out;
+      }
+      // Past the first chunk, a plain content delta tells nothing but its text (content-chunk.ts).
+      const content = started ? canonicalContentChunk(e.data, headMemo) : undefined;
+      if (content !== undefined) {
+        if (content !== "") onText(content, out);
         return out;
       }
       const chunk = parseJson(e.data);
@@ -104,16 +123,7 @@ export function createChatStreamDecoder(): StreamDecoder {
           out.push({ type: "thinking_delta", index: thinkIdx, thinking: reasoning });
         }
         const text = asString(delta.content) || asString(delta.refusal);
-        if (text) {
-          if (textIdx === undefined) {
-            close(thinkIdx, out);
-            thinkIdx = undefined;
-            textIdx = nextIndex++;
-            open.push(textIdx);
-            out.push({ type: "part_start", index: textIdx, part: { kind: "text" } });
-          }
-          out.push({ type: "text_delta", index: textIdx, text });
-        }
+        if (text) onText(text, out);
         for (const tc of asArray(delta.tool_calls)) {
           if (!isRecord(tc)) continue;
           const key = asNumber(tc.index) ?? 0;
