@@ -7,10 +7,14 @@
  *   (change, build, copy to /tmp/B the same way)
  *   npm run bench:ab -- --scenarios chat,passthrough A=/tmp/A B=/tmp/B
  *
+ * A build directory may hold a `node-args` file of Node/V8 flags its agw runs with (e.g. a copy
+ * of the same build with `--max-semi-space-size=8`, to weigh a flag side by side).
+ *
  * Flags: --scenarios (passthrough), --duration seconds per run (4), --rounds (4),
  * --connections (64), --config (examples/bench.yaml), --prof DIR (every process, the
  * baseline included, writes a CPU profile under DIR/<name>/).
  */
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { loadScenario } from "./load.js";
@@ -55,6 +59,16 @@ function variants(): Array<{ name: string; dir: string }> {
   return list;
 }
 
+/** Node flags a build directory asks for in a `node-args` file (one run of V8 flags side by side). */
+function nodeArgsOf(dir: string): string[] {
+  const file = join(dir, "node-args");
+  return existsSync(file)
+    ? readFileSync(file, "utf8")
+        .split(/\s+/)
+        .filter((a) => a !== "")
+    : [];
+}
+
 const profArgs = (name: string): string[] =>
   values.prof === undefined ? [] : ["--cpu-prof", "--cpu-prof-dir", join(values.prof, name)];
 
@@ -90,7 +104,7 @@ async function main(): Promise<void> {
       upstreamUrl: stack.upstreamUrl,
       workers: "1",
       logFile: "/dev/null",
-      nodeArgs: profArgs(name),
+      nodeArgs: [...nodeArgsOf(dir), ...profArgs(name)],
     });
     children.push(agw.child);
     targets.push({ name, url: agw.url, pid: agw.child.pid });
