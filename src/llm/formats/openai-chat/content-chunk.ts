@@ -33,6 +33,7 @@ function isHex(c: number): boolean {
 }
 
 /** A quote, a backslash or a control character: where a JSON string ends, escapes or breaks. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: a raw control character makes a JSON string invalid; finding one is the point.
 const SPECIAL = /["\\\u0000-\u001f]/g;
 
 /**
