@@ -13,6 +13,7 @@
  * upstream writes them).
  */
 import type { IrFormat } from "../formats/index.js";
+import { matchesAt } from "../formats/util.js";
 import type { SseEvent } from "../sse.js";
 
 export type RoutineTest = (e: SseEvent) => boolean;
@@ -56,7 +57,7 @@ const ANTHROPIC_DELTA = '{"type":"content_block_delta"';
 /** An Anthropic content_block_delta (text, tool input, thinking): content only. */
 function anthropicRoutine(e: SseEvent): boolean {
   const d = e.data;
-  return e.event === "content_block_delta" && d.startsWith(ANTHROPIC_DELTA) && objectShaped(d);
+  return e.event === "content_block_delta" && matchesAt(d, ANTHROPIC_DELTA, 0) && objectShaped(d);
 }
 
 /** The test for a format's streams, or undefined to decode every event. */
