@@ -11,6 +11,7 @@ import {
   accessLogJsonFields,
   createAccessLog,
   jsonMs,
+  memoJsonString,
 } from "../../src/observability/access-log.js";
 import { createLogger } from "../../src/observability/log.js";
 
@@ -145,5 +146,19 @@ describe("jsonMs", () => {
     );
     expect(jsonMs(Number.NaN)).toBe("null");
     expect(jsonMs(Number.POSITIVE_INFINITY)).toBe("null");
+  });
+});
+
+describe("memoJsonString", () => {
+  it("gives the same line as escaping every value, across more values than the memo holds", () => {
+    const quote = memoJsonString();
+    fc.assert(
+      fc.property(entryArb, (e) => {
+        expect(accessLogJsonFields(e, quote)).toBe(accessLogJsonFields(e));
+        // A second time from the memo.
+        expect(accessLogJsonFields(e, quote)).toBe(accessLogJsonFields(e));
+      }),
+      { numRuns: 3000 },
+    );
   });
 });
