@@ -129,7 +129,35 @@ class OpaqueExchange implements Dispatcher.DispatchHandler {
   private sniffer: Sniffer | undefined;
   private headPending = false;
   private settled = false;
-  private readonly resumeOnDrain = (): void => this.resumeUpstream?.();
+  /** An answer of known length: its latest chunk, written at the next microtask or with the end. */
+  private sized = false;
+  private held: Buffer | undefined;
+  private flushQueued = false;
+  /** A write of a held chunk filled the socket: the next chunk pauses the upstream. */
+  private full = false;
+  private drainAwaited = false;
+  private readonly resumeOnDrain = (): void => {
+    this.full = false;
+    this.drainAwaited = false;
+    this.resumeUpstream?.();
+  };
+  private readonly flushHeld = (): void => {
+    this.flushQueued = false;
+    const chunk = this.held;
+    if (chunk === undefined) return;
+    this.held = undefined;
+    const res = this.call.res;
+    if (!res.destroyed && !res.write(chunk)) {
+      this.full = true;
+      this.awaitDrain(res);
+    }
+  };
+
+  private awaitDrain(res: ServerResponse): void {
+    if (this.drainAwaited) return;
+    this.drainAwaited = true;
+    res.once("drain", this.resumeOnDrain);
+  }
 
   constructor(
     private readonly call: ProxyCall,
@@ -166,7 +194,8 @@ class OpaqueExchange implements Dispatcher.DispatchHandler {
     // A streamed answer (no length) must show its head now, not with the first chunk, unless
     // that chunk arrives in the same read (undici calls onResponseData before any microtask
     // runs): then both leave in one socket write.
-    if (headValue(head, "content-length") === undefined) {
+    this.sized = headValue(head, "content-length") !== undefined;
+    if (!this.sized) {
       this.headPending = true;
       queueMicrotask(() => {
         if (this.headPending && !res.headersSent && !res.destroyed) res.flushHeaders();
@@ -187,8 +216,24 @@ class OpaqueExchange implements Dispatcher.DispatchHandler {
     this.headPending = false;
     this.sniffer?.push(chunk);
     const res = this.call.res;
+    if (this.sized) {
+      // Held for a moment: when the end follows in the same read (a small answer), head, body
+      // and end leave in one res.end, without a write, its cork and the tick that uncorks it.
+      const previous = this.held;
+      this.held = chunk;
+      if (!this.flushQueued) {
+        this.flushQueued = true;
+        queueMicrotask(this.flushHeld);
+      }
+      if (previous !== undefined && !res.write(previous) && !res.destroyed) this.full = true;
+      if (this.full && !res.destroyed) {
+        this.awaitDrain(res);
+        return false;
+      }
+      return true;
+    }
     if (!res.write(chunk) && !res.destroyed) {
-      res.once("drain", this.resumeOnDrain);
+      this.awaitDrain(res);
       return false;
     }
     return true;
@@ -198,8 +243,11 @@ class OpaqueExchange implements Dispatcher.DispatchHandler {
     const { res, record } = this.call;
     record.upstreamEndNs = process.hrtime.bigint();
     this.sniffer?.end();
+    const chunk = this.held;
+    this.held = undefined;
     // The promise settles on the response's 'close' (onClientClose), once it has gone out.
-    res.end();
+    if (chunk === undefined) res.end();
+    else res.end(chunk);
   }
 
   onError(err: Error): void {
@@ -263,7 +311,7 @@ export async function proxyOpaque(call: ProxyCall): Promise<void> {
   record.upstreamStartNs ??= process.hrtime.bigint();
   return new Promise<void>((resolve, reject) => {
     const exchange = new OpaqueExchange(call, resolve, reject);
-    res.once("close", exchange.onClientClose);
+    res.on("close", exchange.onClientClose);
     call.dispatcher.dispatch(
       {
         origin: call.target.connectOrigin,

@@ -90,58 +90,67 @@ describe("opaque proxy over real sockets", () => {
     expect(text).toBe(String(16 * 64 * 1024));
   });
 
-  it("respects backpressure downstream: a client that stops reading stops the upstream", async () => {
-    const total = 64 * 1024 * 1024;
-    const piece = Buffer.alloc(64 * 1024, 7);
-    let written = 0;
-    let waitingForDrain = false;
-    const up = await startUpstream((req, res) => {
-      req.resume();
-      res.writeHead(200, { "content-type": "application/octet-stream" });
-      const pump = (): void => {
-        while (written < total) {
-          written += piece.length;
-          if (!res.write(piece)) {
-            waitingForDrain = true;
-            res.once("drain", () => {
-              waitingForDrain = false;
-              pump();
-            });
-            return;
+  it.each([
+    ["streamed", false],
+    ["of declared length", true],
+  ])(
+    "respects backpressure downstream (%s): a client that stops reading stops the upstream",
+    async (_kind, sized) => {
+      const total = 64 * 1024 * 1024;
+      const piece = Buffer.alloc(64 * 1024, 7);
+      let written = 0;
+      let waitingForDrain = false;
+      const up = await startUpstream((req, res) => {
+        req.resume();
+        res.writeHead(200, {
+          "content-type": "application/octet-stream",
+          ...(sized ? { "content-length": String(total) } : {}),
+        });
+        const pump = (): void => {
+          while (written < total) {
+            written += piece.length;
+            if (!res.write(piece)) {
+              waitingForDrain = true;
+              res.once("drain", () => {
+                waitingForDrain = false;
+                pump();
+              });
+              return;
+            }
           }
-        }
-        res.end();
-      };
-      pump();
-    });
-    cleanups.push(up.close);
-    const port = await freePort();
-    track((await startFromConfig(hostBind(port, up.port))).gateway);
-    const req = http.request({ host: "127.0.0.1", port, path: "/download", agent: false });
-    req.end();
-    const [res] = (await once(req, "response")) as [http.IncomingMessage];
-    res.pause();
-    // "Nothing more happens" has no event: wait (bounded) until the upstream sits blocked on
-    // 'drain' with an unchanged count for several turns. A buffering proxy would instead let
-    // the upstream write all 64 MiB.
-    let last = -1;
-    let steady = 0;
-    for (let i = 0; i < 500 && steady < 5; i++) {
-      await new Promise((r) => setTimeout(r, 10));
-      steady = waitingForDrain && written === last ? steady + 1 : 0;
-      last = written;
-    }
-    expect(steady).toBe(5);
-    // Kernel and stream buffers hold a few MiB at most; the rest waits for the client.
-    expect(written).toBeLessThan(total / 2);
-    let received = 0;
-    res.on("data", (c: Buffer) => {
-      received += c.length;
-    });
-    res.resume();
-    await once(res, "end");
-    expect(received).toBe(total);
-  });
+          res.end();
+        };
+        pump();
+      });
+      cleanups.push(up.close);
+      const port = await freePort();
+      track((await startFromConfig(hostBind(port, up.port))).gateway);
+      const req = http.request({ host: "127.0.0.1", port, path: "/download", agent: false });
+      req.end();
+      const [res] = (await once(req, "response")) as [http.IncomingMessage];
+      res.pause();
+      // "Nothing more happens" has no event: wait (bounded) until the upstream sits blocked on
+      // 'drain' with an unchanged count for several turns. A buffering proxy would instead let
+      // the upstream write all 64 MiB.
+      let last = -1;
+      let steady = 0;
+      for (let i = 0; i < 500 && steady < 5; i++) {
+        await new Promise((r) => setTimeout(r, 10));
+        steady = waitingForDrain && written === last ? steady + 1 : 0;
+        last = written;
+      }
+      expect(steady).toBe(5);
+      // Kernel and stream buffers hold a few MiB at most; the rest waits for the client.
+      expect(written).toBeLessThan(total / 2);
+      let received = 0;
+      res.on("data", (c: Buffer) => {
+        received += c.length;
+      });
+      res.resume();
+      await once(res, "end");
+      expect(received).toBe(total);
+    },
+  );
 
   it("SSE: the first chunk reaches the client before the upstream sends the second", async () => {
     const mock = await startMockUpstream();
