@@ -72,7 +72,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const ports = new Map<number, PortServer>();
   const closingPorts = new Set<PortServer>();
   /** Requests in flight per snapshot; a snapshot absent here and not current is released. */
-  const perSnapshot = new Map<Runtime, number>();
+  const perSnapshot = new Map<Runtime, { runtime: Runtime; n: number }>();
   let current = options.runtime;
   let total = 0;
   let draining = false;
@@ -93,8 +93,13 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     });
   };
 
+  /** The current snapshot's count of requests in flight (no map lookup per request). */
+  let currentCount = { runtime: current, n: 0 };
+
   const onRequest = (ps: PortServer) => (req: IncomingMessage, res: ServerResponse) => {
     const runtime = current;
+    if (currentCount.runtime !== runtime) currentCount = { runtime, n: 0 };
+    const count = currentCount;
     const bind = runtime.binds.get(ps.port) ?? ps.bind;
     const url = req.url ?? "/";
     const q = url.indexOf("?");
@@ -102,15 +107,15 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     observer?.start(req, res, record);
     ps.inflight++;
     total++;
-    perSnapshot.set(runtime, (perSnapshot.get(runtime) ?? 0) + 1);
-    res.once("close", () => {
+    if (count.n++ === 0) perSnapshot.set(runtime, count);
+    // 'close' comes once per response: `on` spares the wrapper `once` builds.
+    res.on("close", () => {
       ps.inflight--;
       total--;
-      const n = (perSnapshot.get(runtime) ?? 1) - 1;
-      if (n === 0) {
+      if (--count.n === 0) {
         perSnapshot.delete(runtime);
         retire(runtime);
-      } else perSnapshot.set(runtime, n);
+      }
       if (record.status === 0 && res.headersSent) record.status = res.statusCode;
       // Closed before the answer was complete: whatever stage it was in, the client left.
       if (!res.writableFinished) record.error ??= "client_aborted";
