@@ -148,6 +148,23 @@ describe.each(combos())("$label", (c) => {
     await stillServes(g, c);
   });
 
+  it("a content delta broken inside, yet shaped like a JSON object, is reported too", async () => {
+    if (!c.stream) return;
+    g.mock.reset();
+    const upstreamClient = c.upstream === "ant" ? "messages" : c.client === "messages" ? "chat" : c.client;
+    const good = await call(g, { ...c, client: upstreamClient });
+    const blocks = good.text.split("\n\n");
+    // A text delta past the first event, its text given a bad escape: `{...}` still, not JSON.
+    const at = blocks.findIndex((b, i) => i > 1 && /"(content|text)":"[^"]/.test(b));
+    expect(at).toBeGreaterThan(1);
+    blocks[at] = (blocks[at] ?? "").replace(/"(content|text)":"/, '"$1":"\\q');
+    expect(blocks[at]).toMatch(/\{.*\\q.*\}$/);
+    g.mock.script({ raw: blocks.join("\n\n") });
+    const r = await call(g, c);
+    expectStreamError(c, r, c.client === "messages" ? "api_error" : "upstream_stream_malformed");
+    await stillServes(g, c);
+  });
+
   it("a stream that ends without its terminal event is an error, not a clean end", async () => {
     if (!c.stream) return;
     g.mock.script({
