@@ -186,8 +186,10 @@ export async function passStream(
   let out = "";
   const parser = createSseParser((e) => {
     // Content deltas after the first event tell the tracker nothing: not decoded (see routine-events.ts).
-    if (routine === undefined || tracker.model === undefined || !routine(e)) see(decoder.push(e));
-    if (hideUsageChunk && !isUsageOnlyChunk(e)) out += encodeSseEvent(e);
+    const isRoutine = routine !== undefined && tracker.model !== undefined && routine(e);
+    if (!isRoutine) see(decoder.push(e));
+    // A routine event is a content delta, never the usage-only chunk.
+    if (hideUsageChunk && (isRoutine || !isUsageOnlyChunk(e))) out += encodeSseEvent(e);
   });
   const res = x.res;
   x.record.status = up.statusCode;
