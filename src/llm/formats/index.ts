@@ -1,6 +1,10 @@
 import { anthropicErrorFromIR, anthropicErrorToIR } from "./anthropic-messages/error.js";
 import { anthropicRequestFromIR, anthropicRequestToIR } from "./anthropic-messages/request.js";
-import { anthropicResponseFromIR, anthropicResponseToIR } from "./anthropic-messages/response.js";
+import {
+  anthropicResponseFromIR,
+  anthropicResponseToIR,
+  anthropicUsageToIR,
+} from "./anthropic-messages/response.js";
 import { createAnthropicStreamDecoder, createAnthropicStreamEncoder } from "./anthropic-messages/stream.js";
 import type {
   ErrorFromIrResult,
@@ -8,6 +12,7 @@ import type {
   IrFormat,
   IrRequest,
   IrResponse,
+  IrUsage,
   RequestFromIrResult,
   RequestToIrResult,
   ResponseFromIrResult,
@@ -17,12 +22,17 @@ import type {
 } from "./ir.js";
 import { openAiErrorFromIR, openAiErrorToIR } from "./openai-chat/error.js";
 import { chatRequestFromIR, chatRequestToIR } from "./openai-chat/request.js";
-import { chatResponseFromIR, chatResponseToIR } from "./openai-chat/response.js";
+import { chatResponseFromIR, chatResponseToIR, chatUsageToIR } from "./openai-chat/response.js";
 import { createChatStreamDecoder, createChatStreamEncoder } from "./openai-chat/stream.js";
 import { responsesErrorFromIR } from "./openai-responses/error.js";
 import { responsesRequestFromIR, responsesRequestToIR } from "./openai-responses/request.js";
-import { responsesResponseFromIR, responsesResponseToIR } from "./openai-responses/response.js";
+import {
+  responsesResponseFromIR,
+  responsesResponseToIR,
+  responsesUsageToIR,
+} from "./openai-responses/response.js";
 import { createResponsesStreamDecoder, createResponsesStreamEncoder } from "./openai-responses/stream.js";
+import { asString, type Json, makeUsage } from "./util.js";
 
 export interface ConverterOptions {
   /** Anthropic upstream: max_tokens when the client gave none (default 4096). */
@@ -43,11 +53,20 @@ export interface FormatConverters {
   requestToIR(body: unknown): RequestToIrResult;
   requestFromIR(ir: IrRequest, opts?: ConverterOptions): RequestFromIrResult;
   responseToIR(body: unknown): ResponseToIrResult;
+  /**
+   * The usage and model of a response body, as responseToIR gives them, without converting the
+   * rest (the same-format path reads only these for accounting).
+   */
+  responseUsage(body: Json): { usage: IrUsage; model: string };
   responseFromIR(ir: IrResponse, opts?: ConverterOptions): ResponseFromIrResult;
   createDecoder(): StreamDecoder;
   createEncoder(opts?: ConverterOptions): StreamEncoder;
   errorToIR(status: number, body: unknown, retryAfterHeader?: string): IrError;
   errorFromIR(err: IrError): ErrorFromIrResult;
+}
+
+function usageOf(body: Json, usage: IrUsage | undefined): { usage: IrUsage; model: string } {
+  return { usage: usage ?? makeUsage(0, 0), model: asString(body.model) ?? "" };
 }
 
 const openAiChat: FormatConverters = {
@@ -56,6 +75,7 @@ const openAiChat: FormatConverters = {
   requestFromIR: (ir, o) =>
     chatRequestFromIR(ir, o?.maxTokensField ? { maxTokensField: o.maxTokensField } : {}),
   responseToIR: chatResponseToIR,
+  responseUsage: (b) => usageOf(b, chatUsageToIR(b.usage)),
   responseFromIR: (ir, o) => chatResponseFromIR(ir, o?.now),
   createDecoder: createChatStreamDecoder,
   createEncoder: (o) =>
@@ -73,6 +93,7 @@ const anthropicMessages: FormatConverters = {
       o?.defaultMaxTokens !== undefined ? { defaultMaxTokens: o.defaultMaxTokens } : {},
     ),
   responseToIR: anthropicResponseToIR,
+  responseUsage: (b) => usageOf(b, anthropicUsageToIR(b.usage)),
   responseFromIR: (ir) => anthropicResponseFromIR(ir),
   createDecoder: createAnthropicStreamDecoder,
   createEncoder: () => createAnthropicStreamEncoder(),
@@ -85,6 +106,7 @@ const openAiResponses: FormatConverters = {
   requestToIR: responsesRequestToIR,
   requestFromIR: (ir) => responsesRequestFromIR(ir),
   responseToIR: responsesResponseToIR,
+  responseUsage: (b) => usageOf(b, responsesUsageToIR(b.usage)),
   responseFromIR: (ir, o) => responsesResponseFromIR(ir, o ?? {}),
   createDecoder: createResponsesStreamDecoder,
   createEncoder: (o) => createResponsesStreamEncoder(o ?? {}),

@@ -148,12 +148,10 @@ export async function passJson(
     if (typeof obj.model === "string") x.record.responseModel = obj.model;
     return;
   }
-  try {
-    const { ir } = converterFor(format).responseToIR(parsed);
-    x.noteUsage(ir.usage, ir.model);
-  } catch {
-    // Usage is best effort; the client already has its answer.
-  }
+  // An array is no response of any format (responseToIR refuses it too): nothing to count.
+  if (Array.isArray(parsed)) return;
+  const { usage, model } = converterFor(format).responseUsage(obj);
+  x.noteUsage(usage, model);
 }
 
 const USAGE_ONLY = /"choices"\s*:\s*\[\s*\]/;
