@@ -21,6 +21,14 @@ import {
 } from "./harness.js";
 
 let g: FaultGateway;
+
+/** A good stream in the upstream's own format (recorded through a same-format call), as its SSE blocks. */
+async function goodUpstreamStream(c: Combo): Promise<string[]> {
+  g.mock.reset();
+  const upstreamClient = c.upstream === "ant" ? "messages" : c.client === "messages" ? "chat" : c.client;
+  const good = await call(g, { ...c, client: upstreamClient });
+  return good.text.split("\n\n");
+}
 beforeAll(async () => {
   g = await startFaultGateway({ headersMs: 300, idleMs: 200 });
 });
@@ -131,10 +139,7 @@ describe.each(combos())("$label", (c) => {
   it("a malformed event inside an otherwise complete stream is not lost silently", async () => {
     if (!c.stream) return;
     // Record a good stream of the upstream's format, then corrupt one event in the middle.
-    g.mock.reset();
-    const upstreamClient = c.upstream === "ant" ? "messages" : c.client === "messages" ? "chat" : c.client;
-    const good = await call(g, { ...c, client: upstreamClient });
-    const blocks = good.text.split("\n\n");
+    const blocks = await goodUpstreamStream(c);
     expect(blocks.length).toBeGreaterThan(4);
     const mid = Math.floor(blocks.length / 2);
     blocks[mid] = (blocks[mid] ?? "").replace(/data: .*/, 'data: {"broken": ');
@@ -150,10 +155,7 @@ describe.each(combos())("$label", (c) => {
 
   it("a content delta broken inside, yet shaped like a JSON object, is reported too", async () => {
     if (!c.stream) return;
-    g.mock.reset();
-    const upstreamClient = c.upstream === "ant" ? "messages" : c.client === "messages" ? "chat" : c.client;
-    const good = await call(g, { ...c, client: upstreamClient });
-    const blocks = good.text.split("\n\n");
+    const blocks = await goodUpstreamStream(c);
     // A text delta past the first event, its text given a bad escape: `{...}` still, not JSON.
     const at = blocks.findIndex((b, i) => i > 1 && /"(content|text)":"[^"]/.test(b));
     expect(at).toBeGreaterThan(1);

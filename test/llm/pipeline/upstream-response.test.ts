@@ -40,23 +40,28 @@ function pool(url: string): Pool {
 
 const CHUNK = Buffer.alloc(16 * 1024, 0x61);
 
+/** Writes `count` CHUNKs, each numbered in its first 4 bytes, honouring backpressure, then ends. */
+function numberedChunks(res: http.ServerResponse, count: number): () => void {
+  let i = 0;
+  const more = (): void => {
+    while (i < count) {
+      const c = Buffer.from(CHUNK);
+      c.writeUInt32BE(i++, 0);
+      if (!res.write(c)) {
+        res.once("drain", more);
+        return;
+      }
+    }
+    res.end();
+  };
+  return more;
+}
+
 describe("upstream answers read through the dispatch handler", () => {
   it("a slow reader gets every byte in order while the upstream waits on it", async () => {
     const { url } = await server((_req, res) => {
       res.writeHead(200, { "content-type": "application/octet-stream", "x-up": "1" });
-      let i = 0;
-      const more = (): void => {
-        while (i < 256) {
-          const c = Buffer.from(CHUNK);
-          c.writeUInt32BE(i++, 0);
-          if (!res.write(c)) {
-            res.once("drain", more);
-            return;
-          }
-        }
-        res.end();
-      };
-      more();
+      numberedChunks(res, 256)();
     });
     const up = await requestUpstream(pool(url), { origin: url, path: "/", method: "GET" }, new ClientAbort());
     expect(up.statusCode).toBe(200);
@@ -139,20 +144,8 @@ describe("upstream answers read through the dispatch handler", () => {
   it("whole() reads an answer larger than the high-water mark in one piece, byte for byte", async () => {
     const { url } = await server((_req, res) => {
       res.writeHead(200, { "content-type": "application/json" });
-      let i = 0;
-      const more = (): void => {
-        while (i < 64) {
-          const c = Buffer.from(CHUNK);
-          c.writeUInt32BE(i++, 0);
-          if (!res.write(c)) {
-            res.once("drain", more);
-            return;
-          }
-        }
-        res.end();
-      };
       // The first part waits so the reader is already waiting when the bytes come.
-      setTimeout(more, 10);
+      setTimeout(numberedChunks(res, 64), 10);
     });
     const up = await requestUpstream(pool(url), { origin: url, path: "/", method: "GET" }, new ClientAbort());
     expect(up.headers["content-type"]).toBe("application/json");
