@@ -5,6 +5,7 @@
  * to the answer. Used by the opaque proxy and the LLM pipeline alike.
  */
 import type { IncomingMessage } from "node:http";
+import { util } from "undici";
 import type { ProviderSpec } from "../llm/providers/catalog.js";
 import type { BackendAuthRuntime, UpstreamTarget } from "./runtime.js";
 
@@ -90,7 +91,9 @@ export function buildRequestHeaders(
 export function decodeRawHead(raw: readonly Buffer[]): string[] {
   const out = new Array<string>(raw.length);
   for (let i = 0; i < raw.length; i += 2) {
-    out[i] = raw[i]!.toString("latin1").toLowerCase();
+    // undici's lookup gives the lower-cased name of a known header without decoding or
+    // lower-casing it (a byte tree); other names are decoded and lower-cased as before.
+    out[i] = util.headerNameToString(raw[i]!);
     out[i + 1] = raw[i + 1]!.toString("latin1");
   }
   return out;
