@@ -6,6 +6,7 @@
  * name, headers are never copied into it), and the entry is built field by field from it, so
  * nothing else can slip into a line.
  */
+import { performance } from "node:perf_hooks";
 import type { Logger } from "pino";
 import type { RequestRecord } from "../server/record.js";
 import { jsonLineSink } from "./log.js";
@@ -42,22 +43,22 @@ export interface AccessLogEntry {
 }
 
 const round = (ms: number): number => Math.round(ms * 1000) / 1000;
-const msBetween = (a: bigint, b: bigint): number => Number(b - a) / 1e6;
+const msBetween = (a: number, b: number): number => b - a;
 
 /** Sets `durationMs` from the arrival time (call once, when the response has ended). */
-export function finishRecord(r: RequestRecord, now: bigint = process.hrtime.bigint()): void {
-  r.durationMs = msBetween(r.startNs, now);
-  if (r.upstreamStartNs !== undefined && r.upstreamEndNs === undefined) r.upstreamEndNs = now;
+export function finishRecord(r: RequestRecord, now: number = performance.now()): void {
+  r.durationMs = msBetween(r.startMs, now);
+  if (r.upstreamStartMs !== undefined && r.upstreamEndMs === undefined) r.upstreamEndMs = now;
 }
 
 /** Time spent waiting on upstreams, in ms; undefined when no upstream was called. */
 export function upstreamMsOf(r: RequestRecord): number | undefined {
-  if (r.upstreamStartNs === undefined || r.upstreamEndNs === undefined) return undefined;
-  return msBetween(r.upstreamStartNs, r.upstreamEndNs);
+  if (r.upstreamStartMs === undefined || r.upstreamEndMs === undefined) return undefined;
+  return msBetween(r.upstreamStartMs, r.upstreamEndMs);
 }
 
 export function ttftMsOf(r: RequestRecord): number | undefined {
-  return r.firstByteNs === undefined ? undefined : msBetween(r.startNs, r.firstByteNs);
+  return r.firstByteMs === undefined ? undefined : msBetween(r.startMs, r.firstByteMs);
 }
 
 export function accessLogEntry(r: RequestRecord): AccessLogEntry {

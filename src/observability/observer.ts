@@ -4,7 +4,9 @@
  * `end` writes the access-log line, counts the metrics, adds the request to the recent list
  * and queues the span for export. All of it is synchronous and bounded: nothing here waits.
  */
+
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { performance } from "node:perf_hooks";
 import type { RequestRecord } from "../server/record.js";
 import { type AccessLog, type AccessLogEntry, accessLogEntry, finishRecord } from "./access-log.js";
 import type { GatewayMetrics } from "./metrics.js";
@@ -73,7 +75,7 @@ export function createObserver(parts: ObserverParts): RequestObserver {
       }
       const write = res.write;
       res.write = function firstWrite(this: ServerResponse, ...args: Parameters<ServerResponse["write"]>) {
-        record.firstByteNs ??= process.hrtime.bigint();
+        record.firstByteMs ??= performance.now();
         res.write = write;
         return write.apply(this, args);
       } as ServerResponse["write"];

@@ -4,7 +4,9 @@
  * installed on every response, so a request allocates nothing for it. `res.end(data)` alone
  * does not call write: a one-piece answer has no first-chunk time, as before.
  */
+
 import { type IncomingMessage, ServerResponse } from "node:http";
+import { performance } from "node:perf_hooks";
 import type { RequestRecord } from "../server/record.js";
 
 export class TimedResponse<
@@ -28,7 +30,7 @@ TimedResponse.prototype.write = function timedWrite(
 ): boolean {
   const r = this.firstWriteRecord;
   if (r !== undefined) {
-    r.firstByteNs ??= process.hrtime.bigint();
+    r.firstByteMs ??= performance.now();
     this.firstWriteRecord = undefined;
   }
   return (write as (c: unknown, e?: unknown, cb?: unknown) => boolean).call(this, chunk, encoding, callback);

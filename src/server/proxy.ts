@@ -5,7 +5,9 @@
  * X-Forwarded-For/-Proto are added, the gateway's own credential header never leaves, and
  * the backend credential is applied. A client that goes away aborts the upstream request.
  */
+
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from "node:http";
+import { performance } from "node:perf_hooks";
 import { Readable } from "node:stream";
 import type { Dispatcher } from "undici";
 import { GatewayError } from "../errors.js";
@@ -241,7 +243,7 @@ class OpaqueExchange implements Dispatcher.DispatchHandler {
 
   onComplete(): void {
     const { res, record } = this.call;
-    record.upstreamEndNs = process.hrtime.bigint();
+    record.upstreamEndMs = performance.now();
     this.sniffer?.end();
     const chunk = this.held;
     this.held = undefined;
@@ -308,7 +310,7 @@ export async function proxyOpaque(call: ProxyCall): Promise<void> {
   }
 
   const headers = buildRequestHeaders(req, call.target, call.auth, call.provider);
-  record.upstreamStartNs ??= process.hrtime.bigint();
+  record.upstreamStartMs ??= performance.now();
   return new Promise<void>((resolve, reject) => {
     const exchange = new OpaqueExchange(call, resolve, reject);
     res.on("close", exchange.onClientClose);

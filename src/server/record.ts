@@ -3,6 +3,7 @@
  * response ends (the access-log line). Later issues add fields (key name, cost, ...); the
  * shape stays flat so a log line is one object.
  */
+import { performance } from "node:perf_hooks";
 import type { Logger } from "pino";
 import type { RouteTypeName } from "../config/schema.js";
 
@@ -26,8 +27,8 @@ export interface RequestRecord {
   outputTokens: number | undefined;
   /** The gateway error code, or "client_aborted" / "upstream_aborted". */
   error: string | undefined;
-  /** process.hrtime.bigint() at arrival. */
-  startNs: bigint;
+  /** performance.now() at arrival (monotonic ms: a number, no BigInt allocated per stamp). */
+  startMs: number;
   // ---- Optional: filled by whoever knows them; read by the access log, metrics and traces.
   /** The configured provider that served (llm.providers[].name or the backend's name). */
   provider?: string;
@@ -52,11 +53,11 @@ export interface RequestRecord {
   spanId?: string;
   /** The caller's span, when it sent a traceparent. */
   parentSpanId?: string;
-  /** process.hrtime.bigint() when the first upstream request was sent, and when the last upstream response ended. */
-  upstreamStartNs?: bigint;
-  upstreamEndNs?: bigint;
-  /** process.hrtime.bigint() when the first body chunk was written to the client (streams). */
-  firstByteNs?: bigint;
+  /** performance.now() when the first upstream request was sent, and when the last upstream response ended. */
+  upstreamStartMs?: number;
+  upstreamEndMs?: number;
+  /** performance.now() when the first body chunk was written to the client (streams). */
+  firstByteMs?: number;
 }
 
 export function newRecord(id: string, method: string, path: string, port: number): RequestRecord {
@@ -76,12 +77,12 @@ export function newRecord(id: string, method: string, path: string, port: number
     inputTokens: undefined,
     outputTokens: undefined,
     error: undefined,
-    startNs: process.hrtime.bigint(),
+    startMs: performance.now(),
   };
 }
 
 export function logRecord(logger: Logger, r: RequestRecord): void {
-  r.durationMs = Number(process.hrtime.bigint() - r.startNs) / 1e6;
+  r.durationMs = performance.now() - r.startMs;
   logger.info(
     {
       requestId: r.id,

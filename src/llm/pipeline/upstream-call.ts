@@ -4,7 +4,9 @@
  * is returned as an UpstreamFailure with its body kept, so routing can retry and the
  * pipeline can rewrite the last one into the caller's envelope.
  */
+
 import type { IncomingHttpHeaders, IncomingMessage } from "node:http";
+import { performance } from "node:perf_hooks";
 import type { Dispatcher } from "undici";
 import { GatewayError } from "../../errors.js";
 import { upstreamTraceparent } from "../../observability/tracing.js";
@@ -140,7 +142,7 @@ export interface UpstreamCall {
   bodyTimeoutMs: number;
   signal: ClientAbort;
   /** Where upstream time is noted (the request record): first request sent, last body ended. */
-  timing?: { upstreamStartNs?: bigint; upstreamEndNs?: bigint };
+  timing?: { upstreamStartMs?: number; upstreamEndMs?: number };
 }
 
 export type UpstreamResult =
@@ -157,12 +159,12 @@ function failureOf(err: unknown): UpstreamFailure {
 export async function callUpstream(call: UpstreamCall): Promise<UpstreamResult> {
   let response: UpstreamResponse;
   const timing = call.timing;
-  if (timing !== undefined) timing.upstreamStartNs ??= process.hrtime.bigint();
+  if (timing !== undefined) timing.upstreamStartMs ??= performance.now();
   const onEnd =
     timing === undefined
       ? undefined
       : (): void => {
-          timing.upstreamEndNs = process.hrtime.bigint();
+          timing.upstreamEndMs = performance.now();
         };
   try {
     response = await requestUpstream(
