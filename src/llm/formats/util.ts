@@ -27,6 +27,69 @@ export function matchesAt(text: string, pattern: string, pos: number): boolean {
   return text.charCodeAt(pos) === pattern.charCodeAt(0) && text.indexOf(pattern, pos) === pos;
 }
 
+const QUOTE = 34;
+const BACKSLASH = 92;
+
+function isHex(c: number): boolean {
+  return (c >= 48 && c <= 57) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102);
+}
+
+/** A quote, a backslash or a control character: where a JSON string ends, escapes or breaks. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: a raw control character makes a JSON string invalid; finding one is the point.
+const STRING_SPECIAL = /["\\\u0000-\u001f]/g;
+
+/**
+ * The index just past the JSON string literal starting at `i` (its opening quote), or -1 when
+ * there is none there or it is not valid JSON (a raw control character, a bad escape). The
+ * regex scans natively between special characters (a JS loop per character cost ten times as much).
+ */
+export function jsonStringEnd(d: string, i: number): number {
+  if (d.charCodeAt(i) !== QUOTE) return -1;
+  STRING_SPECIAL.lastIndex = i + 1;
+  for (;;) {
+    if (!STRING_SPECIAL.test(d)) return -1;
+    const at = STRING_SPECIAL.lastIndex - 1;
+    const c = d.charCodeAt(at);
+    if (c === QUOTE) return at + 1;
+    if (c !== BACKSLASH) return -1;
+    const e = d.charCodeAt(at + 1);
+    if (e === 117 /* u */) {
+      if (
+        !(
+          isHex(d.charCodeAt(at + 2)) &&
+          isHex(d.charCodeAt(at + 3)) &&
+          isHex(d.charCodeAt(at + 4)) &&
+          isHex(d.charCodeAt(at + 5))
+        )
+      )
+        return -1;
+      STRING_SPECIAL.lastIndex = at + 6;
+    } else if (
+      e === QUOTE ||
+      e === BACKSLASH ||
+      e === 47 /* / */ ||
+      e === 98 /* b */ ||
+      e === 102 /* f */ ||
+      e === 110 /* n */ ||
+      e === 114 /* r */ ||
+      e === 116 /* t */
+    )
+      STRING_SPECIAL.lastIndex = at + 2;
+    else return -1;
+  }
+}
+
+/**
+ * The text of the valid JSON string literal d[start, end) (as jsonStringEnd found it): without
+ * escapes it is what lies between the quotes, so only a literal with escapes is parsed.
+ */
+export function jsonStringText(d: string, start: number, end: number): string {
+  const backslash = d.indexOf("\\", start);
+  return backslash !== -1 && backslash < end
+    ? (JSON.parse(d.slice(start, end)) as string)
+    : d.slice(start + 1, end - 1);
+}
+
 export function parseJson(text: string): unknown {
   try {
     return JSON.parse(text) as unknown;

@@ -8,6 +8,7 @@
 import { headValue, responseHead } from "../../server/forward-headers.js";
 import { flushHeadUnlessBuffered } from "../../server/proxy.js";
 import { converterFor, type IrFormat, type IrStreamEvent } from "../formats/index.js";
+import { jsonStringEnd } from "../formats/util.js";
 import { createSseParser, encodeSseEvent, type SseEvent } from "../sse.js";
 import type { ParsedBody } from "./body.js";
 import { type Exchange, StreamTracker, sseText, writeChunk } from "./exchange.js";
@@ -17,21 +18,6 @@ import { streamFailure } from "./translate-stream.js";
 import type { UpstreamResponse } from "./upstream-response.js";
 
 const QUOTE = 34;
-const BACKSLASH = 92;
-
-/** End (exclusive) of the JSON string starting at `start` (a quote). */
-function stringEnd(text: string, start: number): number {
-  let i = start + 1;
-  for (;;) {
-    const q = text.indexOf('"', i);
-    if (q === -1) return -1;
-    let bs = 0;
-    for (let j = q - 1; j > start && text.charCodeAt(j) === BACKSLASH; j--) bs++;
-    if (bs % 2 === 0) return q + 1;
-    i = q + 1;
-  }
-}
-
 function skipSpace(text: string, i: number): number {
   let c = text.charCodeAt(i);
   while (c === 32 || c === 9 || c === 10 || c === 13) c = text.charCodeAt(++i);
@@ -40,8 +26,9 @@ function skipSpace(text: string, i: number): number {
 
 /**
  * The span of the top-level `key`'s string value in a JSON object text (the last one, as
- * JSON.parse keeps), or undefined. String contents are skipped with indexOf, so the scan
- * costs little even on large prompts.
+ * JSON.parse keeps), or undefined. String contents are skipped by jsonStringEnd's native
+ * scan, so the walk costs little even on large prompts (the text was parsed already, so
+ * every literal in it is valid).
  */
 export function topLevelStringSpan(text: string, key: string): [number, number] | undefined {
   let depth = 0;
@@ -51,14 +38,14 @@ export function topLevelStringSpan(text: string, key: string): [number, number] 
   while (i < len) {
     const c = text.charCodeAt(i);
     if (c === QUOTE) {
-      const end = stringEnd(text, i);
+      const end = jsonStringEnd(text, i);
       if (end === -1) return undefined;
       if (depth === 1) {
         const colon = skipSpace(text, end);
         if (text.charCodeAt(colon) === 58 /* : */ && text.slice(i + 1, end - 1) === key) {
           const v = skipSpace(text, colon + 1);
           if (text.charCodeAt(v) === QUOTE) {
-            const vEnd = stringEnd(text, v);
+            const vEnd = jsonStringEnd(text, v);
             if (vEnd === -1) return undefined;
             found = [v, vEnd];
             i = vEnd;

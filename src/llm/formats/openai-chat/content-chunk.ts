@@ -13,7 +13,7 @@
  * Messages-client stream translated from chat (perf profile): keys internalised, objects built.
  */
 
-import { matchesAt } from "../util.js";
+import { jsonStringEnd, jsonStringText, matchesAt } from "../util.js";
 
 const ID = '{"id":';
 const OBJECT = ',"object":"chat.completion.chunk","created":';
@@ -25,60 +25,8 @@ const AFTER_CONTENT = '},"logprobs":null,"finish_reason":null}]';
 const USAGE_NULL = ',"usage":null';
 const OBFUSCATION = ',"obfuscation":';
 
-const QUOTE = 34;
-const BACKSLASH = 92;
-
-function isHex(c: number): boolean {
-  return (c >= 48 && c <= 57) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102);
-}
-
-/** A quote, a backslash or a control character: where a JSON string ends, escapes or breaks. */
-// biome-ignore lint/suspicious/noControlCharactersInRegex: a raw control character makes a JSON string invalid; finding one is the point.
-const SPECIAL = /["\\\u0000-\u001f]/g;
-
-/**
- * The index just past the JSON string literal starting at `i` (its opening quote), or -1 when
- * there is none there or it is not valid JSON (a raw control character, a bad escape). The
- * regex scans natively between special characters (a JS loop per character cost ten times as much).
- */
-function skipString(d: string, i: number): number {
-  if (d.charCodeAt(i) !== QUOTE) return -1;
-  SPECIAL.lastIndex = i + 1;
-  for (;;) {
-    if (!SPECIAL.test(d)) return -1;
-    const at = SPECIAL.lastIndex - 1;
-    const c = d.charCodeAt(at);
-    if (c === QUOTE) return at + 1;
-    if (c !== BACKSLASH) return -1;
-    const e = d.charCodeAt(at + 1);
-    if (e === 117 /* u */) {
-      if (
-        !(
-          isHex(d.charCodeAt(at + 2)) &&
-          isHex(d.charCodeAt(at + 3)) &&
-          isHex(d.charCodeAt(at + 4)) &&
-          isHex(d.charCodeAt(at + 5))
-        )
-      )
-        return -1;
-      SPECIAL.lastIndex = at + 6;
-    } else if (
-      e === QUOTE ||
-      e === BACKSLASH ||
-      e === 47 /* / */ ||
-      e === 98 /* b */ ||
-      e === 102 /* f */ ||
-      e === 110 /* n */ ||
-      e === 114 /* r */ ||
-      e === 116 /* t */
-    )
-      SPECIAL.lastIndex = at + 2;
-    else return -1;
-  }
-}
-
 function skipStringOrNull(d: string, i: number): number {
-  return matchesAt(d, "null", i) ? i + 4 : skipString(d, i);
+  return matchesAt(d, "null", i) ? i + 4 : jsonStringEnd(d, i);
 }
 
 /** Past a JSON integer without sign, exponent or fraction (no leading zero), or -1. */
@@ -110,11 +58,11 @@ export function canonicalContentChunk(d: string, memo?: ChunkHeadMemo): string |
 /** Where a valid head (id to system_fingerprint) ends, or -1. */
 function headEnd(d: string): number {
   if (!matchesAt(d, ID, 0)) return -1;
-  let i = skipString(d, ID.length);
+  let i = jsonStringEnd(d, ID.length);
   if (i === -1 || !matchesAt(d, OBJECT, i)) return -1;
   i = skipInteger(d, i + OBJECT.length);
   if (i === -1 || !matchesAt(d, MODEL, i)) return -1;
-  i = skipString(d, i + MODEL.length);
+  i = jsonStringEnd(d, i + MODEL.length);
   if (i === -1) return -1;
   if (matchesAt(d, TIER, i)) {
     i = skipStringOrNull(d, i + TIER.length);
@@ -130,18 +78,14 @@ function headEnd(d: string): number {
 /** The content literal at `start` and the rest of the chunk after it, or undefined. */
 function contentAt(d: string, start: number): string | undefined {
   let i: number;
-  const end = skipString(d, start);
-  if (end === -1) return undefined;
-  const backslash = d.indexOf("\\", start);
-  const hasEscape = backslash !== -1 && backslash < end;
-  if (!matchesAt(d, AFTER_CONTENT, end)) return undefined;
+  const end = jsonStringEnd(d, start);
+  if (end === -1 || !matchesAt(d, AFTER_CONTENT, end)) return undefined;
   i = end + AFTER_CONTENT.length;
   if (matchesAt(d, USAGE_NULL, i)) i += USAGE_NULL.length;
   if (matchesAt(d, OBFUSCATION, i)) {
-    i = skipString(d, i + OBFUSCATION.length);
+    i = jsonStringEnd(d, i + OBFUSCATION.length);
     if (i === -1) return undefined;
   }
   if (i !== d.length - 1 || d.charCodeAt(i) !== 125 /* } */) return undefined;
-  // A valid literal (checked above): without escapes its text is what lies between the quotes.
-  return hasEscape ? (JSON.parse(d.slice(start, end)) as string) : d.slice(start + 1, end - 1);
+  return jsonStringText(d, start, end);
 }
