@@ -45,15 +45,20 @@ export function createLineBatch(dest: LineDestination, options: LineBatchOptions
   let pending = "";
   let timer: NodeJS.Timeout | undefined;
 
-  const writePending = (): void => {
+  /** The pending batch, emptied, with its timer stopped. */
+  const takePending = (): string => {
     if (timer !== undefined) {
       clearTimeout(timer);
       timer = undefined;
     }
-    if (pending === "") return;
     const batch = pending;
     pending = "";
-    dest.write(batch);
+    return batch;
+  };
+
+  const writePending = (): void => {
+    const batch = takePending();
+    if (batch !== "") dest.write(batch);
   };
 
   const onTimer = (): void => {
@@ -84,10 +89,7 @@ export function createLineBatch(dest: LineDestination, options: LineBatchOptions
         return;
       }
       dest.flushSync?.();
-      const rest = pending;
-      pending = "";
-      if (timer !== undefined) clearTimeout(timer);
-      timer = undefined;
+      const rest = takePending();
       if (rest !== "") options.writeSync(rest);
     },
   };
