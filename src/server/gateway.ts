@@ -71,8 +71,8 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const nextId = createRequestIds(options.requestIdPrefix);
   const ports = new Map<number, PortServer>();
   const closingPorts = new Set<PortServer>();
-  /** Requests in flight per snapshot; a snapshot absent here and not current is released. */
-  const perSnapshot = new Map<Runtime, { runtime: Runtime; n: number }>();
+  /** Snapshots with requests in flight; a snapshot absent here and not current is released. */
+  const busySnapshots = new Set<Runtime>();
   let current = options.runtime;
   let total = 0;
   let draining = false;
@@ -81,7 +81,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   pools.retain(current);
 
   const retire = (rt: Runtime): void => {
-    if (rt !== current && !perSnapshot.has(rt)) pools.release(rt);
+    if (rt !== current && !busySnapshots.has(rt)) pools.release(rt);
   };
 
   const finishPortIfIdle = (ps: PortServer): void => {
@@ -107,13 +107,13 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     observer?.start(req, res, record);
     ps.inflight++;
     total++;
-    if (count.n++ === 0) perSnapshot.set(runtime, count);
+    if (count.n++ === 0) busySnapshots.add(runtime);
     // 'close' comes once per response: `on` spares the wrapper `once` builds.
     res.on("close", () => {
       ps.inflight--;
       total--;
       if (--count.n === 0) {
-        perSnapshot.delete(runtime);
+        busySnapshots.delete(runtime);
         retire(runtime);
       }
       if (record.status === 0 && res.headersSent) record.status = res.statusCode;
