@@ -43,22 +43,21 @@ export interface AccessLogEntry {
 }
 
 const round = (ms: number): number => Math.round(ms * 1000) / 1000;
-const msBetween = (a: number, b: number): number => b - a;
 
 /** Sets `durationMs` from the arrival time (call once, when the response has ended). */
 export function finishRecord(r: RequestRecord, now: number = performance.now()): void {
-  r.durationMs = msBetween(r.startMs, now);
+  r.durationMs = now - r.startMs;
   if (r.upstreamStartMs !== undefined && r.upstreamEndMs === undefined) r.upstreamEndMs = now;
 }
 
 /** Time spent waiting on upstreams, in ms; undefined when no upstream was called. */
 export function upstreamMsOf(r: RequestRecord): number | undefined {
   if (r.upstreamStartMs === undefined || r.upstreamEndMs === undefined) return undefined;
-  return msBetween(r.upstreamStartMs, r.upstreamEndMs);
+  return r.upstreamEndMs - r.upstreamStartMs;
 }
 
 export function ttftMsOf(r: RequestRecord): number | undefined {
-  return r.firstByteMs === undefined ? undefined : msBetween(r.startMs, r.firstByteMs);
+  return r.firstByteMs === undefined ? undefined : r.firstByteMs - r.startMs;
 }
 
 export function accessLogEntry(r: RequestRecord): AccessLogEntry {
