@@ -4,7 +4,6 @@
  * `end` writes the access-log line, counts the metrics, adds the request to the recent list
  * and queues the span for export. All of it is synchronous and bounded: nothing here waits.
  */
-
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { performance } from "node:perf_hooks";
 import type { RequestRecord } from "../server/record.js";

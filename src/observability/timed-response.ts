@@ -4,7 +4,6 @@
  * installed on every response, so a request allocates nothing for it. `res.end(data)` alone
  * does not call write: a one-piece answer has no first-chunk time, as before.
  */
-
 import { type IncomingMessage, ServerResponse } from "node:http";
 import { performance } from "node:perf_hooks";
 import type { RequestRecord } from "../server/record.js";

@@ -9,7 +9,6 @@
  * reported. (The earlier substring test cost three times as much per chat chunk and let an
  * event broken inside pass unreported.)
  */
-
 import { canonicalTextDelta } from "../formats/anthropic-messages/text-delta.js";
 import type { IrFormat } from "../formats/index.js";
 import { type ChunkHeadMemo, canonicalContentChunk } from "../formats/openai-chat/content-chunk.js";

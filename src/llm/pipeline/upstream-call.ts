@@ -4,7 +4,6 @@
  * is returned as an UpstreamFailure with its body kept, so routing can retry and the
  * pipeline can rewrite the last one into the caller's envelope.
  */
-
 import type { IncomingHttpHeaders, IncomingMessage } from "node:http";
 import { performance } from "node:perf_hooks";
 import type { Dispatcher } from "undici";

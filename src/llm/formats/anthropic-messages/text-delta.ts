@@ -11,7 +11,6 @@
  * transitions for every event, ~3% of a translated stream's CPU (perf profile); a string
  * literal alone costs a fraction of that.
  */
-
 import { jsonStringEnd, jsonStringText, matchesAt } from "../util.js";
 
 const HEAD = '{"type":"content_block_delta","index":';

@@ -12,7 +12,6 @@
  * undefined and the caller parses the chunk in full. Parsing each whole chunk was ~10% of a
  * Messages-client stream translated from chat (perf profile): keys internalised, objects built.
  */
-
 import { jsonStringEnd, jsonStringText, matchesAt } from "../util.js";
 
 const ID = '{"id":';
