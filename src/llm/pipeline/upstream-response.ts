@@ -150,10 +150,7 @@ export class UpstreamBody implements AsyncIterable<Buffer> {
       const value = n === 1 ? this.chunks[0]! : Buffer.concat(this.chunks, this.queued);
       this.chunks = [];
       this.queued = 0;
-      if (this.paused) {
-        this.paused = false;
-        this.resumeUpstream?.();
-      }
+      this.unpause();
       return Promise.resolve({ done: false, value });
     }
     if (this.failure !== undefined) return Promise.reject(this.failure);
@@ -175,11 +172,15 @@ export class UpstreamBody implements AsyncIterable<Buffer> {
       this.wholeWaiter = { resolve, reject, limit };
     });
     // After the waiter is in place: resuming may deliver the rest (and the end) at once.
-    if (this.paused) {
-      this.paused = false;
-      this.resumeUpstream?.();
-    }
+    this.unpause();
     return whole;
+  }
+
+  /** Resumes the upstream parser if push paused it. */
+  private unpause(): void {
+    if (!this.paused) return;
+    this.paused = false;
+    this.resumeUpstream?.();
   }
 
   private take(): Buffer {
