@@ -35,10 +35,10 @@ function clientAborted(): GatewayError {
 }
 
 export async function readBodyBytes(req: IncomingMessage, limit: number): Promise<Buffer> {
-  const declared = Number(req.headers["content-length"] ?? "0");
+  const declared = declaredLength(req);
   if (declared > limit) throw tooLarge(limit);
   // The usual case, a declared length within the limit: the parser delivers no more than that.
-  if (declaredLength(req) !== -1 && !req.readableEnded && !req.destroyed) {
+  if (declared !== -1 && !req.readableEnded && !req.destroyed) {
     const whole = await readDeclaredBody(req);
     if (whole === undefined) throw clientAborted();
     return whole;
