@@ -133,8 +133,8 @@ class OpaqueExchange implements Dispatcher.DispatchHandler {
   private settled = false;
   /** An answer of known length: its latest chunk, written at the next microtask or with the end. */
   private sized = false;
+  /** Set only while a flush is queued: the microtask that writes it clears it. */
   private held: Buffer | undefined;
-  private flushQueued = false;
   /** A write of a held chunk filled the socket: the next chunk pauses the upstream. */
   private full = false;
   private drainAwaited = false;
@@ -144,7 +144,6 @@ class OpaqueExchange implements Dispatcher.DispatchHandler {
     this.resumeUpstream?.();
   };
   private readonly flushHeld = (): void => {
-    this.flushQueued = false;
     const chunk = this.held;
     if (chunk === undefined) return;
     this.held = undefined;
@@ -223,10 +222,8 @@ class OpaqueExchange implements Dispatcher.DispatchHandler {
       // and end leave in one res.end, without a write, its cork and the tick that uncorks it.
       const previous = this.held;
       this.held = chunk;
-      if (!this.flushQueued) {
-        this.flushQueued = true;
-        queueMicrotask(this.flushHeld);
-      }
+      // A chunk already held means its flush is queued; it will write this one instead.
+      if (previous === undefined) queueMicrotask(this.flushHeld);
       if (previous !== undefined && !res.write(previous) && !res.destroyed) this.full = true;
       if (this.full && !res.destroyed) {
         this.awaitDrain(res);
