@@ -103,7 +103,11 @@ function forward(
   });
 }
 
-async function dispatch(x: Exchange): Promise<void> {
+/**
+ * Hands the request to its proxy or to the LLM pipeline. Not async (it throws synchronously,
+ * into handleRequest's try): the promise it returns is the handler's own, without a wrapper.
+ */
+function dispatch(x: Exchange): Promise<void> {
   const { route, record } = x;
   // An llm-form route with only managed targets has no backend of its own: the model decides.
   const backend = route.backends.length === 0 ? undefined : pickBackend(route, x.deps.random);

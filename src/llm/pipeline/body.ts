@@ -34,15 +34,13 @@ function clientAborted(): GatewayError {
   return new GatewayError(499, "client_aborted", "The client closed the connection during its request.");
 }
 
-export async function readBodyBytes(req: IncomingMessage, limit: number): Promise<Buffer> {
-  const declared = declaredLength(req);
-  if (declared > limit) throw tooLarge(limit);
-  // The usual case, a declared length within the limit: the parser delivers no more than that.
-  if (declared !== -1 && !req.readableEnded && !req.destroyed) {
-    const whole = await readDeclaredBody(req);
-    if (whole === undefined) throw clientAborted();
-    return whole;
-  }
+/** The declared body parsed; undefined means the client left before sending all of it. */
+function parseDeclared(whole: Buffer | undefined): ParsedBody {
+  if (whole === undefined) throw clientAborted();
+  return parseBody(whole);
+}
+
+async function readChunked(req: IncomingMessage, limit: number): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let size = 0;
   try {
@@ -80,6 +78,16 @@ export function parseBody(bytes: Buffer): ParsedBody {
   return { bytes, text, json: obj, model };
 }
 
-export async function readJsonBody(req: IncomingMessage, limit: number): Promise<ParsedBody> {
-  return parseBody(await readBodyBytes(req, limit));
+/**
+ * Reads the body (within `limit`) and parses it. Not async: the parse is a reaction on the
+ * read's promise rather than the resumption of nested async wrappers (one promise hop per
+ * request instead of three; profiled).
+ */
+export function readJsonBody(req: IncomingMessage, limit: number): Promise<ParsedBody> {
+  const declared = declaredLength(req);
+  if (declared > limit) return Promise.reject(tooLarge(limit));
+  // The usual case, a declared length within the limit: the parser delivers no more than that.
+  if (declared !== -1 && !req.readableEnded && !req.destroyed)
+    return readDeclaredBody(req).then(parseDeclared);
+  return readChunked(req, limit).then(parseBody);
 }

@@ -5,7 +5,7 @@
 import { GatewayError } from "../../errors.js";
 import { type ConverterOptions, converterFor, type IrFormat, type IrResponse } from "../formats/index.js";
 import type { Exchange } from "./exchange.js";
-import { readAnswer } from "./upstream-call.js";
+import { answerReadError, readAll } from "./upstream-call.js";
 import type { UpstreamResponse } from "./upstream-response.js";
 
 export function clientConverterOptions(x: Exchange, includeUsage: boolean): ConverterOptions {
@@ -25,18 +25,24 @@ export function notJson(): GatewayError {
 }
 
 /**
- * Reads an upstream JSON answer whole: a body cut or stalled midway is a 502/504 (readAnswer),
- * a body that is not JSON a 502, both in the caller's envelope.
+ * Reads an upstream JSON answer whole: a body cut or stalled midway is a 502/504
+ * (answerReadError), a body that is not JSON a 502, both in the caller's envelope. One promise
+ * reaction does both, rather than a chain of async wrappers.
  */
-export async function readJsonAnswer(
-  body: AsyncIterable<unknown>,
-): Promise<{ raw: Buffer; parsed: unknown }> {
-  const raw = await readAnswer(body);
+export function readJsonAnswer(body: AsyncIterable<unknown>): Promise<{ raw: Buffer; parsed: unknown }> {
+  return readAll(body).then(parseAnswer, rejectAnswer);
+}
+
+function parseAnswer(raw: Buffer): { raw: Buffer; parsed: unknown } {
   try {
     return { raw, parsed: JSON.parse(raw.toString("utf8")) };
   } catch {
     throw notJson();
   }
+}
+
+function rejectAnswer(err: unknown): never {
+  throw answerReadError(err);
 }
 
 export async function answerTranslatedJson(
