@@ -225,8 +225,8 @@ export function accessLogJsonFields(e: AccessLogEntry, quote: (s: string) => str
 }
 
 export interface AccessLog {
-  /** Writes the line for a finished record's entry. */
-  write(e: AccessLogEntry): void;
+  /** Writes the line for a finished record's entry; `fields` are its accessLogJsonFields when known. */
+  write(e: AccessLogEntry, fields?: string): void;
 }
 
 /**
@@ -248,9 +248,11 @@ export function createAccessLog(logger: Logger, format: "json" | "text"): Access
   if (sink !== undefined) {
     const quote = memoJsonString();
     return {
-      write(e) {
+      write(e, fields) {
         if (logger.isLevelEnabled("info")) {
-          sink(`{"level":30,"time":${Date.now()}${accessLogJsonFields(e, quote)},"msg":"request"}\n`);
+          sink(
+            `{"level":30,"time":${Date.now()}${fields ?? accessLogJsonFields(e, quote)},"msg":"request"}\n`,
+          );
         }
       },
     };

@@ -24,9 +24,9 @@ import { type ConfigWatcher, watchConfig } from "../config/watch.js";
 import type { Gateway } from "../server/gateway.js";
 import { type ReadinessServer, startReadiness } from "../server/readiness.js";
 import type { Runtime } from "../server/runtime.js";
-import type { AccessLogEntry } from "./access-log.js";
 import type { GatewayMetrics } from "./metrics.js";
 import { type Operations, startOperations } from "./operations.js";
+import type { RecentSink } from "./recent.js";
 
 export const WORKER_ENV = "AGW_CLUSTER_WORKER";
 
@@ -55,7 +55,7 @@ type ToPrimary =
   | { type: "agw:listening" }
   | { type: "agw:reloaded"; id: number; ok: boolean }
   | { type: "agw:metrics"; id: number; metrics: MetricsJson }
-  | { type: "agw:recent"; entries: AccessLogEntry[] };
+  | { type: "agw:recent"; fields: string[] };
 
 function isMessage(m: unknown): m is { type: string } {
   return typeof m === "object" && m !== null && typeof (m as { type?: unknown }).type === "string";
@@ -66,7 +66,7 @@ function isMessage(m: unknown): m is { type: string } {
 
 export interface WorkerLink {
   /** Forwards finished requests to the primary's admin page (batched). */
-  recentSink: { add(entry: AccessLogEntry): void };
+  recentSink: RecentSink;
   /** Wires reload, metrics and drain requests from the primary; call once serving. */
   attach(parts: { watcher: ConfigWatcher; metrics: GatewayMetrics; drain: () => void }): void;
   /** Stops forwarding and lets the process exit (the IPC channel would keep it alive). */
@@ -79,19 +79,20 @@ export function workerLink(): WorkerLink {
   const send = (m: ToPrimary): void => {
     if (process.connected) process.send?.(m);
   };
-  let batch: AccessLogEntry[] = [];
+  // The entries' JSON fields, not the objects: one string each to hold and to send.
+  let batch: string[] = [];
   let timer: NodeJS.Timeout | undefined;
   const flush = (): void => {
     timer = undefined;
     if (batch.length === 0) return;
-    send({ type: "agw:recent", entries: batch });
+    send({ type: "agw:recent", fields: batch });
     batch = [];
   };
   let onMessage: ((m: unknown) => void) | undefined;
   return {
     recentSink: {
-      add(entry) {
-        batch.push(entry);
+      add(_entry, fields) {
+        batch.push(fields);
         // Bounded: a burst between flushes keeps only what the page can show.
         if (batch.length > 500) batch.shift();
         timer ??= setTimeout(flush, RECENT_FLUSH_MS);
@@ -234,7 +235,7 @@ export async function runPrimary(options: PrimaryOptions): Promise<number> {
         answer(msg.id, msg.metrics);
         break;
       case "agw:recent":
-        for (const e of msg.entries) ops.recent.add(e);
+        for (const f of msg.fields) ops.recent.addFields(f);
         break;
     }
   });

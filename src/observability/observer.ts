@@ -7,8 +7,16 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { performance } from "node:perf_hooks";
 import type { RequestRecord } from "../server/record.js";
-import { type AccessLog, type AccessLogEntry, accessLogEntry, finishRecord } from "./access-log.js";
+import {
+  type AccessLog,
+  type AccessLogEntry,
+  accessLogEntry,
+  accessLogJsonFields,
+  finishRecord,
+  memoJsonString,
+} from "./access-log.js";
 import type { GatewayMetrics } from "./metrics.js";
+import type { RecentSink } from "./recent.js";
 import { TimedResponse } from "./timed-response.js";
 import { createIdSource, type IdSource, type SpanData, type SpanExporter, startTrace } from "./tracing.js";
 
@@ -21,7 +29,7 @@ export interface ObserverParts {
   accessLog: AccessLog;
   metrics?: GatewayMetrics;
   /** The recent-requests buffer (or, in a cluster worker, a forwarder to the primary's). */
-  recent?: { add(entry: AccessLogEntry): void };
+  recent?: RecentSink;
   exporter?: SpanExporter;
   ids?: IdSource;
 }
@@ -61,6 +69,7 @@ export function spanOf(r: RequestRecord, e: AccessLogEntry, nowUnixMs: number): 
 
 export function createObserver(parts: ObserverParts): RequestObserver {
   const ids = parts.ids ?? createIdSource();
+  const quote = memoJsonString();
   return {
     start(req, res, record) {
       const t = startTrace(req, ids);
@@ -82,9 +91,11 @@ export function createObserver(parts: ObserverParts): RequestObserver {
     end(record) {
       finishRecord(record);
       const entry = accessLogEntry(record);
-      parts.accessLog.write(entry);
+      // Serialised once, for the JSON access line and the recent list alike.
+      const fields = accessLogJsonFields(entry, quote);
+      parts.accessLog.write(entry, fields);
       parts.metrics?.observe(record);
-      parts.recent?.add(entry);
+      parts.recent?.add(entry, fields);
       if (parts.exporter !== undefined) {
         const span = spanOf(record, entry, Date.now());
         if (span !== undefined) parts.exporter.export(span);

@@ -19,8 +19,16 @@ export interface RecentEntry extends AccessLogEntry {
   seq: number;
 }
 
-export interface RecentRequests {
-  add(entry: AccessLogEntry, time?: number): void;
+/** Where finished requests go for the admin page: the entry with its JSON fields (accessLogJsonFields). */
+export interface RecentSink {
+  add(entry: AccessLogEntry, fields: string): void;
+}
+
+export interface RecentRequests extends RecentSink {
+  /** `fields` is the entry's accessLogJsonFields when the caller has them already. */
+  add(entry: AccessLogEntry, fields?: string, time?: number): void;
+  /** An entry known only by its JSON fields (one a cluster worker forwarded). */
+  addFields(fields: string, time?: number): void;
   /** Oldest first; only entries with seq > `after` when given. */
   list(after?: number): RecentEntry[];
   /** Calls `fn` for each entry added from now on; returns the unsubscribe function. */
@@ -46,10 +54,9 @@ export function createRecentRequests(capacity = 500, now: () => number = Date.no
   let seq = 0;
   const subscribers = new Set<(e: RecentEntry) => void>();
 
-  const store = (at: number, entry: AccessLogEntry): void => {
+  const store = (at: number, fields: string): void => {
     // The fields start with a comma (",\"requestId\":…"): written after the slot's first byte,
     // whose brace then opens the object.
-    const fields = accessLogJsonFields(entry, quote);
     const start = at * SLOT_BYTES;
     // A field list fits when its UTF-8 length (at most 3 bytes per UTF-16 unit) leaves room
     // for the closing brace; only a long one is measured.
@@ -71,17 +78,30 @@ export function createRecentRequests(capacity = 500, now: () => number = Date.no
     return text === undefined ? undefined : (JSON.parse(text) as AccessLogEntry);
   };
 
+  /** Stores the entry; returns its seq. */
+  const append = (fields: string, time: number): number => {
+    seq++;
+    store(next, fields);
+    times[next] = time;
+    seqs[next] = seq;
+    next = (next + 1) % capacity;
+    return seq;
+  };
+
+  const tell = (entry: AccessLogEntry, time: number, at: number): void => {
+    const e: RecentEntry = { ...entry, time, seq: at };
+    for (const fn of subscribers) fn(e);
+  };
+
   return {
     capacity,
-    add(entry, time = now()) {
-      seq++;
-      store(next, entry);
-      times[next] = time;
-      seqs[next] = seq;
-      next = (next + 1) % capacity;
-      if (subscribers.size === 0) return;
-      const e: RecentEntry = { ...entry, time, seq };
-      for (const fn of subscribers) fn(e);
+    add(entry, fields = accessLogJsonFields(entry, quote), time = now()) {
+      const at = append(fields, time);
+      if (subscribers.size > 0) tell(entry, time, at);
+    },
+    addFields(fields, time = now()) {
+      const at = append(fields, time);
+      if (subscribers.size > 0) tell(JSON.parse(`{${fields.slice(1)}}`) as AccessLogEntry, time, at);
     },
     list(after = 0) {
       const out: RecentEntry[] = [];

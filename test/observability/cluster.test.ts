@@ -1,7 +1,7 @@
 /**
  * `workers: 2` as a user runs it (the CLI in a child process): both workers serve the bind,
- * /metrics on the primary sums them, a reload reaches every worker, SIGTERM drains all and
- * the primary exits 0.
+ * /metrics on the primary sums them, the primary's admin page lists what both served, a
+ * reload reaches every worker, SIGTERM drains all and the primary exits 0.
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
@@ -16,9 +16,10 @@ afterAll(() => {
   for (const c of children) if (c.exitCode === null) c.kill("SIGKILL");
 });
 
-function config(port: number, stats: number, ready: number, pattern: string): string {
+function config(port: number, stats: number, ready: number, admin: number, pattern: string): string {
   return `config:
   statsAddr: 127.0.0.1:${stats}
+  adminAddr: 127.0.0.1:${admin}
   readinessAddr: 127.0.0.1:${ready}
   logging: { level: warn }
   workers: 2
@@ -50,9 +51,14 @@ function total(text: string, name: string, labels: Record<string, string> = {}):
 }
 
 describe("workers: 2", () => {
-  it("serves from both workers, aggregates metrics, reloads all, drains all", async () => {
-    const [port, stats, ready] = [await freePort(), await freePort(), await freePort()];
-    const { file, cleanup } = await tempFile(config(port, stats, ready, "*"));
+  it("serves from both workers, aggregates metrics and recent requests, reloads all, drains all", async () => {
+    const [port, stats, ready, admin] = [
+      await freePort(),
+      await freePort(),
+      await freePort(),
+      await freePort(),
+    ];
+    const { file, cleanup } = await tempFile(config(port, stats, ready, admin, "*"));
     const child = spawn(process.execPath, ["--import", "tsx", "src/agw.ts", "-f", file], {
       stdio: ["ignore", "pipe", "pipe"],
       env: { ...process.env, NODE_OPTIONS: "" },
@@ -70,19 +76,31 @@ describe("workers: 2", () => {
       }, "both workers listening");
 
       const prefixes = new Set<string>();
+      const ids: string[] = [];
       for (let i = 0; i < 8; i++) {
         const r = await request(port, { path: "/v1/chat/completions", body: CHAT("any-model") });
         expect(r.status).toBe(200);
-        prefixes.add(String(r.headers["x-agw-request-id"]).split("-")[0]!);
+        ids.push(String(r.headers["x-agw-request-id"]));
+        prefixes.add(ids.at(-1)!.split("-")[0]!);
       }
       // Request ids carry a per-process prefix: two prefixes, two workers served.
       expect(prefixes.size).toBe(2);
+
+      // The workers forward what they served to the primary's admin page (batched).
+      const recent = await until(async () => {
+        const list = JSON.parse((await request(admin, { path: "/api/recent" })).body) as Array<
+          Record<string, unknown>
+        >;
+        return list.length >= 8 ? list : undefined;
+      }, "the recent requests of both workers");
+      expect(recent.map((e) => e.requestId).sort()).toEqual([...ids].sort());
+      expect(recent[0]).toMatchObject({ status: 200, model: "any-model", method: "POST" });
 
       const m1 = (await request(stats, { path: "/metrics" })).body;
       expect(total(m1, "agw_requests_total", { status: "200" })).toBe(8);
       expect(total(m1, "agw_config_synchronized")).toBe(1);
 
-      await writeFile(file, config(port, stats, ready, "allowed-*"));
+      await writeFile(file, config(port, stats, ready, admin, "allowed-*"));
       const m2 = await until(async () => {
         const text = (await request(stats, { path: "/metrics" })).body;
         return total(text, "agw_config_reloads_total", { result: "success" }) === 1 ? text : undefined;

@@ -3,7 +3,7 @@
  * oldest first, the oldest overwritten at capacity, long and non-ASCII entries included.
  */
 import { describe, expect, it } from "vitest";
-import type { AccessLogEntry } from "../../src/observability/access-log.js";
+import { type AccessLogEntry, accessLogJsonFields } from "../../src/observability/access-log.js";
 import { createRecentRequests, type RecentEntry } from "../../src/observability/recent.js";
 
 function entry(i: number, extra: Partial<AccessLogEntry> = {}): AccessLogEntry {
@@ -47,7 +47,7 @@ describe("recent requests", () => {
   it("gives entries back as JSON carries them, oldest first, with time and seq", () => {
     const r = createRecentRequests(4, () => 1000);
     r.add(entry(1));
-    r.add(entry(2), 2000);
+    r.add(entry(2), undefined, 2000);
     const list = r.list();
     expect(list.map(withoutStamp)).toEqual([asJson(entry(1)), asJson(entry(2))]);
     expect(list.map((e) => [e.time, e.seq])).toEqual([
@@ -95,6 +95,21 @@ describe("recent requests", () => {
         expect(withoutStamp(r.list()[0]!)).toEqual(asJson(e));
       }
     }
+  });
+
+  it("takes an entry by its JSON fields alone (as a cluster worker forwards it)", () => {
+    const r = createRecentRequests(2, () => 7);
+    const seen: RecentEntry[] = [];
+    r.subscribe((e) => seen.push(e));
+    const e = entry(1, { model: "模型" });
+    r.addFields(accessLogJsonFields(e), 9);
+    r.add(entry(2), accessLogJsonFields(entry(2)));
+    expect(r.list().map(withoutStamp)).toEqual([asJson(e), asJson(entry(2))]);
+    expect(seen.map(withoutStamp)).toEqual([asJson(e), entry(2)]);
+    expect(seen.map((x) => [x.time, x.seq])).toEqual([
+      [9, 1],
+      [7, 2],
+    ]);
   });
 
   it("tells subscribers of each new entry until they unsubscribe", () => {
