@@ -81,7 +81,7 @@ export function parseBody(bytes: Buffer): ParsedBody {
 /**
  * Reads the body (within `limit`) and parses it. Not async: the parse is a reaction on the
  * read's promise rather than the resumption of nested async wrappers (one promise hop per
- * request instead of three; profiled).
+ * request instead of three).
  */
 export function readJsonBody(req: IncomingMessage, limit: number): Promise<ParsedBody> {
   const declared = declaredLength(req);

@@ -97,7 +97,7 @@ const ERROR_BODY_LIMIT = 1024 * 1024;
 /**
  * Reads a whole (bounded) body; a longer one is cut at the limit. Not async: an answer from
  * requestUpstream resolves straight from UpstreamBody.whole, without an async function's
- * promise around it (each wrapper costs microtask hops per request; profiled).
+ * promise around it (each wrapper costs microtask hops per request).
  */
 export function readAll(body: AsyncIterable<unknown>, limit = Number.POSITIVE_INFINITY): Promise<Buffer> {
   if (body instanceof UpstreamBody) return body.whole(limit);
