@@ -27,6 +27,10 @@ export interface ScenarioRow {
   agw: TargetFigures;
   /** agw RPS / baseline RPS, from this run; undefined when either failed. */
   ratio: number | undefined;
+  /** agw RPS / baseline RPS of each round (a baseline run and the agw run right after it). */
+  roundRatios: number[];
+  /** The median of roundRatios: the ratio least moved by the machine's drift during the run. */
+  pairedRatio: number | undefined;
   /** Which bench credential the upstream saw from agw (managed, caller, none). */
   agwUpstreamCredential: string | undefined;
   agwRssEndMb: number | undefined;
@@ -76,10 +80,17 @@ const f0 = (n: number): string => (Number.isFinite(n) ? Math.round(n).toLocaleSt
 const f2 = (n: number | undefined): string => (n === undefined || !Number.isFinite(n) ? "—" : n.toFixed(2));
 const mb = (n: number | undefined): string => (n === undefined ? "—" : n.toFixed(0));
 
+/** "0.84 (0.79–0.88)": the median of the per-round ratios and their spread. */
+function rounds(r: ScenarioRow): string {
+  if (r.pairedRatio === undefined) return "—";
+  if (r.roundRatios.length < 2) return f2(r.pairedRatio);
+  return `${f2(r.pairedRatio)} (${f2(Math.min(...r.roundRatios))}–${f2(Math.max(...r.roundRatios))})`;
+}
+
 function suiteTable(s: SuiteReport): string {
   const lines = [
-    "| scenario | baseline RPS | agw RPS | agw/baseline | target | baseline p50 / p99 ms | agw p50 / p99 ms | CPU µs/request baseline / agw (ratio) | agw RSS end / peak MB |",
-    "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+    "| scenario | baseline RPS | agw RPS | agw/baseline | target | per-round median (range) | baseline p50 / p99 ms | agw p50 / p99 ms | CPU µs/request baseline / agw (ratio) | agw RSS end / peak MB |",
+    "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
   ];
   for (const r of s.rows) {
     const cell = (t: TargetFigures) => t.failure ?? f0(t.rps);
@@ -87,7 +98,7 @@ function suiteTable(s: SuiteReport): string {
     const ratio =
       r.ratio === undefined ? "—" : `${f2(r.ratio)} ${r.ratio >= r.target ? "(meets)" : "(below)"}`;
     lines.push(
-      `| ${r.title} | ${cell(r.baseline)} | ${cell(r.agw)} | ${ratio} | ≥ ${r.target} | ${lat(r.baseline)} | ${lat(r.agw)} | ${f0(r.baseline.cpuUsPerRequest)} / ${f0(r.agw.cpuUsPerRequest)} (${f2(r.baseline.cpuUsPerRequest / r.agw.cpuUsPerRequest)}) | ${mb(r.agwRssEndMb)} / ${mb(r.agwRssPeakMb)} |`,
+      `| ${r.title} | ${cell(r.baseline)} | ${cell(r.agw)} | ${ratio} | ≥ ${r.target} | ${rounds(r)} | ${lat(r.baseline)} | ${lat(r.agw)} | ${f0(r.baseline.cpuUsPerRequest)} / ${f0(r.agw.cpuUsPerRequest)} (${f2(r.baseline.cpuUsPerRequest / r.agw.cpuUsPerRequest)}) | ${mb(r.agwRssEndMb)} / ${mb(r.agwRssPeakMb)} |`,
     );
   }
   const creds = s.rows
@@ -97,6 +108,7 @@ function suiteTable(s: SuiteReport): string {
     .join(", ");
   lines.push("", `Credential the upstream received from agw: ${creds}.`);
   lines.push(
+    "Per-round median: agw RPS / baseline RPS of each round (a baseline run, then agw's right after), the median and the range over the rounds; how far the range spreads is how far the machine's speed moved during the row.",
     "CPU µs/request: CPU time (user + system, from /proc) the proxy process spent during its runs, divided by the requests it answered; steadier than RPS on a shared machine. (ratio) = baseline µs / agw µs, the throughput ratio if each had a core to itself.",
   );
   return lines.join("\n");

@@ -114,6 +114,28 @@ function combine(runs: readonly LoadResult[], cpuMicros: number): TargetFigures 
   };
 }
 
+/**
+ * agw RPS / baseline RPS of each round: the two runs of a round are adjacent in time, so a
+ * drift in the machine's speed between rounds cancels out of each round's ratio.
+ */
+function pairedRatios(base: readonly LoadResult[], mine: readonly LoadResult[]): number[] {
+  const out: number[] = [];
+  for (let i = 0; i < Math.min(base.length, mine.length); i++) {
+    const b = base[i]!;
+    const a = mine[i]!;
+    if (b.requests > 0 && a.seconds > 0 && b.seconds > 0)
+      out.push(a.requests / a.seconds / (b.requests / b.seconds));
+  }
+  return out;
+}
+
+function median(xs: readonly number[]): number | undefined {
+  if (xs.length === 0) return undefined;
+  const s = [...xs].sort((x, y) => x - y);
+  const m = s.length >> 1;
+  return s.length % 2 === 1 ? s[m] : (s[m - 1]! + s[m]!) / 2;
+}
+
 const failedFigures = (failure: string): TargetFigures => ({
   failure,
   rps: Number.NaN,
@@ -161,6 +183,7 @@ async function runScenario(stack: Stack, agw: Agw, s: Scenario): Promise<Scenari
   const agwFig = pa.ok ? combine(mine, cpu.agw) : failedFigures(failureOf(pa));
   const ratio =
     baseline.failure === undefined && agwFig.failure === undefined ? agwFig.rps / baseline.rps : undefined;
+  const roundRatios = ratio === undefined ? [] : pairedRatios(base, mine);
   process.stderr.write(
     `bench: ${s.id}: baseline ${baseline.failure ?? `${Math.round(baseline.rps)} rps`}, agw ${agwFig.failure ?? `${Math.round(agwFig.rps)} rps`}${ratio === undefined ? "" : `, ratio ${ratio.toFixed(2)}`}\n`,
   );
@@ -172,6 +195,8 @@ async function runScenario(stack: Stack, agw: Agw, s: Scenario): Promise<Scenari
     baseline,
     agw: agwFig,
     ratio,
+    roundRatios,
+    pairedRatio: median(roundRatios),
     agwUpstreamCredential: pa.credential,
     agwRssEndMb: toMb(treeRssKb(agw.child.pid)),
     agwRssPeakMb: pa.ok ? toMb(rss.peakKb) : undefined,
