@@ -41,6 +41,11 @@ const SLOT_BYTES = 1024;
 const OPEN_BRACE = 0x7b;
 const CLOSE_BRACE = 0x7d;
 
+/** The JSON object an entry's fields (",\"requestId\":…", accessLogJsonFields) make. */
+function objectText(fields: string): string {
+  return `{${fields.slice(1)}}`;
+}
+
 export function createRecentRequests(capacity = 500, now: () => number = Date.now): RecentRequests {
   const slots = Buffer.alloc(capacity * SLOT_BYTES);
   /** Bytes used in each slot; 0 for an empty slot or one whose entry is in `long`. */
@@ -68,7 +73,7 @@ export function createRecentRequests(capacity = 500, now: () => number = Date.no
       long[at] = undefined;
     } else {
       lengths[at] = 0;
-      long[at] = `{${fields.slice(1)}}`;
+      long[at] = objectText(fields);
     }
   };
 
@@ -101,7 +106,7 @@ export function createRecentRequests(capacity = 500, now: () => number = Date.no
     },
     addFields(fields, time = now()) {
       const at = append(fields, time);
-      if (subscribers.size > 0) tell(JSON.parse(`{${fields.slice(1)}}`) as AccessLogEntry, time, at);
+      if (subscribers.size > 0) tell(JSON.parse(objectText(fields)) as AccessLogEntry, time, at);
     },
     list(after = 0) {
       const out: RecentEntry[] = [];

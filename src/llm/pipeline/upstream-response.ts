@@ -145,11 +145,8 @@ export class UpstreamBody implements AsyncIterable<Buffer> {
   }
 
   private next(): Promise<IteratorResult<Buffer>> {
-    const n = this.chunks.length;
-    if (n > 0) {
-      const value = n === 1 ? this.chunks[0]! : Buffer.concat(this.chunks, this.queued);
-      this.chunks = [];
-      this.queued = 0;
+    if (this.chunks.length > 0) {
+      const value = this.take();
       this.unpause();
       return Promise.resolve({ done: false, value });
     }
@@ -183,6 +180,7 @@ export class UpstreamBody implements AsyncIterable<Buffer> {
     this.resumeUpstream?.();
   }
 
+  /** What is queued, as one buffer; the queue is emptied. */
   private take(): Buffer {
     const value = this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks, this.queued);
     this.chunks = [];
