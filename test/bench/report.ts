@@ -35,6 +35,8 @@ export interface ScenarioRow {
   agwUpstreamCredential: string | undefined;
   agwRssEndMb: number | undefined;
   agwRssPeakMb: number | undefined;
+  /** The baseline's RSS peak over its runs of the row: what the plainest proxy needs for the same load. */
+  baselineRssPeakMb: number | undefined;
 }
 
 export interface SuiteReport {
@@ -42,7 +44,10 @@ export interface SuiteReport {
   /** Worker processes seen under agw. */
   workerCount: number;
   rows: ScenarioRow[];
+  /** agw's highest RSS peak over the rows. */
   rssPeakMb: number | undefined;
+  /** The baseline's highest RSS peak over the rows. */
+  baselineRssPeakMb: number | undefined;
 }
 
 export interface BenchReport {
@@ -89,7 +94,7 @@ function rounds(r: ScenarioRow): string {
 
 function suiteTable(s: SuiteReport): string {
   const lines = [
-    "| scenario | baseline RPS | agw RPS | agw/baseline | target | per-round median (range) | baseline p50 / p99 ms | agw p50 / p99 ms | CPU µs/request baseline / agw (ratio) | agw RSS end / peak MB |",
+    "| scenario | baseline RPS | agw RPS | agw/baseline | target | per-round median (range) | baseline p50 / p99 ms | agw p50 / p99 ms | CPU µs/request baseline / agw (ratio) | RSS peak MB baseline / agw (agw at end) |",
     "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
   ];
   for (const r of s.rows) {
@@ -98,7 +103,7 @@ function suiteTable(s: SuiteReport): string {
     const ratio =
       r.ratio === undefined ? "—" : `${f2(r.ratio)} ${r.ratio >= r.target ? "(meets)" : "(below)"}`;
     lines.push(
-      `| ${r.title} | ${cell(r.baseline)} | ${cell(r.agw)} | ${ratio} | ≥ ${r.target} | ${rounds(r)} | ${lat(r.baseline)} | ${lat(r.agw)} | ${f0(r.baseline.cpuUsPerRequest)} / ${f0(r.agw.cpuUsPerRequest)} (${f2(r.baseline.cpuUsPerRequest / r.agw.cpuUsPerRequest)}) | ${mb(r.agwRssEndMb)} / ${mb(r.agwRssPeakMb)} |`,
+      `| ${r.title} | ${cell(r.baseline)} | ${cell(r.agw)} | ${ratio} | ≥ ${r.target} | ${rounds(r)} | ${lat(r.baseline)} | ${lat(r.agw)} | ${f0(r.baseline.cpuUsPerRequest)} / ${f0(r.agw.cpuUsPerRequest)} (${f2(r.baseline.cpuUsPerRequest / r.agw.cpuUsPerRequest)}) | ${mb(r.baselineRssPeakMb)} / ${mb(r.agwRssPeakMb)} (${mb(r.agwRssEndMb)}) |`,
     );
   }
   const creds = s.rows
@@ -110,7 +115,14 @@ function suiteTable(s: SuiteReport): string {
   lines.push(
     "Per-round median: agw RPS / baseline RPS of each round (a baseline run, then agw's right after), the median and the range over the rounds; how far the range spreads is how far the machine's speed moved during the row.",
     "CPU µs/request: CPU time (user + system, from /proc) the proxy process spent during its runs, divided by the requests it answered; steadier than RPS on a shared machine. (ratio) = baseline µs / agw µs, the throughput ratio if each had a core to itself.",
+    "RSS: resident memory (VmRSS, summed over agw's workers) sampled every 200 ms during each proxy's own runs; both run as plain JavaScript under node.",
   );
+  if (s.rssPeakMb !== undefined && s.baselineRssPeakMb !== undefined) {
+    const over = s.rssPeakMb - s.baselineRssPeakMb;
+    lines.push(
+      `Highest RSS peak over the rows: agw ${mb(s.rssPeakMb)} MB, baseline ${mb(s.baselineRssPeakMb)} MB (agw ${over >= 0 ? "+" : "−"}${mb(Math.abs(over))} MB).`,
+    );
+  }
   return lines.join("\n");
 }
 

@@ -73,7 +73,7 @@ if (!["1", "auto"].includes(values.workers ?? "1")) throw new Error("--workers m
 
 const toMb = (kb: number | undefined): number | undefined => (kb === undefined ? undefined : kb / 1024);
 
-/** Samples agw's RSS (process and workers) while it is loaded; keeps the peak. */
+/** Samples a proxy's RSS (process and workers) while it is loaded; keeps the peak. */
 class RssSampler {
   #timer: NodeJS.Timeout | undefined;
   peakKb = 0;
@@ -171,8 +171,13 @@ async function runScenario(stack: Stack, agw: Agw, s: Scenario): Promise<Scenari
     return r;
   };
   const rss = new RssSampler(agw.child.pid);
+  const baseRss = new RssSampler(stack.baseline.pid);
   for (let i = 0; i < opts.rounds; i++) {
-    if (pb.ok) base.push(await measured(stack.baselineUrl, stack.baseline.pid, "baseline"));
+    if (pb.ok) {
+      baseRss.start();
+      base.push(await measured(stack.baselineUrl, stack.baseline.pid, "baseline"));
+      baseRss.stop();
+    }
     if (pa.ok) {
       rss.start();
       mine.push(await measured(agw.url, agw.child.pid, "agw"));
@@ -200,6 +205,7 @@ async function runScenario(stack: Stack, agw: Agw, s: Scenario): Promise<Scenari
     agwUpstreamCredential: pa.credential,
     agwRssEndMb: toMb(treeRssKb(agw.child.pid)),
     agwRssPeakMb: pa.ok ? toMb(rss.peakKb) : undefined,
+    baselineRssPeakMb: pb.ok ? toMb(baseRss.peakKb) : undefined,
   };
 }
 
@@ -213,12 +219,16 @@ async function runSuite(stack: Stack, agw: Agw): Promise<SuiteReport> {
   }
   const rows: ScenarioRow[] = [];
   for (const s of opts.scenarios) rows.push(await runScenario(stack, agw, s));
-  const peaks = rows.flatMap((r) => (r.agwRssPeakMb === undefined ? [] : [r.agwRssPeakMb]));
+  const highest = (list: Array<number | undefined>): number | undefined => {
+    const known = list.filter((x): x is number => x !== undefined);
+    return known.length === 0 ? undefined : Math.max(...known);
+  };
   return {
     workers: agw.workers,
     workerCount: agw.workerCount,
     rows,
-    rssPeakMb: peaks.length === 0 ? undefined : Math.max(...peaks),
+    rssPeakMb: highest(rows.map((r) => r.agwRssPeakMb)),
+    baselineRssPeakMb: highest(rows.map((r) => r.baselineRssPeakMb)),
   };
 }
 
