@@ -115,7 +115,7 @@ function suiteTable(s: SuiteReport): string {
   lines.push(
     "Per-round median: agw RPS / baseline RPS of each round (a baseline run, then agw's right after), the median and the range over the rounds; how far the range spreads is how far the machine's speed moved during the row.",
     "CPU µs/request: CPU time (user + system, from /proc) the proxy process spent during its runs, divided by the requests it answered; steadier than RPS on a shared machine. (ratio) = baseline µs / agw µs, the throughput ratio if each had a core to itself.",
-    "RSS: resident memory (VmRSS, summed over agw's workers) sampled every 200 ms during each proxy's own runs; both run as plain JavaScript under node.",
+    "RSS: resident memory (VmRSS, summed over agw's workers) sampled every 200 ms during each proxy's own runs; the baseline runs as plain JavaScript under node, with no loader.",
   );
   if (s.rssPeakMb !== undefined && s.baselineRssPeakMb !== undefined) {
     const over = s.rssPeakMb - s.baselineRssPeakMb;
