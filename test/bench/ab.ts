@@ -29,7 +29,7 @@ import {
   waitForPort,
 } from "./processes.js";
 import { pickScenarios } from "./scenarios.js";
-import { compileBaseline, ROOT, startAgw, startStack } from "./stack.js";
+import { ROOT, startAgw, startStack } from "./stack.js";
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -87,7 +87,7 @@ async function main(): Promise<void> {
   const children: Child[] = [];
   if (values.prof !== undefined) {
     const port = await freePort();
-    const args = [...profArgs("baseline"), compileBaseline()];
+    const args = [...profArgs("baseline"), stack.baselineScript];
     const b = spawnChild({
       name: "baseline (profiled)",
       args: [...args, "--port", String(port), "--upstream", stack.upstreamUrl],

@@ -93,6 +93,8 @@ export interface Stack {
   upstreamUrl: string;
   baseline: Child;
   baselineUrl: string;
+  /** The baseline as plain JavaScript (compileBaseline), for a second instance (bench:ab --prof). */
+  baselineScript: string;
 }
 
 /**
@@ -102,7 +104,7 @@ export interface Stack {
  * transpileModule, nothing else changes; the file goes to results/ (gitignored), from where
  * `undici` resolves to the project's node_modules.
  */
-export function compileBaseline(): string {
+function compileBaseline(): string {
   const source = readFileSync(join(ROOT, "test/bench/baseline-proxy.ts"), "utf8");
   const out = ts.transpileModule(source, {
     fileName: "baseline-proxy.ts",
@@ -140,14 +142,15 @@ export async function startStack(options: { gateMs: number }): Promise<Stack> {
   await waitForPort(upPort, upstream);
   const upstreamUrl = `http://127.0.0.1:${upPort}`;
   const basePort = await freePort();
+  const baselineScript = compileBaseline();
   const baseline = spawnChild({
     name: "baseline",
-    args: [compileBaseline(), "--port", String(basePort), "--upstream", upstreamUrl],
+    args: [baselineScript, "--port", String(basePort), "--upstream", upstreamUrl],
     cwd: ROOT,
     env: process.env,
   });
   await waitForPort(basePort, baseline);
-  return { upstream, upstreamUrl, baseline, baselineUrl: `http://127.0.0.1:${basePort}` };
+  return { upstream, upstreamUrl, baseline, baselineUrl: `http://127.0.0.1:${basePort}`, baselineScript };
 }
 
 export interface Agw {
