@@ -10,7 +10,7 @@ import { type LoadResult, loadConfigFile, loadConfigText } from "./config/load.j
 import { renderConfigSchema } from "./config/render-schema.js";
 import { summarizeConfig } from "./config/summary.js";
 import { explainModel } from "./llm/routing/explain-config.js";
-import { serve as runServe } from "./server/serve.js";
+import { serve as runServe } from "./process/serve.js";
 
 export interface CliIo {
   stdout: (text: string) => void;

@@ -8,7 +8,7 @@ import type {
   BackendAuthRuntime,
   BackendRuntime,
   UpstreamTarget,
-} from "../server/runtime.js";
+} from "../runtime/snapshot.js";
 import { resolveCredential } from "./credential.js";
 import type { Env } from "./expand.js";
 import type { AiBackendConfig, BackendConfig, PoliciesConfig } from "./schema.js";

@@ -4,7 +4,7 @@
  */
 import { bySpecificity, matchesModel, parseModelPattern } from "../llm/model-pattern.js";
 import { PROVIDERS, providerKindOf } from "../llm/providers/catalog.js";
-import type { BackendAuthRuntime, LlmModelEntry, LlmModelTable } from "../server/runtime.js";
+import type { BackendAuthRuntime, LlmModelEntry, LlmModelTable } from "../runtime/snapshot.js";
 import { aiBackend, resolveKey } from "./compile-backend.js";
 import { resolveCredential } from "./credential.js";
 import type { Env } from "./expand.js";

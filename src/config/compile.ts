@@ -9,12 +9,13 @@
  * credential whose variable vanished between load and compile) throws an Error that names
  * the field, never the value.
  */
-import type { Router } from "../llm/plan.js";
+
 import { compileRouteTypes, LLM_DEFAULT_ROUTES, type RouteTypeTable } from "../llm/route-types.js";
 import { compileBindsRouter } from "../llm/routing/binds-router.js";
 import { compileLlmRouter } from "../llm/routing/compile-router.js";
 import { compilePolicies, type PolicyDeps } from "../policies/compile.js";
-import { compileMatch, sortMatches } from "../server/match.js";
+import { DEFAULT_CLIENT_LIMITS } from "../runtime/client-limits.js";
+import type { Router } from "../runtime/plan.js";
 import type {
   BackendAuthRuntime,
   BackendRuntime,
@@ -25,8 +26,8 @@ import type {
   RouteRuntime,
   Runtime,
   UpstreamTarget,
-} from "../server/runtime.js";
-import { DEFAULT_CLIENT_LIMITS } from "../server/server-limits.js";
+} from "../runtime/snapshot.js";
+import { compileMatch, sortMatches } from "../server/match.js";
 import { backendAuthOf, compileBackend, cumulative } from "./compile-backend.js";
 import { compileModelTable } from "./compile-model-table.js";
 import { parseDuration, parseSize } from "./duration.js";

@@ -8,7 +8,7 @@
  */
 import { performance } from "node:perf_hooks";
 import type { Logger } from "pino";
-import type { RequestRecord } from "../server/record.js";
+import type { RequestRecord } from "../http/record.js";
 import { jsonLineSink } from "./log.js";
 
 export interface AccessLogEntry {

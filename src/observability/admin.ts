@@ -8,8 +8,8 @@
  */
 import type { ServerResponse } from "node:http";
 import type { Logger } from "pino";
-import type { ClientLimits } from "../server/server-limits.js";
-import { listenSmall, type SmallServer } from "../server/small-server.js";
+import { listenSmall, type SmallServer } from "../http/small-server.js";
+import type { ClientLimits } from "../runtime/client-limits.js";
 import { ADMIN_PAGE } from "./admin-page.js";
 import { pathOf, sendText } from "./http-server.js";
 import type { RecentEntry, RecentRequests } from "./recent.js";

@@ -4,7 +4,7 @@
  * everything else is counted as `other`. The sets are taken from each compiled snapshot and
  * replaced on reload.
  */
-import type { RouteRuntime, Runtime } from "../server/runtime.js";
+import type { RouteRuntime, Runtime } from "../runtime/snapshot.js";
 
 export const OTHER = "other";
 

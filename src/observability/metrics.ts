@@ -8,8 +8,8 @@
  * recommended buckets, in Prometheus naming.
  */
 import { Counter, Gauge, Registry } from "prom-client";
-import type { RequestRecord } from "../server/record.js";
-import type { Runtime } from "../server/runtime.js";
+import type { RequestRecord } from "../http/record.js";
+import type { Runtime } from "../runtime/snapshot.js";
 import { ttftMsOf, upstreamMsOf } from "./access-log.js";
 import {
   boundedModel,

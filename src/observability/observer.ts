@@ -6,7 +6,7 @@
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { performance } from "node:perf_hooks";
-import type { RequestRecord } from "../server/record.js";
+import type { RequestRecord } from "../http/record.js";
 import {
   type AccessLog,
   type AccessLogEntry,

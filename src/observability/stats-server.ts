@@ -1,7 +1,7 @@
 /** `/metrics` on `config.statsAddr`: the Prometheus text exposition. */
 import type { Logger } from "pino";
-import type { ClientLimits } from "../server/server-limits.js";
-import { listenSmall, type SmallServer } from "../server/small-server.js";
+import { listenSmall, type SmallServer } from "../http/small-server.js";
+import type { ClientLimits } from "../runtime/client-limits.js";
 import { pathOf, sendText } from "./http-server.js";
 
 export interface StatsSource {

@@ -9,8 +9,9 @@
  * `response.completed`), Anthropic Messages (`usage.input_tokens` / `output_tokens`; streamed
  * as `message_start` then cumulative `message_delta`).
  */
+
+import type { RequestRecord } from "../http/record.js";
 import { createSseParser, type SseEvent } from "../llm/sse.js";
-import type { RequestRecord } from "./record.js";
 
 export interface Sniffer {
   push(chunk: Uint8Array): void;

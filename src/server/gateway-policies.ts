@@ -10,16 +10,15 @@
  */
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from "node:http";
 import type { GatewayError } from "../errors.js";
+import { type ErrorEnvelope, envelopeOf, writeGatewayError } from "../http/error-response.js";
+import { notePolicyEvents, type RequestRecord } from "../http/record.js";
 import { routeTypeFor } from "../llm/route-types.js";
 import type { GatewayKey } from "../policies/api-key.js";
 import type { CompiledPolicies } from "../policies/compile.js";
-import type { PolicyEvent } from "../policies/events.js";
 import { policyEvent } from "../policies/events.js";
 import { runPolicyPhase } from "../policies/order.js";
 import { rateLimitHeaders } from "../policies/rate-limit.js";
-import { type ErrorEnvelope, writeGatewayError } from "./error-response.js";
-import type { RequestRecord } from "./record.js";
-import type { RouteRuntime } from "./runtime.js";
+import type { RouteRuntime } from "../runtime/snapshot.js";
 
 /** What the gateway phase hands on to the backend side. */
 export interface GatewayPolicyState {
@@ -32,20 +31,11 @@ export interface GatewayPolicyState {
   readonly responseHeaders: Record<string, string>;
 }
 
-/** Policy outcomes go on the request record, where the metrics and the access log read them. */
-export function notePolicyEvents(record: RequestRecord, events: readonly PolicyEvent[]): void {
-  if (events.length === 0) return;
-  const list = record.policyEvents ?? [];
-  record.policyEvents = list;
-  for (const e of events) list.push(e);
-}
-
 type Stop = { readonly kind: "answer"; readonly status: number; readonly headers: Record<string, string> };
 
 function envelopeFor(route: RouteRuntime, path: string): ErrorEnvelope {
   if (route.routeTypes === undefined) return "openai";
-  const t = routeTypeFor(route.routeTypes, path);
-  return t === "messages" || t === "anthropicTokenCount" ? "anthropic" : "openai";
+  return envelopeOf(routeTypeFor(route.routeTypes, path));
 }
 
 /** Removes a header from the request so no later step (proxy, pipeline) can forward it. */

@@ -9,16 +9,16 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Logger } from "pino";
+import { logRecord, newRecord } from "../http/record.js";
+import { applyServerLimits, serverOptions } from "../http/server-limits.js";
+import type { LlmPipeline } from "../llm/pipeline/context.js";
 import { createLlmPipeline } from "../llm/pipeline/pipeline.js";
 import type { RequestObserver } from "../observability/observer.js";
 import { TimedResponse } from "../observability/timed-response.js";
+import type { BindRuntime, Runtime } from "../runtime/snapshot.js";
 import { type HandlerDeps, handleRequest } from "./handler.js";
-import type { LlmPipeline } from "./pipeline-seam.js";
 import { type DispatcherFactory, PoolCache } from "./pool-cache.js";
-import { logRecord, newRecord } from "./record.js";
 import { createRequestIds } from "./request-id.js";
-import type { BindRuntime, Runtime } from "./runtime.js";
-import { applyServerLimits, serverOptions } from "./server-limits.js";
 
 export interface GatewayOptions {
   runtime: Runtime;

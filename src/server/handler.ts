@@ -5,15 +5,11 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Logger } from "pino";
 import { GatewayError } from "../errors.js";
+import { envelopeOf, toGatewayError, writeGatewayError } from "../http/error-response.js";
+import type { RequestRecord } from "../http/record.js";
+import { tooManyHeaders } from "../http/server-limits.js";
+import type { LlmPipeline } from "../llm/pipeline/context.js";
 import { isOpaqueRouteType, type ParsedRouteType, routeTypeFor } from "../llm/route-types.js";
-import { type ErrorEnvelope, toGatewayError, writeGatewayError } from "./error-response.js";
-import { type GatewayPolicyState, runGatewayPolicies } from "./gateway-policies.js";
-import { selectListener, selectRoute } from "./match.js";
-import { normalizePath } from "./normalize-path.js";
-import type { LlmPipeline } from "./pipeline-seam.js";
-import type { PoolCache } from "./pool-cache.js";
-import { proxyOpaque } from "./proxy.js";
-import type { RequestRecord } from "./record.js";
 import type {
   AiBackendRuntime,
   BackendAuthRuntime,
@@ -21,8 +17,12 @@ import type {
   BindRuntime,
   RouteRuntime,
   Runtime,
-} from "./runtime.js";
-import { tooManyHeaders } from "./server-limits.js";
+} from "../runtime/snapshot.js";
+import { type GatewayPolicyState, runGatewayPolicies } from "./gateway-policies.js";
+import { selectListener, selectRoute } from "./match.js";
+import { normalizePath } from "./normalize-path.js";
+import type { PoolCache } from "./pool-cache.js";
+import { proxyOpaque } from "./proxy.js";
 
 export interface HandlerDeps {
   logger: Logger;
@@ -56,10 +56,6 @@ const TOO_MANY_HEADERS = new GatewayError(431, "too_many_headers", "The request 
   connection: "close",
 });
 const NO_ENDPOINT = new GatewayError(501, "not_implemented", "This backend has no remote endpoint.");
-
-function envelopeOf(routeType: string | undefined): ErrorEnvelope {
-  return routeType === "messages" || routeType === "anthropicTokenCount" ? "anthropic" : "openai";
-}
 
 interface Exchange {
   req: IncomingMessage;

@@ -16,7 +16,7 @@ import type {
   PathKind,
   RouteRuntime,
   ValueMatcher,
-} from "./runtime.js";
+} from "../runtime/snapshot.js";
 
 /** Anchors a user's regular expression to the whole value. */
 export function anchoredRegex(source: string): RegExp {

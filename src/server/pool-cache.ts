@@ -5,7 +5,7 @@
  * has requests in flight; the gateway calls retain/release accordingly.
  */
 import { type Dispatcher, Pool } from "undici";
-import type { Runtime, UpstreamTarget } from "./runtime.js";
+import type { Runtime, UpstreamTarget } from "../runtime/snapshot.js";
 
 /** Makes the dispatcher for one upstream. Tests pass one that dials a local socket. */
 export type DispatcherFactory = (target: UpstreamTarget) => Dispatcher;

@@ -10,13 +10,15 @@ import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from "node:
 import { performance } from "node:perf_hooks";
 import { Readable } from "node:stream";
 import type { Dispatcher } from "undici";
-import { GatewayError } from "../errors.js";
+import type { GatewayError } from "../errors.js";
+import { buildRequestHeaders, decodeRawHead, headValue, responseHead } from "../http/forward-headers.js";
+import { declaredLength, readDeclaredBody } from "../http/read-body.js";
+import type { RequestRecord } from "../http/record.js";
+import { upstreamError } from "../http/upstream-failure.js";
+import { upstreamPath } from "../http/upstream-path.js";
 import type { ProviderSpec } from "../llm/providers/catalog.js";
+import type { BackendAuthRuntime, UpstreamTarget } from "../runtime/snapshot.js";
 import { requestModelSniffer, responseUsageSniffer, type Sniffer } from "./detect.js";
-import { buildRequestHeaders, decodeRawHead, headValue, responseHead } from "./forward-headers.js";
-import { declaredLength, readDeclaredBody } from "./read-body.js";
-import type { RequestRecord } from "./record.js";
-import type { BackendAuthRuntime, UpstreamTarget } from "./runtime.js";
 
 export interface ProxyCall {
   req: IncomingMessage;
@@ -40,33 +42,6 @@ export interface ProxyCall {
   body?: Uint8Array;
   /** The route's requestHeaderModifier over the final upstream header list. */
   editHeaders?: (flat: string[]) => string[];
-}
-
-/**
- * Upstream path: the base path, then the incoming path, dropping a leading `/v1` segment of
- * the incoming path when the base path ends in `/v1`. The query string is kept as sent.
- */
-export function upstreamPath(target: UpstreamTarget, url: string, queryIndex: number): string {
-  if (target.stripV1) {
-    const pathEnd = queryIndex === -1 ? url.length : queryIndex;
-    if (url.startsWith("/v1") && (pathEnd === 3 || url.charCodeAt(3) === 47) /* / */) {
-      return target.basePath + url.slice(3);
-    }
-  }
-  return target.basePath === "" ? url : target.basePath + url;
-}
-
-/**
- * Sends a stream's response head now, unless body bytes are already buffered to go out with
- * it (they are written within the same tick, so the head is not held back). One socket write
- * less per streamed response: on loopback a write costs ~25 µs of CPU, a tenth of a request.
- * Returns whether the head was sent.
- */
-export function flushHeadUnlessBuffered(res: ServerResponse, body: unknown): boolean {
-  const buffered = (body as { readableLength?: unknown }).readableLength;
-  if (typeof buffered === "number" && buffered > 0) return false;
-  res.flushHeaders();
-  return true;
 }
 
 function hasRequestBody(h: IncomingHttpHeaders): boolean {
@@ -96,21 +71,6 @@ async function* teeBody(req: IncomingMessage, sniffer: Sniffer): AsyncGenerator<
     yield c;
   }
   sniffer.end();
-}
-
-/** undici gave up connecting or waiting for the head (as opposed to a refused or broken connection). */
-export function isUpstreamTimeout(err: unknown): boolean {
-  const code = (err as { code?: unknown } | null)?.code;
-  return code === "UND_ERR_HEADERS_TIMEOUT" || code === "UND_ERR_CONNECT_TIMEOUT";
-}
-
-export const UPSTREAM_TIMEOUT_MESSAGE = "The upstream did not answer in time.";
-export const UPSTREAM_UNREACHABLE_MESSAGE = "The upstream could not be reached.";
-
-function upstreamError(err: unknown): GatewayError {
-  return isUpstreamTimeout(err)
-    ? new GatewayError(504, "upstream_timeout", UPSTREAM_TIMEOUT_MESSAGE)
-    : new GatewayError(502, "upstream_unavailable", UPSTREAM_UNREACHABLE_MESSAGE);
 }
 
 /**

@@ -4,7 +4,7 @@ import { upstreamTarget } from "../../src/config/compile-backend.js";
 import { modelEntryFor } from "../../src/config/compile-model-table.js";
 import type { Config } from "../../src/config/schema.js";
 import { routeTypeFor } from "../../src/llm/route-types.js";
-import type { AiBackendRuntime } from "../../src/server/runtime.js";
+import type { AiBackendRuntime } from "../../src/runtime/snapshot.js";
 
 const env = { OPENAI_API_KEY: "sk-test", ANTH: "ak-test" };
 

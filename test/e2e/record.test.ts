@@ -3,7 +3,7 @@
  * debug when a translation drops fields.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { RequestRecord } from "../../src/server/record.js";
+import type { RequestRecord } from "../../src/http/record.js";
 import { type Harness, startHarness } from "./harness.js";
 
 let h: Harness;

@@ -12,8 +12,8 @@ import { startAdmin } from "../../src/observability/admin.js";
 import { silentLogger } from "../../src/observability/log.js";
 import { createRecentRequests } from "../../src/observability/recent.js";
 import { startStatsServer } from "../../src/observability/stats-server.js";
+import { startReadiness } from "../../src/process/readiness.js";
 import { startGateway } from "../../src/server/gateway.js";
-import { startReadiness } from "../../src/server/readiness.js";
 import { startMockUpstream } from "../helpers/mock-upstream.js";
 import { captureLogs, freePort } from "../server/engine-helpers.js";
 import {

@@ -15,7 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse, stringify } from "yaml";
 import { compileConfig } from "../../src/config/compile.js";
 import { loadConfigFile, loadConfigText } from "../../src/config/load.js";
-import { type ConfigWatcher, watchConfig } from "../../src/config/watch.js";
+import { type ConfigWatcher, watchConfig } from "../../src/process/watch.js";
 import { type Gateway, startGateway } from "../../src/server/gateway.js";
 import { type MockUpstream, startMockUpstream } from "../helpers/mock-upstream.js";
 import { captureLogs, freePort, type LogCapture } from "../server/engine-helpers.js";

@@ -13,7 +13,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { explainModel } from "../../src/llm/routing/explain-config.js";
-import { type ServeHandle, type SignalSource, serve } from "../../src/server/serve.js";
+import { type ServeHandle, type SignalSource, serve } from "../../src/process/serve.js";
 import { type MockUpstream, refusedUrl, startMockUpstream } from "../helpers/mock-upstream.js";
 import { captureLogs, freePort, type LogCapture } from "../server/engine-helpers.js";
 import { loadYaml, until } from "./harness.js";

@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Writable } from "node:stream";
 import { createLogger, type LogFormat } from "../../src/observability/log.js";
-import { type ServeHandle, type SignalSource, serve } from "../../src/server/serve.js";
+import { type ServeHandle, type SignalSource, serve } from "../../src/process/serve.js";
 import { freePort } from "../server/engine-helpers.js";
 
 /** Known secret values: none may ever appear in a log line, a dump or a metric. */

@@ -7,9 +7,9 @@ import { writeFile } from "node:fs/promises";
 import parsePrometheusTextFormat, { type ParsedFamily } from "parse-prometheus-text-format";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { compileConfig } from "../../src/config/compile.js";
+import { newRecord } from "../../src/http/record.js";
 import { createMetrics } from "../../src/observability/metrics.js";
-import { newRecord } from "../../src/server/record.js";
-import { serve } from "../../src/server/serve.js";
+import { serve } from "../../src/process/serve.js";
 import { type MockUpstream, startMockUpstream } from "../helpers/mock-upstream.js";
 import { freePort } from "../server/engine-helpers.js";
 import {

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
+import { newRecord } from "../../src/http/record.js";
 import { recordFromResponseObject, responseUsageSniffer } from "../../src/server/detect.js";
-import { newRecord } from "../../src/server/record.js";
 import { freePort, send, startFromConfig, startUpstream } from "./engine-helpers.js";
 
 const cleanups: Array<() => Promise<void>> = [];

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { compileConfig } from "../../src/config/compile.js";
 import type { BindConfig, RouteConfig } from "../../src/config/schema.js";
+import type { BindRuntime } from "../../src/runtime/snapshot.js";
 import { hostOf, selectListener, selectRoute } from "../../src/server/match.js";
-import type { BindRuntime } from "../../src/server/runtime.js";
 
 const backends = [{ host: "127.0.0.1:1" }];
 

@@ -5,7 +5,7 @@
  */
 import type { IncomingMessage } from "node:http";
 import { GatewayError } from "../../errors.js";
-import { declaredLength, readDeclaredBody } from "../../server/read-body.js";
+import { declaredLength, readDeclaredBody } from "../../http/read-body.js";
 import type { RequestToIrResult } from "../formats/index.js";
 
 export interface ParsedBody {

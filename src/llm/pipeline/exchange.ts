@@ -6,14 +6,13 @@
 import type { ServerResponse } from "node:http";
 import type { Logger } from "pino";
 import type { Dispatcher } from "undici";
-import type { ErrorEnvelope } from "../../server/error-response.js";
-import type { PipelineContext } from "../../server/pipeline-seam.js";
-import type { RequestRecord } from "../../server/record.js";
-import type { UpstreamTarget } from "../../server/runtime.js";
+import type { RequestRecord } from "../../http/record.js";
+import type { UpstreamTarget } from "../../runtime/snapshot.js";
 import type { IrFormat, IrStreamEvent, IrUsage, WireEvent } from "../formats/index.js";
 import type { ParsedRouteType } from "../route-types.js";
 import { encodeSseEvent } from "../sse.js";
 import type { ParsedBody } from "./body.js";
+import type { PipelineContext } from "./context.js";
 import { ClientAbort } from "./upstream-response.js";
 
 export interface PipelineDeps {
@@ -29,10 +28,6 @@ export interface RecordExtras {
   provider?: string;
   upstreamModel?: string;
   cachedInputTokens?: number;
-}
-
-export function envelopeOf(routeType: ParsedRouteType): ErrorEnvelope {
-  return routeType === "messages" || routeType === "anthropicTokenCount" ? "anthropic" : "openai";
 }
 
 /** The wire format a parsed route type's client speaks (its errors too). */

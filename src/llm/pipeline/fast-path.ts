@@ -5,8 +5,9 @@
  * same format watches them for usage and for an end that never came; the one exception is
  * the usage-only chat chunk injected for accounting, removed when the client did not ask.
  */
-import { headValue, responseHead } from "../../server/forward-headers.js";
-import { flushHeadUnlessBuffered } from "../../server/proxy.js";
+
+import { flushHeadUnlessBuffered } from "../../http/flush-head.js";
+import { headValue, responseHead } from "../../http/forward-headers.js";
 import { converterFor, type IrFormat, type IrStreamEvent } from "../formats/index.js";
 import { jsonStringEnd } from "../formats/util.js";
 import { createSseParser, encodeSseEvent, type SseEvent } from "../sse.js";

@@ -3,8 +3,8 @@
  * the same-format fast path, the cross-format translation, or the in-process mock.
  */
 import { GatewayError } from "../../errors.js";
+import type { AttemptResult, Candidate } from "../../runtime/plan.js";
 import { converterFor, type IrFormat, type IrRequest, type RequestToIrResult } from "../formats/index.js";
-import type { AttemptResult, Candidate } from "../plan.js";
 import { mockResponse, mockStreamEvents } from "../providers/mock.js";
 import type { Exchange } from "./exchange.js";
 import { clientWantsUsage, isStreamResponse, passJson, passStream, sameFormatBody } from "./fast-path.js";

@@ -3,8 +3,9 @@
  * its backends' fixed models; the llm form lists the Router's names when it offers
  * `models()` (routes, targets, functions), else the model table's exact names.
  */
-import type { PipelineContext } from "../../server/pipeline-seam.js";
-import type { Candidate, Router } from "../plan.js";
+
+import type { Candidate, Router } from "../../runtime/plan.js";
+import type { PipelineContext } from "./context.js";
 import { routerOf } from "./plan-source.js";
 
 export interface ModelListEntry {

@@ -4,11 +4,12 @@
  * suited to the route type; the last upstream failure, if every candidate failed, is
  * answered in the caller's envelope.
  */
-import type { LlmPipeline, PipelineContext } from "../../server/pipeline-seam.js";
-import type { ExecutionOutcome, RoutingPlan } from "../plan.js";
+
+import type { ExecutionOutcome, RoutingPlan } from "../../runtime/plan.js";
 import { routeHeaderValue, routingFields } from "../routing/record-routing.js";
 import { pathLabel } from "../routing/resolution.js";
 import { readJsonBody } from "./body.js";
+import type { LlmPipeline, PipelineContext } from "./context.js";
 import { Exchange, type PipelineDeps } from "./exchange.js";
 import { llmAttempt, providerFormatOf } from "./llm-attempt.js";
 import { answerModels } from "./models.js";

@@ -7,13 +7,6 @@
  */
 import { modelEntryFor } from "../../config/compile-model-table.js";
 import { GatewayError } from "../../errors.js";
-import type { PipelineContext } from "../../server/pipeline-seam.js";
-import type {
-  AiBackendRuntime,
-  BackendAuthRuntime,
-  LlmModelTable,
-  RouteRuntime,
-} from "../../server/runtime.js";
 import type {
   AttemptResult,
   Candidate,
@@ -22,8 +15,15 @@ import type {
   RetryPolicy,
   Router,
   RoutingPlan,
-} from "../plan.js";
+} from "../../runtime/plan.js";
+import type {
+  AiBackendRuntime,
+  BackendAuthRuntime,
+  LlmModelTable,
+  RouteRuntime,
+} from "../../runtime/snapshot.js";
 import { type ExecuteDeps, executePlan } from "../routing/execute.js";
+import type { PipelineContext } from "./context.js";
 
 /** A route as routing will extend it; read structurally until RouteRuntime declares it. */
 type RouteWithRouter = RouteRuntime & { readonly router?: Router };

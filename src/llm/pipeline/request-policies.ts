@@ -8,14 +8,14 @@
  * format, so the fast path and the translated path both carry what the policies produced.
  */
 import { GatewayError } from "../../errors.js";
+import { notePolicyEvents } from "../../http/record.js";
 import { policyEvent } from "../../policies/events.js";
 import { runPolicyPhase } from "../../policies/order.js";
 import { rateLimitHeaders } from "../../policies/rate-limit.js";
-import { notePolicyEvents } from "../../server/gateway-policies.js";
-import type { PipelineContext } from "../../server/pipeline-seam.js";
 import { converterFor, type IrFormat, type IrRequest } from "../formats/index.js";
 import type { ParsedRouteType } from "../route-types.js";
 import { type ParsedBody, parseBody } from "./body.js";
+import type { PipelineContext } from "./context.js";
 import { clientFormatOf } from "./exchange.js";
 import { sameFormatBody } from "./fast-path.js";
 

@@ -9,9 +9,10 @@
  *    A webhook guard cannot judge deltas: the stream is then collected, judged whole with the
  *    same chain as JSON, and replayed (masked texts in place of the original deltas).
  */
+
+import { notePolicyEvents } from "../../http/record.js";
 import type { PromptGuard } from "../../policies/prompt-guard/chain.js";
 import { rejectionError } from "../../policies/prompt-guard/stream-guard.js";
-import { notePolicyEvents } from "../../server/gateway-policies.js";
 import {
   converterFor,
   type IrFormat,

@@ -7,7 +7,7 @@
  */
 import type { IncomingHttpHeaders } from "node:http";
 import { GatewayError } from "../../errors.js";
-import type { Candidate } from "../plan.js";
+import type { Candidate } from "../../runtime/plan.js";
 
 /** The caller's provider key, from `Authorization: Bearer` or `x-api-key`. */
 export function callerKey(headers: IncomingHttpHeaders): string | undefined {

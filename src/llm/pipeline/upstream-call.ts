@@ -8,16 +8,16 @@ import type { IncomingHttpHeaders, IncomingMessage } from "node:http";
 import { performance } from "node:perf_hooks";
 import type { Dispatcher } from "undici";
 import { GatewayError } from "../../errors.js";
-import { upstreamTraceparent } from "../../observability/tracing.js";
-import { isDroppedRequestHeader } from "../../server/forward-headers.js";
+import { isDroppedRequestHeader } from "../../http/forward-headers.js";
 import {
   isUpstreamTimeout,
   UPSTREAM_TIMEOUT_MESSAGE,
   UPSTREAM_UNREACHABLE_MESSAGE,
-  upstreamPath,
-} from "../../server/proxy.js";
-import type { UpstreamTarget } from "../../server/runtime.js";
-import type { Candidate, UpstreamFailure } from "../plan.js";
+} from "../../http/upstream-failure.js";
+import { upstreamPath } from "../../http/upstream-path.js";
+import { upstreamTraceparent } from "../../observability/tracing.js";
+import type { Candidate, UpstreamFailure } from "../../runtime/plan.js";
+import type { UpstreamTarget } from "../../runtime/snapshot.js";
 import { appendAuth } from "./upstream-auth.js";
 import {
   type ClientAbort,

@@ -4,8 +4,8 @@
  * passed as is when the upstream spoke the caller's format, rewritten otherwise.
  */
 import { GatewayError } from "../../errors.js";
+import type { UpstreamFailure } from "../../runtime/plan.js";
 import { converterFor, type IrFormat } from "../formats/index.js";
-import type { UpstreamFailure } from "../plan.js";
 import type { Exchange } from "./exchange.js";
 
 export function answerFailure(

@@ -13,7 +13,7 @@
  */
 import type { IncomingHttpHeaders } from "node:http";
 import type { Dispatcher } from "undici";
-import { decodeRawHead } from "../../server/forward-headers.js";
+import { decodeRawHead } from "../../http/forward-headers.js";
 
 /** Unread bytes past which the upstream is paused. */
 const HIGH_WATER = 64 * 1024;

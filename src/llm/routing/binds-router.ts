@@ -5,7 +5,7 @@
  */
 import { parseDuration } from "../../config/duration.js";
 import type { AiBackendConfig, ProviderKindName, RouteConfig } from "../../config/schema.js";
-import type { Candidate, CandidateAuth, RoutingPath } from "../plan.js";
+import type { Candidate, CandidateAuth, RoutingPath } from "../../runtime/plan.js";
 import { PROVIDERS, type ProviderSpec } from "../providers/catalog.js";
 import { DEFAULT_HEADERS_TIMEOUT, DEFAULT_STREAM_IDLE_TIMEOUT, type LlmRouter } from "./compile-router.js";
 import { type Env, requireKey } from "./credentials.js";

@@ -14,9 +14,9 @@ import type {
   LlmTargetConfig,
   ProviderKindName,
 } from "../../config/schema.js";
-import type { UpstreamTarget } from "../../server/runtime.js";
+import type { Candidate, CandidateAuth, Router } from "../../runtime/plan.js";
+import type { UpstreamTarget } from "../../runtime/snapshot.js";
 import { bySpecificity, parseModelPattern } from "../model-pattern.js";
-import type { Candidate, CandidateAuth, Router } from "../plan.js";
 import { PROVIDERS, providerKindOf } from "../providers/catalog.js";
 import { type Env, managedTargetAuth, passthroughAuth, requireKey } from "./credentials.js";
 import type { Member, Resolution } from "./resolution.js";

@@ -8,7 +8,7 @@ import { conventionEnvName, parseCredential, resolveCredential } from "../../con
 import type { Env } from "../../config/expand.js";
 import { providerKind } from "../../config/provider-kind.js";
 import type { LlmProviderConfig, LlmTargetConfig } from "../../config/schema.js";
-import type { CandidateAuth } from "../plan.js";
+import type { CandidateAuth } from "../../runtime/plan.js";
 
 export type { Env };
 

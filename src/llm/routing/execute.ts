@@ -13,7 +13,7 @@ import type {
   RetryPolicy,
   RoutingPlan,
   UpstreamFailure,
-} from "../plan.js";
+} from "../../runtime/plan.js";
 
 export interface RetryEvent {
   readonly candidate: Candidate;

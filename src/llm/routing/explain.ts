@@ -4,7 +4,7 @@
  * and — for a request path — its route type and the format translation it implies.
  */
 import type { RouteTypeName } from "../../config/schema.js";
-import type { Candidate, CandidateAuth, RetryPolicy } from "../plan.js";
+import type { Candidate, CandidateAuth, RetryPolicy } from "../../runtime/plan.js";
 import { isOpaqueRouteType, type RouteTypeTable, routeTypeFor } from "../route-types.js";
 import { type Member, pathLabel, type Resolution, type ResolutionLayer } from "./resolution.js";
 

@@ -2,7 +2,7 @@
  * The routing path of one request, for the access log and metrics (request record fields)
  * and, when `llm.routeHeader` is on, the `x-agw-route` response header.
  */
-import type { ExecutionOutcome, RoutingPlan } from "../plan.js";
+import type { ExecutionOutcome, RoutingPlan } from "../../runtime/plan.js";
 import { pathLabel } from "./resolution.js";
 
 export const ROUTE_HEADER = "x-agw-route";

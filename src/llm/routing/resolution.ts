@@ -3,7 +3,7 @@
  * path, and every member with its weight. `plan` draws from it per request; `explain` prints it.
  */
 import type { StrategyName } from "../../config/schema.js";
-import type { Candidate, RetryPolicy, RoutingPath } from "../plan.js";
+import type { Candidate, RetryPolicy, RoutingPath } from "../../runtime/plan.js";
 
 /** Which rule of the resolution order matched. */
 export type ResolutionLayer =

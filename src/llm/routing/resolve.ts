@@ -7,8 +7,8 @@
  */
 
 import { GatewayError } from "../../errors.js";
+import type { Candidate, RoutingPlan } from "../../runtime/plan.js";
 import { matchesModel } from "../model-pattern.js";
-import type { Candidate, RoutingPlan } from "../plan.js";
 import type { Member, Resolution } from "./resolution.js";
 import { applyStrategy, type RandomSource } from "./strategy.js";
 import type { FunctionEntry, ProviderEntry, RouteEntry, RouterTables } from "./tables.js";

@@ -1,7 +1,7 @@
 /** The `retry` policy as the executor uses it: milliseconds and a set of statuses. */
 import { parseDuration } from "../../config/duration.js";
 import type { RetryConfig } from "../../config/schema.js";
-import type { RetryPolicy } from "../plan.js";
+import type { RetryPolicy } from "../../runtime/plan.js";
 
 export const DEFAULT_RETRY_CODES: readonly number[] = Object.freeze([429, 500, 502, 503, 504]);
 

@@ -1,9 +1,9 @@
 /** The router's compiled lookup tables: built once per config, read on every request. */
 
 import type { StrategyName } from "../../config/schema.js";
-import type { UpstreamTarget } from "../../server/runtime.js";
+import type { Candidate, RetryPolicy, RoutingPath } from "../../runtime/plan.js";
+import type { UpstreamTarget } from "../../runtime/snapshot.js";
 import type { ModelPatternKind } from "../model-pattern.js";
-import type { Candidate, RetryPolicy, RoutingPath } from "../plan.js";
 import type { ProviderSpec } from "../providers/catalog.js";
 import type { Member } from "./resolution.js";
 

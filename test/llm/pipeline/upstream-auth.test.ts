@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { GatewayError } from "../../../src/errors.js";
 import { appendAuth, callerKey } from "../../../src/llm/pipeline/upstream-auth.js";
-import type { Candidate, CandidateAuth } from "../../../src/llm/plan.js";
 import { PROVIDERS } from "../../../src/llm/providers/catalog.js";
+import type { Candidate, CandidateAuth } from "../../../src/runtime/plan.js";
 
 function candidate(kind: "openAI" | "anthropic", auth: CandidateAuth): Candidate {
   return {

@@ -1,9 +1,9 @@
 /** executePlan: attempt counts for retry, fallback, 4xx, 408/429, Retry-After, with a fake sleep. */
 import { describe, expect, it } from "vitest";
-import type { AttemptResult, Candidate, RoutingPlan, UpstreamFailure } from "../../../src/llm/plan.js";
 import { PROVIDERS } from "../../../src/llm/providers/catalog.js";
 import { executePlan, retryDelay } from "../../../src/llm/routing/execute.js";
 import { retryPolicy } from "../../../src/llm/routing/retry-policy.js";
+import type { AttemptResult, Candidate, RoutingPlan, UpstreamFailure } from "../../../src/runtime/plan.js";
 
 function cand(name: string): Candidate {
   return {

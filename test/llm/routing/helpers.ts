@@ -2,9 +2,9 @@
 import { formatDiagnostic } from "../../../src/config/diagnostic.js";
 import { loadConfigText } from "../../../src/config/load.js";
 import type { Config } from "../../../src/config/schema.js";
-import type { Candidate, CandidateAuth } from "../../../src/llm/plan.js";
 import { compileLlmRouter, type LlmRouter } from "../../../src/llm/routing/compile-router.js";
 import type { RandomSource } from "../../../src/llm/routing/strategy.js";
+import type { Candidate, CandidateAuth } from "../../../src/runtime/plan.js";
 
 export type Env = Record<string, string | undefined>;
 

@@ -7,10 +7,10 @@
 import Anthropic from "@anthropic-ai/sdk";
 import OpenAI from "openai";
 import type { Config, PoliciesConfig } from "../../../src/config/schema.js";
+import type { RequestRecord } from "../../../src/http/record.js";
 import { createAccessLog } from "../../../src/observability/access-log.js";
 import { createObserver } from "../../../src/observability/observer.js";
 import type { Gateway } from "../../../src/server/gateway.js";
-import type { RequestRecord } from "../../../src/server/record.js";
 import { llmConfig } from "../../e2e/harness.js";
 import { type MockUpstream, startMockUpstream } from "../../helpers/mock-upstream.js";
 import { captureLogs, freePort, type LogCapture, startFromConfig } from "../../server/engine-helpers.js";

@@ -7,20 +7,7 @@
 import type { Server, ServerOptions } from "node:http";
 import type { Duplex } from "node:stream";
 
-export interface ClientLimits {
-  readonly headersTimeoutMs: number;
-  /** 0 = none. */
-  readonly requestTimeoutMs: number;
-  readonly maxHeaderSize: number;
-  readonly maxHeaders: number;
-}
-
-export const DEFAULT_CLIENT_LIMITS: ClientLimits = Object.freeze({
-  headersTimeoutMs: 30_000,
-  requestTimeoutMs: 300_000,
-  maxHeaderSize: 16 * 1024,
-  maxHeaders: 100,
-});
+import type { ClientLimits } from "../runtime/client-limits.js";
 
 const KEEP_ALIVE_TIMEOUT_MS = 5_000;
 

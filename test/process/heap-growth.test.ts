@@ -4,7 +4,7 @@
  */
 import { spawnSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
-import { HEAP_GROWTH_FLAG, heapGrowthFlag } from "../../src/server/heap-growth.js";
+import { HEAP_GROWTH_FLAG, heapGrowthFlag } from "../../src/process/heap-growth.js";
 
 describe("heapGrowthFlag", () => {
   it("sets a fixed growth factor by default", () => {

@@ -11,12 +11,12 @@ import { stat } from "node:fs/promises";
 import { basename, dirname, resolve } from "node:path";
 import { type FSWatcher, watch } from "chokidar";
 import type { Logger } from "pino";
+import { compileConfig, type Env } from "../config/compile.js";
+import { formatDiagnostic } from "../config/diagnostic.js";
+import { loadConfigFile } from "../config/load.js";
+import type { Config } from "../config/schema.js";
+import type { Runtime } from "../runtime/snapshot.js";
 import type { Gateway } from "../server/gateway.js";
-import type { Runtime } from "../server/runtime.js";
-import { compileConfig, type Env } from "./compile.js";
-import { formatDiagnostic } from "./diagnostic.js";
-import { loadConfigFile } from "./load.js";
-import type { Config } from "./schema.js";
 
 export interface ConfigStatus {
   /** The snapshot serving is the file's current content. */

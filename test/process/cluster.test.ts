@@ -8,8 +8,8 @@ import { once } from "node:events";
 import { writeFile } from "node:fs/promises";
 import parsePrometheusTextFormat from "parse-prometheus-text-format";
 import { afterAll, describe, expect, it } from "vitest";
+import { CHAT, request, tempFile } from "../observability/harness.js";
 import { freePort } from "../server/engine-helpers.js";
-import { CHAT, request, tempFile } from "./harness.js";
 
 const children: ChildProcess[] = [];
 afterAll(() => {

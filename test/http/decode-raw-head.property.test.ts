@@ -5,7 +5,7 @@
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { decodeRawHead } from "../../src/server/forward-headers.js";
+import { decodeRawHead } from "../../src/http/forward-headers.js";
 
 const KNOWN = [
   "content-type",

@@ -4,8 +4,8 @@ import http from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { type ServeHandle, type SignalSource, serve } from "../../src/server/serve.js";
-import { captureLogs, freePort, send, startUpstream } from "./engine-helpers.js";
+import { type ServeHandle, type SignalSource, serve } from "../../src/process/serve.js";
+import { captureLogs, freePort, send, startUpstream } from "../server/engine-helpers.js";
 
 const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {

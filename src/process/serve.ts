@@ -7,15 +7,15 @@ import type { Logger } from "pino";
 import { compileConfig, type Env } from "../config/compile.js";
 import { formatDiagnostic } from "../config/diagnostic.js";
 import { loadConfigFile } from "../config/load.js";
-import { type ConfigWatcher, watchConfig } from "../config/watch.js";
 import { startupWarnings } from "../llm/routing/startup-warnings.js";
-import { isClusterWorker, runPrimary, workerCount, workerLink } from "../observability/cluster.js";
 import { createLogger } from "../observability/log.js";
-import { type Operations, startOperations } from "../observability/operations.js";
-import { type Gateway, startGateway } from "./gateway.js";
-import type { DispatcherFactory } from "./pool-cache.js";
+import type { Runtime } from "../runtime/snapshot.js";
+import { type Gateway, startGateway } from "../server/gateway.js";
+import type { DispatcherFactory } from "../server/pool-cache.js";
+import { isClusterWorker, runPrimary, workerCount, workerLink } from "./cluster.js";
+import { type Operations, startOperations } from "./operations.js";
 import { type ReadinessServer, startReadiness } from "./readiness.js";
-import type { Runtime } from "./runtime.js";
+import { type ConfigWatcher, watchConfig } from "./watch.js";
 
 /** Where signals come from; `process` in production, an emitter in tests. */
 export interface SignalSource {

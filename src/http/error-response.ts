@@ -8,6 +8,11 @@ import { GatewayError, isGatewayError } from "../errors.js";
 
 export type ErrorEnvelope = "openai" | "anthropic";
 
+/** The envelope a route type's clients expect: Anthropic's on the Messages routes, OpenAI's elsewhere. */
+export function envelopeOf(routeType: string | undefined): ErrorEnvelope {
+  return routeType === "messages" || routeType === "anthropicTokenCount" ? "anthropic" : "openai";
+}
+
 const ANTHROPIC_TYPES: Readonly<Record<number, string>> = {
   400: "invalid_request_error",
   401: "authentication_error",

@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { compileConfig } from "../../src/config/compile.js";
 import { loadConfigFile } from "../../src/config/load.js";
-import { type ConfigWatcher, watchConfig } from "../../src/config/watch.js";
+import { type ConfigWatcher, watchConfig } from "../../src/process/watch.js";
 import { type Gateway, startGateway } from "../../src/server/gateway.js";
 import { captureLogs, freePort, type LogCapture, send, startUpstream } from "../server/engine-helpers.js";
 

@@ -4,12 +4,8 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import {
-  applyServerLimits,
-  type ClientLimits,
-  DEFAULT_CLIENT_LIMITS,
-  serverOptions,
-} from "./server-limits.js";
+import { type ClientLimits, DEFAULT_CLIENT_LIMITS } from "../runtime/client-limits.js";
+import { applyServerLimits, serverOptions } from "./server-limits.js";
 
 export interface SmallServer {
   address(): AddressInfo;

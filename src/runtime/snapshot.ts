@@ -7,11 +7,11 @@
 
 import type { PoliciesConfig, RouteTypeName } from "../config/schema.js";
 import type { ModelPatternKind } from "../llm/model-pattern.js";
-import type { Router } from "../llm/plan.js";
 import type { ProviderSpec } from "../llm/providers/catalog.js";
 import type { RouteTypeTable } from "../llm/route-types.js";
 import type { CompiledPolicies } from "../policies/compile.js";
-import type { ClientLimits } from "./server-limits.js";
+import type { ClientLimits } from "./client-limits.js";
+import type { Router } from "./plan.js";
 
 export interface ValueMatcher {
   /** Lower-cased for headers. */

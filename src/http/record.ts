@@ -6,6 +6,7 @@
 import { performance } from "node:perf_hooks";
 import type { Logger } from "pino";
 import type { RouteTypeName } from "../config/schema.js";
+import type { PolicyEvent } from "../policies/events.js";
 
 export interface RequestRecord {
   id: string;
@@ -103,4 +104,12 @@ export function logRecord(logger: Logger, r: RequestRecord): void {
     },
     "request",
   );
+}
+
+/** Policy outcomes go on the request record, where the metrics and the access log read them. */
+export function notePolicyEvents(record: RequestRecord, events: readonly PolicyEvent[]): void {
+  if (events.length === 0) return;
+  const list = record.policyEvents ?? [];
+  record.policyEvents = list;
+  for (const e of events) list.push(e);
 }

@@ -7,7 +7,7 @@
 import type { IncomingMessage } from "node:http";
 import { util } from "undici";
 import type { ProviderSpec } from "../llm/providers/catalog.js";
-import type { BackendAuthRuntime, UpstreamTarget } from "./runtime.js";
+import type { BackendAuthRuntime, UpstreamTarget } from "../runtime/snapshot.js";
 
 /** Hop-by-hop headers (RFC 9110 §7.6.1): never forwarded either way. */
 function isHopByHop(lower: string): boolean {

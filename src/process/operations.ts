@@ -9,16 +9,16 @@ import { readFileSync } from "node:fs";
 import type { Logger } from "pino";
 import type { Env } from "../config/compile.js";
 import type { Config } from "../config/schema.js";
-import type { Runtime } from "../server/runtime.js";
-import type { SmallServer } from "../server/small-server.js";
-import { createAccessLog } from "./access-log.js";
-import { startAdmin } from "./admin.js";
-import { createMetrics, type GatewayMetrics } from "./metrics.js";
-import { createObserver, type ObserverParts, type RequestObserver } from "./observer.js";
-import { createRecentRequests, type RecentRequests } from "./recent.js";
-import { redactConfig, referencedEnvValues } from "./redact.js";
-import { type StatsSource, startStatsServer } from "./stats-server.js";
-import { createOtlpExporter, type SpanExporter } from "./tracing.js";
+import type { SmallServer } from "../http/small-server.js";
+import { createAccessLog } from "../observability/access-log.js";
+import { startAdmin } from "../observability/admin.js";
+import { createMetrics, type GatewayMetrics } from "../observability/metrics.js";
+import { createObserver, type ObserverParts, type RequestObserver } from "../observability/observer.js";
+import { createRecentRequests, type RecentRequests } from "../observability/recent.js";
+import { redactConfig, referencedEnvValues } from "../observability/redact.js";
+import { type StatsSource, startStatsServer } from "../observability/stats-server.js";
+import { createOtlpExporter, type SpanExporter } from "../observability/tracing.js";
+import type { Runtime } from "../runtime/snapshot.js";
 
 export interface OperationsOptions {
   file: string;

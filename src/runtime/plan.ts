@@ -7,8 +7,8 @@
  * `executePlan`, which applies retry and fallback. Types only: no behaviour lives here.
  */
 import type { ProviderKindName, StrategyName } from "../config/schema.js";
-import type { UpstreamTarget } from "../server/runtime.js";
-import type { ProviderSpec } from "./providers/catalog.js";
+import type { ProviderSpec } from "../llm/providers/catalog.js";
+import type { UpstreamTarget } from "./snapshot.js";
 
 /** How one candidate is authenticated upstream. Keys are values; `source` is safe to show. */
 export type CandidateAuth =

@@ -20,13 +20,13 @@ import type { Logger } from "pino";
 import { AggregatorRegistry, type MetricObjectWithValues, type MetricValue } from "prom-client";
 import type { Env } from "../config/compile.js";
 import type { Config } from "../config/schema.js";
-import { type ConfigWatcher, watchConfig } from "../config/watch.js";
+import type { GatewayMetrics } from "../observability/metrics.js";
+import type { RecentSink } from "../observability/recent.js";
+import type { Runtime } from "../runtime/snapshot.js";
 import type { Gateway } from "../server/gateway.js";
-import { type ReadinessServer, startReadiness } from "../server/readiness.js";
-import type { Runtime } from "../server/runtime.js";
-import type { GatewayMetrics } from "./metrics.js";
 import { type Operations, startOperations } from "./operations.js";
-import type { RecentSink } from "./recent.js";
+import { type ReadinessServer, startReadiness } from "./readiness.js";
+import { type ConfigWatcher, watchConfig } from "./watch.js";
 
 export const WORKER_ENV = "AGW_CLUSTER_WORKER";
 

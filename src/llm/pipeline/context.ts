@@ -11,10 +11,10 @@
  * retries, usage): `createLlmPipeline` in src/llm/pipeline/pipeline.ts.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
-import type { ParsedRouteType } from "../llm/route-types.js";
-import type { GatewayPolicyState } from "./gateway-policies.js";
-import type { RequestRecord } from "./record.js";
-import type { AiBackendRuntime, BackendAuthRuntime, RouteRuntime, Runtime } from "./runtime.js";
+import type { RequestRecord } from "../../http/record.js";
+import type { AiBackendRuntime, BackendAuthRuntime, RouteRuntime, Runtime } from "../../runtime/snapshot.js";
+import type { GatewayPolicyState } from "../../server/gateway-policies.js";
+import type { ParsedRouteType } from "../route-types.js";
 
 export interface PipelineContext {
   req: IncomingMessage;

@@ -2,8 +2,9 @@
  * `/healthz/ready` on `config.readinessAddr`: 200 while the serving snapshot matches the
  * file, 503 (with the reason) while a broken file is pending or the gateway is draining.
  */
-import type { ClientLimits } from "./server-limits.js";
-import { listenSmall, type SmallServer } from "./small-server.js";
+
+import { listenSmall, type SmallServer } from "../http/small-server.js";
+import type { ClientLimits } from "../runtime/client-limits.js";
 
 export interface ReadinessState {
   ready(): { ok: true } | { ok: false; reason: string };
