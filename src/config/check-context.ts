@@ -1,5 +1,5 @@
 /** What every semantic check receives, and the walks over the file several of them share. */
-import type { Env } from "./expand.js";
+import type { Env } from "./credential.js";
 import type { PathSegment, Reporter } from "./locate.js";
 import type { Config, PoliciesConfig, RouteConfig } from "./schema.js";
 import type { ValueText } from "./value-text.js";
@@ -40,9 +40,13 @@ export function policySites(config: Config): Array<{ policies: PoliciesConfig; p
   return out;
 }
 
+/** `a or b`, `a, b or c`. */
+export function choiceText(items: readonly string[]): string {
+  if (items.length <= 1) return items.join("");
+  return `${items.slice(0, -1).join(", ")} or ${items[items.length - 1]}`;
+}
+
 /** `"a" or "b"`, `"a", "b" or "c"`. */
 export function quotedChoice(items: readonly string[]): string {
-  const q = items.map((i) => `"${i}"`);
-  if (q.length <= 1) return q.join("");
-  return `${q.slice(0, -1).join(", ")} or ${q[q.length - 1]}`;
+  return choiceText(items.map((i) => `"${i}"`));
 }

@@ -3,9 +3,10 @@
  * managed target must end up with a key (target → provider → env::<PROVIDER>_API_KEY).
  * Messages name fields and variables, never values.
  */
+import { specOfProvider } from "../llm/providers/registry.js";
 import type { CheckContext } from "./check-context.js";
 import { conventionEnvName, parseCredential, resolveCredential } from "./credential.js";
-import { providerKind, targetProvider } from "./provider-kind.js";
+import { targetProvider } from "./provider-kind.js";
 import type { Config } from "./schema.js";
 import { isCredentialSchema, walkWithSchema } from "./schema-walk.js";
 
@@ -46,7 +47,7 @@ export function checkCredentials(config: Config, ctx: CheckContext): void {
     const found = targetProvider(llm, target);
     if (found.kind !== "found") return; // reported by the llm checks
     const provider = found.provider;
-    if (provider.credential !== undefined || providerKind(provider) === "mock") return;
+    if (provider.credential !== undefined || !specOfProvider(provider).usesKey) return;
     const envName = conventionEnvName(provider.name);
     const value = ctx.env[envName];
     if (value !== undefined && value !== "") return;

@@ -1,5 +1,6 @@
 /** The llm form: providers, model bindings, targets, routes and functions referring to each other. */
-import type { CheckContext } from "./check-context.js";
+import { PROVIDERS } from "../llm/providers/registry.js";
+import { type CheckContext, choiceText } from "./check-context.js";
 import { checkLlmClaims } from "./check-llm-claims.js";
 import type { PathSegment } from "./locate.js";
 import { inferProviderKind, targetProvider } from "./provider-kind.js";
@@ -20,13 +21,13 @@ export function checkLlm(config: Config, ctx: CheckContext): void {
       ctx.errors.report(
         at,
         "key",
-        `cannot tell what kind of provider "${p.name}" is from its name: add provider: openAI, anthropic or mock`,
+        `cannot tell what kind of provider "${p.name}" is from its name: add provider: ${choiceText(PROVIDER_KINDS)}`,
       );
-    } else if (p.responsesApi !== undefined && kind !== "openAI") {
+    } else if (p.responsesApi !== undefined && !PROVIDERS[kind].responsesApi) {
       ctx.warnings.report(
         [...at, "responsesApi"],
         "key",
-        `responsesApi only applies to openAI providers, not ${kind}`,
+        `responsesApi only applies to ${responsesKinds()} providers, not ${kind}`,
       );
     }
   });
@@ -160,4 +161,8 @@ function suggestion(
 
 function listOrNone(names: readonly string[], where: string): string {
   return names.length === 0 ? ` (${where} defines none)` : "";
+}
+
+function responsesKinds(): string {
+  return choiceText(PROVIDER_KINDS.filter((k) => PROVIDERS[k].responsesApi));
 }

@@ -1,8 +1,10 @@
 /** Checks on single objects and values: one-of choices, regexes, model patterns, durations. */
+
 import { bindRoutes, type CheckContext, policySites, quotedChoice } from "./check-context.js";
 import { parseDuration } from "./duration.js";
 import type { Path, PathSegment } from "./locate.js";
 import type { Config, GuardConfig } from "./schema.js";
+import { PROVIDER_KINDS } from "./schema.js";
 import { isDurationSchema, walkWithSchema } from "./schema-walk.js";
 
 const DAY_MS = 24 * 3_600_000;
@@ -15,7 +17,7 @@ export function checkShapes(config: Config, ctx: CheckContext): void {
       const at = [...path, "backends", i];
       exactlyOne(backend, ["host", "ai"], at, ctx);
       if (backend.ai !== undefined) {
-        exactlyOne(backend.ai.provider, ["openAI", "anthropic", "mock"], [...at, "ai", "provider"], ctx);
+        exactlyOne(backend.ai.provider, PROVIDER_KINDS, [...at, "ai", "provider"], ctx);
       }
     });
     (route.matches ?? []).forEach((match, m) => {

@@ -2,41 +2,15 @@
  * Backends and upstreams as the Runtime holds them: URL parts for the joining rule, resolved
  * keys, weights. Pure; shared by the binds form and the llm form's model table.
  */
-import { PROVIDERS, type ProviderSpec } from "../llm/providers/catalog.js";
-import type {
-  AiBackendRuntime,
-  BackendAuthRuntime,
-  BackendRuntime,
-  UpstreamTarget,
-} from "../runtime/snapshot.js";
-import { resolveCredential } from "./credential.js";
-import type { Env } from "./expand.js";
-import type { AiBackendConfig, BackendConfig, PoliciesConfig } from "./schema.js";
 
-/**
- * Upstream URL parts. The joining rule (README): the upstream URL is the base URL's origin,
- * then its path, then the incoming path — except that when the base path ends in `/v1` and
- * the incoming path starts with the `/v1` segment, that leading `/v1` is dropped, so
- * `/v1/chat/completions` on `https://api.openai.com/v1` reaches
- * `https://api.openai.com/v1/chat/completions`. The query string is kept as sent.
- */
-export function upstreamTarget(baseUrl: string, hostOverride?: string): UpstreamTarget {
-  const u = new URL(baseUrl);
-  const basePath = u.pathname.replace(/\/+$/, "");
-  const stripV1 = basePath.endsWith("/v1");
-  const tls = u.protocol === "https:";
-  const connectOrigin = hostOverride === undefined ? u.origin : `${u.protocol}//${hostOverride}`;
-  // TLS to an overridden address still verifies the base URL's name.
-  const servername = hostOverride !== undefined && tls ? u.hostname : undefined;
-  return Object.freeze({
-    poolKey: servername === undefined ? connectOrigin : `${connectOrigin}#${servername}`,
-    connectOrigin,
-    servername,
-    hostHeader: u.host,
-    basePath,
-    stripV1,
-  });
-}
+import { upstreamTarget } from "../http/upstream-target.js";
+import { chosenProvider } from "../llm/providers/registry.js";
+import type { ProviderSpec } from "../llm/providers/spec.js";
+import type { AiBackendRuntime, BackendAuthRuntime, BackendRuntime } from "../runtime/snapshot.js";
+import type { UpstreamTarget } from "../runtime/upstream.js";
+import type { Env } from "./credential.js";
+import { resolveCredential } from "./credential.js";
+import type { BackendConfig, PoliciesConfig } from "./schema.js";
 
 function hostTarget(hostPort: string): UpstreamTarget {
   const origin = `http://${hostPort}`;
@@ -66,13 +40,6 @@ export function backendAuthOf(
   return Object.freeze({ kind: "key", key: resolveKey(key, `${field}.backendAuth.key`, env) });
 }
 
-function providerOfBackend(ai: AiBackendConfig): { spec: ProviderSpec; model: string | undefined } {
-  const p = ai.provider;
-  if (p.openAI !== undefined) return { spec: PROVIDERS.openAI, model: p.openAI.model };
-  if (p.anthropic !== undefined) return { spec: PROVIDERS.anthropic, model: p.anthropic.model };
-  return { spec: PROVIDERS.mock, model: p.mock?.model };
-}
-
 export function aiBackend(
   name: string,
   weight: number,
@@ -98,7 +65,7 @@ export function compileBackend(b: BackendConfig): BackendRuntime {
     return Object.freeze({ kind: "host", name: b.host, weight, target: hostTarget(b.host) });
   }
   const ai = b.ai!;
-  const { spec, model } = providerOfBackend(ai);
+  const { spec, model } = chosenProvider(ai.provider);
   return aiBackend(ai.name, weight, spec, model, ai.baseUrl, ai.hostOverride);
 }
 

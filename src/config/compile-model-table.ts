@@ -2,17 +2,13 @@
  * The llm form's model table for the opaque paths (passthrough, detect): providers' model
  * lists and llm.models entries, most specific first. Parsed route types use the Router.
  */
-import { bySpecificity, matchesModel, parseModelPattern } from "../llm/model-pattern.js";
-import { PROVIDERS, providerKindOf } from "../llm/providers/catalog.js";
+import { bySpecificity, parseModelPattern } from "../llm/model-pattern.js";
+import { providerSpecOf, specOfProvider } from "../llm/providers/registry.js";
 import type { BackendAuthRuntime, LlmModelEntry, LlmModelTable } from "../runtime/snapshot.js";
 import { aiBackend, resolveKey } from "./compile-backend.js";
+import type { Env } from "./credential.js";
 import { resolveCredential } from "./credential.js";
-import type { Env } from "./expand.js";
-import type { LlmConfig, LlmModelConfig, LlmProviderConfig, ProviderKindName } from "./schema.js";
-
-function providerKindFor(p: LlmProviderConfig): ProviderKindName {
-  return p.provider ?? providerKindOf(p.name) ?? "openAI";
-}
+import type { LlmConfig, LlmModelConfig, LlmProviderConfig } from "./schema.js";
 
 function managedFirstKey(p: LlmProviderConfig, env: Env): BackendAuthRuntime {
   if (p.passthroughCredential !== "managedFirst" || p.credential === undefined) return undefined;
@@ -28,8 +24,7 @@ function llmModelEntry(
   env: Env,
 ): LlmModelEntry {
   const named = providers.find((p) => p.name === m.provider);
-  const kind = named === undefined ? (providerKindOf(m.provider) ?? "openAI") : providerKindFor(named);
-  const spec = PROVIDERS[kind];
+  const spec = named === undefined ? providerSpecOf(m.provider) : specOfProvider(named);
   const apiKey = m.params?.apiKey;
   const auth: BackendAuthRuntime =
     apiKey === undefined
@@ -58,7 +53,7 @@ function llmModelEntry(
 
 function providerEntries(p: LlmProviderConfig, routeAuth: BackendAuthRuntime, env: Env): LlmModelEntry[] {
   if (p.models === undefined) return [];
-  const spec = PROVIDERS[providerKindFor(p)];
+  const spec = specOfProvider(p);
   const backend = aiBackend(p.name, 1, spec, undefined, p.baseUrl, undefined);
   const auth = managedFirstKey(p, env) ?? routeAuth;
   return p.models.map((name) =>
@@ -80,11 +75,4 @@ export function compileModelTable(llm: LlmConfig, routeAuth: BackendAuthRuntime,
     entries: Object.freeze(list),
     defaultEntry: anyEntry ?? (list.length === 1 ? list[0] : undefined),
   });
-}
-
-/** The most specific entry for a requested model. */
-export function modelEntryFor(table: LlmModelTable, model: string): LlmModelEntry | undefined {
-  const list = table.entries;
-  for (let i = 0; i < list.length; i++) if (matchesModel(list[i]!, model)) return list[i];
-  return undefined;
 }

@@ -25,16 +25,14 @@ import type {
   LlmModelTable,
   RouteRuntime,
   Runtime,
-  UpstreamTarget,
 } from "../runtime/snapshot.js";
-import { compileMatch, sortMatches } from "../server/match.js";
+import type { UpstreamTarget } from "../runtime/upstream.js";
 import { backendAuthOf, compileBackend, cumulative } from "./compile-backend.js";
+import { compileMatch, sortMatches } from "./compile-match.js";
 import { compileModelTable } from "./compile-model-table.js";
+import type { Env } from "./credential.js";
 import { parseDuration, parseSize } from "./duration.js";
-import type { Env } from "./expand.js";
 import type { BindConfig, Config, LlmConfig, PoliciesConfig, RouteConfig, RouteTypeName } from "./schema.js";
-
-export type { Env };
 
 export interface CompileOptions {
   env: Env;

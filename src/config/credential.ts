@@ -4,6 +4,9 @@
  * expanded by the loader). Values are never part of any message.
  */
 
+/** The environment a config is compiled against (process.env, or a test's). */
+export type Env = Readonly<Record<string, string | undefined>>;
+
 export type CredentialRef = { kind: "env"; name: string } | { kind: "value" };
 
 const ENV_PREFIX = "env::";

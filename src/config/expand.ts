@@ -5,9 +5,9 @@
  * received environment text are remembered so no message ever prints what came from it.
  */
 import { type Document, isMap, isScalar, isSeq, type Node } from "yaml";
-import { keyText, type Path, type PathSegment } from "./locate.js";
-
-export type Env = Readonly<Record<string, string | undefined>>;
+import type { Env } from "./credential.js";
+import { keyText, type PathSegment } from "./locate.js";
+import { isSecretPath } from "./secret-paths.js";
 
 export interface ExpandedString {
   value: string;
@@ -142,16 +142,4 @@ export function expandDocument(doc: Document, env: Env): ExpandOutcome {
   };
   visit(doc.contents, [], 0);
   return outcome;
-}
-
-/** Whether `path` names a node (or lies under one) whose text must not be printed. */
-export function isSecretPath(path: Path): boolean {
-  const last = path[path.length - 1];
-  if (last === "key" || last === "apiKey" || last === "credential" || last === "keyHash") return true;
-  return path.some(
-    (seg, i) =>
-      seg === "requestHeaderModifier" ||
-      seg === "responseHeaderModifier" ||
-      (seg === "headers" && path[i - 1] === "webhook"),
-  );
 }

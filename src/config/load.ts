@@ -8,14 +8,13 @@
 import { readFile } from "node:fs/promises";
 import { type Document, isMap, isNode, isSeq, LineCounter, parseAllDocuments } from "yaml";
 import { checkConfig } from "./check.js";
+import type { Env } from "./credential.js";
 import type { ConfigDiagnostic } from "./diagnostic.js";
-import { type Env, expandDocument } from "./expand.js";
+import { expandDocument } from "./expand.js";
 import { keyText, Locator, type PathSegment, Reporter, sortDiagnostics } from "./locate.js";
 import type { Config } from "./schema.js";
 import { validateSchema } from "./validate.js";
 import { ValueText } from "./value-text.js";
-
-export type { Env } from "./expand.js";
 
 export type LoadResult =
   | { ok: true; config: Config; warnings: ConfigDiagnostic[] }

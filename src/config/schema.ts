@@ -77,6 +77,7 @@ export type LlmRouteConfig = Static<typeof LlmRoute>;
 export type LlmFunctionConfig = Static<typeof LlmFunction>;
 export type RouteTypeName = (typeof ROUTE_TYPES)[number];
 export type ProviderKindName = (typeof PROVIDER_KINDS)[number];
+export type ProviderChoiceConfig = AiBackendConfig["provider"];
 export type StrategyName = (typeof STRATEGIES)[number];
 
 /** The schema as JSON Schema draft-07, as written to schema/config.schema.json. */

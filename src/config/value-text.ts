@@ -3,8 +3,8 @@
  * written in the file, are never printed: they are named by where they came from instead.
  */
 import type { Node } from "yaml";
-import { isSecretPath } from "./expand.js";
 import type { Locator, Path } from "./locate.js";
+import { isSecretPath } from "./secret-paths.js";
 
 export class ValueText {
   readonly #locator: Locator;

@@ -4,10 +4,13 @@
  * gateway's own key never sent on, the backend credential applied, and the request id added
  * to the answer. Used by the opaque proxy and the LLM pipeline alike.
  */
+
 import type { IncomingMessage } from "node:http";
 import { util } from "undici";
-import type { ProviderSpec } from "../llm/providers/catalog.js";
-import type { BackendAuthRuntime, UpstreamTarget } from "../runtime/snapshot.js";
+import type { ProviderSpec } from "../llm/providers/spec.js";
+import { appendRequiredHeaders } from "../llm/providers/spec.js";
+import type { BackendAuthRuntime } from "../runtime/snapshot.js";
+import type { UpstreamTarget } from "../runtime/upstream.js";
 
 /** Hop-by-hop headers (RFC 9110 §7.6.1): never forwarded either way. */
 function isHopByHop(lower: string): boolean {
@@ -78,7 +81,10 @@ export function buildRequestHeaders(
   out.push("x-forwarded-proto", proto ?? "http");
   if (auth !== undefined) {
     if (provider === undefined) out.push("authorization", `Bearer ${auth.key}`);
-    else provider.appendKey(out, auth.key, req.headers);
+    else {
+      provider.appendKey(out, auth.key);
+      appendRequiredHeaders(out, provider);
+    }
   }
   return out;
 }

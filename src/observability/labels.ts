@@ -4,9 +4,13 @@
  * everything else is counted as `other`. The sets are taken from each compiled snapshot and
  * replaced on reload.
  */
+import { PROVIDERS } from "../llm/providers/registry.js";
 import type { RouteRuntime, Runtime } from "../runtime/snapshot.js";
 
 export const OTHER = "other";
+
+/** The gen_ai.system values of the provider kinds: a provider named like one is labelled as it. */
+const KNOWN_SYSTEMS: ReadonlySet<string> = new Set(Object.values(PROVIDERS).map((p) => p.system));
 
 export interface LabelSets {
   /** Exact model names the config mentions (requested or sent upstream). */
@@ -38,16 +42,17 @@ export function labelSetsOf(runtime: Runtime): LabelSets {
     routes.add(route.name);
     for (const b of route.backends) {
       if (b.kind !== "ai") continue;
-      systems.set(b.name, b.provider.kind.toLowerCase());
+      systems.set(b.name, b.provider.system);
       if (b.model !== undefined) models.add(b.model);
     }
     for (const e of route.llm?.entries ?? []) {
       if (e.kind === "exact") models.add(e.value);
       if (e.backend.model !== undefined) models.add(e.backend.model);
-      systems.set(e.backend.name, e.backend.provider.kind.toLowerCase());
+      systems.set(e.backend.name, e.backend.provider.system);
     }
     for (const m of route.router?.models?.() ?? []) models.add(m);
-    for (const [name, kind] of route.router?.providerKinds?.() ?? []) systems.set(name, kind.toLowerCase());
+    for (const [name, kind] of route.router?.providerKinds?.() ?? [])
+      systems.set(name, PROVIDERS[kind].system);
   }
   return { models, systems, routes };
 }
@@ -68,7 +73,7 @@ export function systemOf(sets: LabelSets, provider: string | undefined): string 
   const known = sets.systems.get(provider);
   if (known !== undefined) return known;
   const lower = provider.toLowerCase();
-  return lower === "openai" || lower === "anthropic" || lower === "mock" ? lower : OTHER;
+  return KNOWN_SYSTEMS.has(lower) ? lower : OTHER;
 }
 
 export function boundedProvider(sets: LabelSets, provider: string | undefined): string {

@@ -7,7 +7,7 @@
  * `env::NAME`), wherever it sits — a value from the environment is treated as secret.
  * `env::NAME` references themselves stay visible: they are names, not values.
  */
-import { isSecretPath } from "../config/expand.js";
+import { isSecretPath } from "../config/secret-paths.js";
 
 export const REDACTED = "[redacted]";
 

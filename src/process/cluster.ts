@@ -18,7 +18,7 @@ import cluster, { type Worker } from "node:cluster";
 import { availableParallelism } from "node:os";
 import type { Logger } from "pino";
 import { AggregatorRegistry, type MetricObjectWithValues, type MetricValue } from "prom-client";
-import type { Env } from "../config/compile.js";
+import type { Env } from "../config/credential.js";
 import type { Config } from "../config/schema.js";
 import type { GatewayMetrics } from "../observability/metrics.js";
 import type { RecentSink } from "../observability/recent.js";

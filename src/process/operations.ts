@@ -7,7 +7,7 @@
  */
 import { readFileSync } from "node:fs";
 import type { Logger } from "pino";
-import type { Env } from "../config/compile.js";
+import type { Env } from "../config/credential.js";
 import type { Config } from "../config/schema.js";
 import type { SmallServer } from "../http/small-server.js";
 import { createAccessLog } from "../observability/access-log.js";

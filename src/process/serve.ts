@@ -4,7 +4,8 @@
  * gateway cannot start (a port in use). SIGHUP reloads the file.
  */
 import type { Logger } from "pino";
-import { compileConfig, type Env } from "../config/compile.js";
+import { compileConfig } from "../config/compile.js";
+import type { Env } from "../config/credential.js";
 import { formatDiagnostic } from "../config/diagnostic.js";
 import { loadConfigFile } from "../config/load.js";
 import { startupWarnings } from "../llm/routing/startup-warnings.js";

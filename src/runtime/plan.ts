@@ -7,8 +7,8 @@
  * `executePlan`, which applies retry and fallback. Types only: no behaviour lives here.
  */
 import type { ProviderKindName, StrategyName } from "../config/schema.js";
-import type { ProviderSpec } from "../llm/providers/catalog.js";
-import type { UpstreamTarget } from "./snapshot.js";
+import type { ProviderSpec } from "../llm/providers/spec.js";
+import type { UpstreamTarget } from "./upstream.js";
 
 /** How one candidate is authenticated upstream. Keys are values; `source` is safe to show. */
 export type CandidateAuth =

@@ -5,13 +5,14 @@
  * regular expressions, cumulative backend weights, resolved keys and upstream URL parts.
  */
 
-import type { PoliciesConfig, RouteTypeName } from "../config/schema.js";
+import type { PoliciesConfig } from "../config/schema.js";
 import type { ModelPatternKind } from "../llm/model-pattern.js";
-import type { ProviderSpec } from "../llm/providers/catalog.js";
+import type { ProviderSpec } from "../llm/providers/spec.js";
 import type { RouteTypeTable } from "../llm/route-types.js";
 import type { CompiledPolicies } from "../policies/compile.js";
 import type { ClientLimits } from "./client-limits.js";
 import type { Router } from "./plan.js";
+import type { UpstreamTarget } from "./upstream.js";
 
 export interface ValueMatcher {
   /** Lower-cased for headers. */
@@ -36,22 +37,6 @@ export interface CompiledMatch {
   readonly route: RouteRuntime;
 }
 
-/** Where an upstream is and how its URL is formed. */
-export interface UpstreamTarget {
-  /** Key of the connection pool: the origin dialled (plus TLS server name when it differs). */
-  readonly poolKey: string;
-  /** The origin dialled: the base URL's, or hostOverride's with the base URL's scheme. */
-  readonly connectOrigin: string;
-  /** TLS server name when hostOverride dials another host over https. */
-  readonly servername: string | undefined;
-  /** The Host header sent upstream. */
-  readonly hostHeader: string;
-  /** The base URL's path without a trailing slash ("" for none). */
-  readonly basePath: string;
-  /** The base path ends in /v1: a leading /v1 of the incoming path is dropped. */
-  readonly stripV1: boolean;
-}
-
 export interface HostBackendRuntime {
   readonly kind: "host";
   readonly name: string;
@@ -74,8 +59,6 @@ export type BackendRuntime = HostBackendRuntime | AiBackendRuntime;
 
 /** `key`: the gateway's key, sent the provider's way. Absent: the caller's credential as sent. */
 export type BackendAuthRuntime = { readonly kind: "key"; readonly key: string } | undefined;
-
-export type { ModelPatternKind };
 
 export interface LlmModelEntry {
   readonly pattern: string;
@@ -161,5 +144,3 @@ export interface Runtime {
   readonly upstreams: ReadonlyMap<string, UpstreamTarget>;
   readonly process: ProcessRuntime;
 }
-
-export type { RouteTypeName };

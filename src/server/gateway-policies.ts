@@ -12,6 +12,7 @@ import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from "node:
 import type { GatewayError } from "../errors.js";
 import { type ErrorEnvelope, envelopeOf, writeGatewayError } from "../http/error-response.js";
 import { notePolicyEvents, type RequestRecord } from "../http/record.js";
+import type { GatewayPolicyState } from "../llm/pipeline/context.js";
 import { routeTypeFor } from "../llm/route-types.js";
 import type { GatewayKey } from "../policies/api-key.js";
 import type { CompiledPolicies } from "../policies/compile.js";
@@ -19,17 +20,6 @@ import { policyEvent } from "../policies/events.js";
 import { runPolicyPhase } from "../policies/order.js";
 import { rateLimitHeaders } from "../policies/rate-limit.js";
 import type { RouteRuntime } from "../runtime/snapshot.js";
-
-/** What the gateway phase hands on to the backend side. */
-export interface GatewayPolicyState {
-  readonly policy: CompiledPolicies;
-  /** The caller's gateway key (apiKey policy), never the key itself. */
-  readonly key: GatewayKey | undefined;
-  /** requestHeaderModifier over the flat header list that goes upstream; undefined: none. */
-  readonly editRequestHeaders: ((flat: string[]) => string[]) | undefined;
-  /** Headers added to the response when it is written (x-ratelimit-*); later phases may add. */
-  readonly responseHeaders: Record<string, string>;
-}
 
 type Stop = { readonly kind: "answer"; readonly status: number; readonly headers: Record<string, string> };
 

@@ -8,7 +8,7 @@ import { GatewayError } from "../errors.js";
 import { envelopeOf, toGatewayError, writeGatewayError } from "../http/error-response.js";
 import type { RequestRecord } from "../http/record.js";
 import { tooManyHeaders } from "../http/server-limits.js";
-import type { LlmPipeline } from "../llm/pipeline/context.js";
+import type { GatewayPolicyState, LlmPipeline } from "../llm/pipeline/context.js";
 import { isOpaqueRouteType, type ParsedRouteType, routeTypeFor } from "../llm/route-types.js";
 import type {
   AiBackendRuntime,
@@ -18,7 +18,7 @@ import type {
   RouteRuntime,
   Runtime,
 } from "../runtime/snapshot.js";
-import { type GatewayPolicyState, runGatewayPolicies } from "./gateway-policies.js";
+import { runGatewayPolicies } from "./gateway-policies.js";
 import { selectListener, selectRoute } from "./match.js";
 import { normalizePath } from "./normalize-path.js";
 import type { PoolCache } from "./pool-cache.js";

@@ -5,7 +5,8 @@
  * has requests in flight; the gateway calls retain/release accordingly.
  */
 import { type Dispatcher, Pool } from "undici";
-import type { Runtime, UpstreamTarget } from "../runtime/snapshot.js";
+import type { Runtime } from "../runtime/snapshot.js";
+import type { UpstreamTarget } from "../runtime/upstream.js";
 
 /** Makes the dispatcher for one upstream. Tests pass one that dials a local socket. */
 export type DispatcherFactory = (target: UpstreamTarget) => Dispatcher;

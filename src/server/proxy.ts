@@ -15,9 +15,10 @@ import { buildRequestHeaders, decodeRawHead, headValue, responseHead } from "../
 import { declaredLength, readDeclaredBody } from "../http/read-body.js";
 import type { RequestRecord } from "../http/record.js";
 import { upstreamError } from "../http/upstream-failure.js";
-import { upstreamPath } from "../http/upstream-path.js";
-import type { ProviderSpec } from "../llm/providers/catalog.js";
-import type { BackendAuthRuntime, UpstreamTarget } from "../runtime/snapshot.js";
+import { upstreamPath } from "../http/upstream-target.js";
+import type { ProviderSpec } from "../llm/providers/spec.js";
+import type { BackendAuthRuntime } from "../runtime/snapshot.js";
+import type { UpstreamTarget } from "../runtime/upstream.js";
 import { requestModelSniffer, responseUsageSniffer, type Sniffer } from "./detect.js";
 
 export interface ProxyCall {

@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { compileConfig } from "../../src/config/compile.js";
-import { upstreamTarget } from "../../src/config/compile-backend.js";
-import { modelEntryFor } from "../../src/config/compile-model-table.js";
 import type { Config } from "../../src/config/schema.js";
+import { upstreamTarget } from "../../src/http/upstream-target.js";
 import { routeTypeFor } from "../../src/llm/route-types.js";
+import { modelEntryFor } from "../../src/llm/routing/model-entry.js";
 import type { AiBackendRuntime } from "../../src/runtime/snapshot.js";
 
 const env = { OPENAI_API_KEY: "sk-test", ANTH: "ak-test" };

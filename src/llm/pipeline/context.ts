@@ -1,5 +1,5 @@
 /**
- * THE SEAM where the LLM pipeline (a later issue) plugs into the engine.
+ * The seam where the LLM pipeline plugs into the engine: what the server hands over.
  *
  * The engine decides the route type from the path (`ai.routes`). `passthrough` and `detect`
  * are handled by the opaque proxy; every other type (completions, messages, responses,
@@ -12,9 +12,21 @@
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { RequestRecord } from "../../http/record.js";
+import type { GatewayKey } from "../../policies/api-key.js";
+import type { CompiledPolicies } from "../../policies/compile.js";
 import type { AiBackendRuntime, BackendAuthRuntime, RouteRuntime, Runtime } from "../../runtime/snapshot.js";
-import type { GatewayPolicyState } from "../../server/gateway-policies.js";
 import type { ParsedRouteType } from "../route-types.js";
+
+/** What the server's gateway phase (CORS, gateway key, request rate limit) hands on to the backend side. */
+export interface GatewayPolicyState {
+  readonly policy: CompiledPolicies;
+  /** The caller's gateway key (apiKey policy), never the key itself. */
+  readonly key: GatewayKey | undefined;
+  /** requestHeaderModifier over the flat header list that goes upstream; undefined: none. */
+  readonly editRequestHeaders: ((flat: string[]) => string[]) | undefined;
+  /** Headers added to the response when it is written (x-ratelimit-*); later phases may add. */
+  readonly responseHeaders: Record<string, string>;
+}
 
 export interface PipelineContext {
   req: IncomingMessage;

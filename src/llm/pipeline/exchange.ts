@@ -7,7 +7,7 @@ import type { ServerResponse } from "node:http";
 import type { Logger } from "pino";
 import type { Dispatcher } from "undici";
 import type { RequestRecord } from "../../http/record.js";
-import type { UpstreamTarget } from "../../runtime/snapshot.js";
+import type { UpstreamTarget } from "../../runtime/upstream.js";
 import type { IrFormat, IrStreamEvent, IrUsage, WireEvent } from "../formats/index.js";
 import type { ParsedRouteType } from "../route-types.js";
 import { encodeSseEvent } from "../sse.js";

@@ -5,7 +5,8 @@
 import { GatewayError } from "../../errors.js";
 import type { AttemptResult, Candidate } from "../../runtime/plan.js";
 import { converterFor, type IrFormat, type IrRequest, type RequestToIrResult } from "../formats/index.js";
-import { mockResponse, mockStreamEvents } from "../providers/mock.js";
+import { mockResponse, mockStreamEvents } from "../providers/mock/answer.js";
+import { type ProviderWire, wireFormatFor } from "../providers/spec.js";
 import type { Exchange } from "./exchange.js";
 import { clientWantsUsage, isStreamResponse, passJson, passStream, sameFormatBody } from "./fast-path.js";
 import type { Attempt } from "./plan-source.js";
@@ -15,8 +16,6 @@ import { answerTranslatedJson, clientConverterOptions, writeIrResponse } from ".
 import { streamTranslated, writeIrStream } from "./translate-stream.js";
 import { callUpstream, upstreamHeaders } from "./upstream-call.js";
 
-export type ProviderWire = IrFormat | "mock";
-
 export const API_PATHS: Readonly<Record<IrFormat, string>> = {
   "openai-chat": "/v1/chat/completions",
   "anthropic-messages": "/v1/messages",
@@ -25,16 +24,7 @@ export const API_PATHS: Readonly<Record<IrFormat, string>> = {
 
 /** The format a candidate is spoken to in, for a client of `clientFormat`. */
 export function providerFormatOf(candidate: Candidate, clientFormat: IrFormat): ProviderWire {
-  switch (candidate.provider.kind) {
-    case "anthropic":
-      return "anthropic-messages";
-    case "mock":
-      return "mock";
-    default:
-      return clientFormat === "openai-responses" && candidate.responsesApi
-        ? "openai-responses"
-        : "openai-chat";
-  }
+  return wireFormatFor(candidate.provider, candidate.responsesApi, clientFormat);
 }
 
 const NATIVE_NAME: Readonly<Record<IrFormat, string>> = {
@@ -71,7 +61,7 @@ export function llmAttempt(x: Exchange): Attempt {
     x.record.upstreamModel = upstreamModel;
     const stream = x.body.json.stream === true;
 
-    if (wire === "mock") {
+    if (wire === "local") {
       const ir = toIR(candidate, upstreamModel);
       const created = Math.floor(x.now() / 1000);
       if (ir.stream) {

@@ -85,7 +85,7 @@ export function createLlmPipeline(options: LlmPipelineOptions): LlmPipeline {
             ? "anthropic-messages"
             : providerFormatOf(c, x.clientFormat);
       const key = c.auth.kind === "managed" || c.auth.kind === "managedFirst" ? c.auth.key : undefined;
-      answerFailure(x, outcome.failure, upstreamFormat === "mock" ? x.clientFormat : upstreamFormat, key);
+      answerFailure(x, outcome.failure, upstreamFormat === "local" ? x.clientFormat : upstreamFormat, key);
     },
   };
 }

@@ -5,7 +5,7 @@
  * weight-picked backend, or the llm form's model table) and `runPlan` tries the first
  * candidate once. Both are single switch points so routing can replace them.
  */
-import { modelEntryFor } from "../../config/compile-model-table.js";
+
 import { GatewayError } from "../../errors.js";
 import type {
   AttemptResult,
@@ -23,6 +23,7 @@ import type {
   RouteRuntime,
 } from "../../runtime/snapshot.js";
 import { type ExecuteDeps, executePlan } from "../routing/execute.js";
+import { modelEntryFor } from "../routing/model-entry.js";
 import type { PipelineContext } from "./context.js";
 
 /** A route as routing will extend it; read structurally until RouteRuntime declares it. */
@@ -40,7 +41,7 @@ export function routerOf(route: RouteRuntime): Router | undefined {
 }
 
 function authOf(backend: AiBackendRuntime, auth: BackendAuthRuntime, source: string): CandidateAuth {
-  if (backend.provider.kind === "mock") return { kind: "none" };
+  if (!backend.provider.usesKey) return { kind: "none" };
   if (auth === undefined) return { kind: "caller" };
   return { kind: "managed", key: auth.key, source };
 }
@@ -61,7 +62,7 @@ export function candidateOf(
     upstream: backend.target,
     model: backend.model,
     auth: authOf(backend, auth, source),
-    responsesApi: backend.provider.kind === "openAI" && responsesApi,
+    responsesApi: backend.provider.responsesApi && responsesApi,
     headersTimeoutMs: route.headersTimeoutMs,
     bodyTimeoutMs: route.bodyTimeoutMs,
   };

@@ -5,7 +5,7 @@
  */
 import { GatewayError } from "../../errors.js";
 import { converterFor } from "../formats/index.js";
-import { mockTokenCount } from "../providers/mock.js";
+import { mockTokenCount } from "../providers/mock/answer.js";
 import type { Exchange } from "./exchange.js";
 import { passJson, sameFormatBody } from "./fast-path.js";
 import { OK } from "./llm-attempt.js";
@@ -52,9 +52,9 @@ function forwardAttempt(x: Exchange, path: string, kind: "embeddings" | "count_t
 export function tokenCountAttempt(x: Exchange): Attempt {
   const forward = forwardAttempt(x, "/v1/messages/count_tokens", "count_tokens");
   return async (candidate) => {
-    const kind = candidate.provider.kind;
-    if (kind === "anthropic") return forward(candidate);
-    if (kind === "mock") {
+    const spec = candidate.provider;
+    if (spec.tokenCount === "forward") return forward(candidate);
+    if (spec.tokenCount === "local") {
       const { ir } = converterFor("anthropic-messages").requestToIR(x.body.json);
       const n = mockTokenCount(ir);
       x.record.backend = candidate.providerName;
@@ -63,14 +63,14 @@ export function tokenCountAttempt(x: Exchange): Attempt {
       x.writeJson(200, JSON.stringify({ input_tokens: n }));
       return OK;
     }
-    throw notImplemented("Token counting", "Anthropic", candidate.providerName, kind);
+    throw notImplemented("Token counting", "Anthropic", candidate.providerName, spec.kind);
   };
 }
 
 export function embeddingsAttempt(x: Exchange): Attempt {
   const forward = forwardAttempt(x, "/v1/embeddings", "embeddings");
   return async (candidate) => {
-    if (candidate.provider.kind === "openAI") return forward(candidate);
+    if (candidate.provider.embeddings) return forward(candidate);
     throw notImplemented("Embeddings", "OpenAI-compatible", candidate.providerName, candidate.provider.kind);
   };
 }

@@ -8,6 +8,7 @@
 import type { IncomingHttpHeaders } from "node:http";
 import { GatewayError } from "../../errors.js";
 import type { Candidate } from "../../runtime/plan.js";
+import { appendRequiredHeaders } from "../providers/spec.js";
 
 /** The caller's provider key, from `Authorization: Bearer` or `x-api-key`. */
 export function callerKey(headers: IncomingHttpHeaders): string | undefined {
@@ -22,10 +23,7 @@ export function callerKey(headers: IncomingHttpHeaders): string | undefined {
 }
 
 function missingKey(candidate: Candidate): GatewayError {
-  const how =
-    candidate.provider.kind === "anthropic"
-      ? '"x-api-key: <key>" (or "Authorization: Bearer <key>")'
-      : '"Authorization: Bearer <key>" (or "x-api-key: <key>")';
+  const how = candidate.provider.callerKeyHint;
   return new GatewayError(
     401,
     "unauthorized",
@@ -34,33 +32,31 @@ function missingKey(candidate: Candidate): GatewayError {
 }
 
 /**
- * Appends the credential headers. `versionHeaders` are the headers a provider may take a
- * version from (the caller's on the same-format path; none when translating).
+ * Appends the credential headers, then the headers the provider requires that `out` does not
+ * carry yet (a caller's own anthropic-version, kept on the same-format path, is not replaced).
  */
-export function appendAuth(
-  out: string[],
-  candidate: Candidate,
-  headers: IncomingHttpHeaders,
-  versionHeaders: NodeJS.Dict<string | string[]>,
-): void {
+export function appendAuth(out: string[], candidate: Candidate, headers: IncomingHttpHeaders): void {
+  const key = keyFor(candidate, headers);
+  if (key !== undefined) candidate.provider.appendKey(out, key);
+  appendRequiredHeaders(out, candidate.provider);
+}
+
+function keyFor(candidate: Candidate, headers: IncomingHttpHeaders): string | undefined {
   const auth = candidate.auth;
   switch (auth.kind) {
     case "none":
-      return;
+      return undefined;
     case "managed":
-      candidate.provider.appendKey(out, auth.key, versionHeaders);
-      return;
+      return auth.key;
     case "caller": {
       const key = callerKey(headers);
       if (key === undefined) throw missingKey(candidate);
-      candidate.provider.appendKey(out, key, versionHeaders);
-      return;
+      return key;
     }
     case "managedFirst": {
       const key = auth.key ?? callerKey(headers);
       if (key === undefined) throw missingKey(candidate);
-      candidate.provider.appendKey(out, key, versionHeaders);
-      return;
+      return key;
     }
   }
 }

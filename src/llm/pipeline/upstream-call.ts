@@ -14,10 +14,10 @@ import {
   UPSTREAM_TIMEOUT_MESSAGE,
   UPSTREAM_UNREACHABLE_MESSAGE,
 } from "../../http/upstream-failure.js";
-import { upstreamPath } from "../../http/upstream-path.js";
+import { upstreamPath } from "../../http/upstream-target.js";
 import { upstreamTraceparent } from "../../observability/tracing.js";
 import type { Candidate, UpstreamFailure } from "../../runtime/plan.js";
-import type { UpstreamTarget } from "../../runtime/snapshot.js";
+import type { UpstreamTarget } from "../../runtime/upstream.js";
 import { appendAuth } from "./upstream-auth.js";
 import {
   type ClientAbort,
@@ -67,19 +67,11 @@ export function upstreamHeaders(
   out.push("host", target.hostHeader);
   out.push("content-type", "application/json");
   out.push("accept", opts.stream ? "text/event-stream" : "application/json");
-  appendAuth(out, candidate, req.headers, opts.keepCallerHeaders ? req.headers : {});
+  appendAuth(out, candidate, req.headers);
   // Caller headers already carry it (rewritten to the gateway's span) when they are kept.
   const traceparent = opts.keepCallerHeaders ? undefined : upstreamTraceparent(req);
   if (traceparent !== undefined) out.push("traceparent", traceparent);
-  if (candidate.provider.kind === "anthropic" && !hasHeader(out, "anthropic-version")) {
-    out.push("anthropic-version", "2023-06-01");
-  }
   return out;
-}
-
-function hasHeader(flat: readonly string[], lower: string): boolean {
-  for (let i = 0; i < flat.length; i += 2) if (flat[i]!.toLowerCase() === lower) return true;
-  return false;
 }
 
 /** Retry-After (seconds or an HTTP date) in ms. */

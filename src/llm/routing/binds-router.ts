@@ -3,30 +3,19 @@
  * targets (weighted by `weight` when there are several), with the route's `retry` policy,
  * timeouts and `backendAuth`. A backend that names a model sends that model upstream.
  */
+
+import type { Env } from "../../config/credential.js";
 import { parseDuration } from "../../config/duration.js";
-import type { AiBackendConfig, ProviderKindName, RouteConfig } from "../../config/schema.js";
+import type { ProviderKindName, RouteConfig } from "../../config/schema.js";
 import type { Candidate, CandidateAuth, RoutingPath } from "../../runtime/plan.js";
-import { PROVIDERS, type ProviderSpec } from "../providers/catalog.js";
+import { chosenProvider } from "../providers/registry.js";
 import { DEFAULT_HEADERS_TIMEOUT, DEFAULT_STREAM_IDLE_TIMEOUT, type LlmRouter } from "./compile-router.js";
-import { type Env, requireKey } from "./credentials.js";
+import { requireKey } from "./credentials.js";
 import type { Member, Resolution } from "./resolution.js";
 import { planFrom } from "./resolve.js";
 import { retryPolicy } from "./retry-policy.js";
 import type { RandomSource } from "./strategy.js";
 import { compileUpstream } from "./upstream.js";
-
-function specOf(ai: AiBackendConfig): {
-  spec: ProviderSpec;
-  model: string | undefined;
-  responsesApi: boolean;
-} {
-  const p = ai.provider;
-  if (p.openAI !== undefined)
-    return { spec: PROVIDERS.openAI, model: p.openAI.model, responsesApi: p.openAI.responsesApi ?? true };
-  if (p.anthropic !== undefined)
-    return { spec: PROVIDERS.anthropic, model: p.anthropic.model, responsesApi: false };
-  return { spec: PROVIDERS.mock, model: p.mock?.model, responsesApi: false };
-}
 
 /** Undefined when the route has no ai backend. `field` locates the route in error messages. */
 export function compileBindsRouter(
@@ -47,9 +36,10 @@ export function compileBindsRouter(
   const backends = route.backends.flatMap((b) => {
     if (b.ai === undefined) return [];
     const ai = b.ai;
-    const { spec, model, responsesApi } = specOf(ai);
-    const auth: CandidateAuth =
-      spec.kind === "mock" ? { kind: "none" } : (managed ?? Object.freeze({ kind: "caller" as const }));
+    const { spec, model, responsesApi } = chosenProvider(ai.provider);
+    const auth: CandidateAuth = !spec.usesKey
+      ? { kind: "none" }
+      : (managed ?? Object.freeze({ kind: "caller" as const }));
     const base = {
       name: ai.name,
       providerName: ai.name,

@@ -4,8 +4,9 @@
  * resolved here, so a request only looks names up and, for `weighted`, draws a number.
  */
 
+import type { Env } from "../../config/credential.js";
 import { parseDuration } from "../../config/duration.js";
-import { providerKind, targetProvider } from "../../config/provider-kind.js";
+import { targetProvider } from "../../config/provider-kind.js";
 import type {
   LlmConfig,
   LlmFunctionConfig,
@@ -15,10 +16,10 @@ import type {
   ProviderKindName,
 } from "../../config/schema.js";
 import type { Candidate, CandidateAuth, Router } from "../../runtime/plan.js";
-import type { UpstreamTarget } from "../../runtime/snapshot.js";
+import type { UpstreamTarget } from "../../runtime/upstream.js";
 import { bySpecificity, parseModelPattern } from "../model-pattern.js";
-import { PROVIDERS, providerKindOf } from "../providers/catalog.js";
-import { type Env, managedTargetAuth, passthroughAuth, requireKey } from "./credentials.js";
+import { providerSpecOf, specOfProvider } from "../providers/registry.js";
+import { managedTargetAuth, passthroughAuth, requireKey } from "./credentials.js";
 import type { Member, Resolution } from "./resolution.js";
 import { planFrom, resolveModel } from "./resolve.js";
 import { retryPolicy } from "./retry-policy.js";
@@ -44,20 +45,15 @@ export interface RouterDeps {
   readonly random: RandomSource;
 }
 
-function kindOf(p: LlmProviderConfig): ProviderKindName {
-  return providerKind(p) ?? "openAI";
-}
-
 function compileProvider(p: LlmProviderConfig, llm: LlmConfig, env: Env): ProviderEntry {
-  const kind = kindOf(p);
-  const spec = PROVIDERS[kind];
+  const spec = specOfProvider(p);
   const t = llm.policies?.timeout;
   return Object.freeze({
     name: p.name,
     spec,
     upstream: compileUpstream(p.baseUrl ?? spec.defaultBaseUrl),
     passthrough: passthroughAuth(p, env),
-    responsesApi: kind === "openAI" && (p.responsesApi ?? true),
+    responsesApi: spec.responsesApi && (p.responsesApi ?? true),
     headersTimeoutMs: parseDuration(p.timeout ?? t?.requestTimeout ?? DEFAULT_HEADERS_TIMEOUT),
     bodyTimeoutMs: parseDuration(p.streamIdleTimeout ?? t?.streamIdleTimeout ?? DEFAULT_STREAM_IDLE_TIMEOUT),
   });
@@ -107,7 +103,7 @@ function modelEntryCandidate(
   env: Env,
 ): (model: string) => Candidate {
   const named = providers.get(m.provider);
-  const spec = named?.spec ?? PROVIDERS[providerKindOf(m.provider) ?? "openAI"];
+  const spec = named?.spec ?? providerSpecOf(m.provider);
   const baseUrl = m.params?.baseUrl;
   const upstream =
     baseUrl === undefined
@@ -122,7 +118,7 @@ function modelEntryCandidate(
   } else if (named !== undefined) {
     auth = named.passthrough;
   } else {
-    auth = spec.kind === "mock" ? { kind: "none" } : { kind: "caller" };
+    auth = spec.usesKey ? { kind: "caller" } : { kind: "none" };
   }
   const t = llm.policies?.timeout;
   const base = {
@@ -131,7 +127,7 @@ function modelEntryCandidate(
     provider: spec,
     upstream,
     auth: Object.freeze(auth),
-    responsesApi: named?.responsesApi ?? spec.kind === "openAI",
+    responsesApi: named?.responsesApi ?? spec.responsesApi,
     headersTimeoutMs: named?.headersTimeoutMs ?? parseDuration(t?.requestTimeout ?? DEFAULT_HEADERS_TIMEOUT),
     bodyTimeoutMs: named?.bodyTimeoutMs ?? parseDuration(t?.streamIdleTimeout ?? DEFAULT_STREAM_IDLE_TIMEOUT),
   };

@@ -4,13 +4,12 @@
  * says managedFirst. Keys are resolved once, when the router is built; `source` names where
  * a key came from (env::NAME or a config field), never the key itself.
  */
+
+import type { Env } from "../../config/credential.js";
 import { conventionEnvName, parseCredential, resolveCredential } from "../../config/credential.js";
-import type { Env } from "../../config/expand.js";
-import { providerKind } from "../../config/provider-kind.js";
 import type { LlmProviderConfig, LlmTargetConfig } from "../../config/schema.js";
 import type { CandidateAuth } from "../../runtime/plan.js";
-
-export type { Env };
+import { specOfProvider } from "../providers/registry.js";
 
 /** What a credential field shows: its env:: reference, or the field that holds a literal key. */
 export function credentialSource(text: string, field: string): string {
@@ -37,7 +36,7 @@ export function managedTargetAuth(
   provider: LlmProviderConfig,
   env: Env,
 ): CandidateAuth {
-  if (providerKind(provider) === "mock") return { kind: "none" };
+  if (!specOfProvider(provider).usesKey) return { kind: "none" };
   if (target.credential !== undefined) {
     return { kind: "managed", ...requireKey(target.credential, `targets.${target.name}.credential`, env) };
   }
@@ -56,7 +55,7 @@ export function managedTargetAuth(
 
 /** The credential of a passthrough request to `provider`. */
 export function passthroughAuth(provider: LlmProviderConfig, env: Env): CandidateAuth {
-  if (providerKind(provider) === "mock") return { kind: "none" };
+  if (!specOfProvider(provider).usesKey) return { kind: "none" };
   if (provider.passthroughCredential !== "managedFirst") return { kind: "caller" };
   if (provider.credential !== undefined) {
     const r = resolveCredential(provider.credential, env);

@@ -1,10 +1,11 @@
 /** `agw explain` over a loaded config: the llm form's router, or each binds route with ai backends. */
+
+import type { Env } from "../../config/credential.js";
 import type { Config, RouteTypeName } from "../../config/schema.js";
 import { isGatewayError } from "../../errors.js";
 import { compileRouteTypes, LLM_DEFAULT_ROUTES } from "../route-types.js";
 import { compileBindsRouter } from "./binds-router.js";
 import { compileLlmRouter } from "./compile-router.js";
-import type { Env } from "./credentials.js";
 import { explainResolution } from "./explain.js";
 
 export type ExplainResult = { ok: true; text: string } | { ok: false; message: string };

@@ -5,6 +5,8 @@
  */
 import type { RouteTypeName } from "../../config/schema.js";
 import type { Candidate, CandidateAuth, RetryPolicy } from "../../runtime/plan.js";
+import type { IrFormat } from "../formats/ir.js";
+import { wireFormatFor } from "../providers/spec.js";
 import { isOpaqueRouteType, type RouteTypeTable, routeTypeFor } from "../route-types.js";
 import { type Member, pathLabel, type Resolution, type ResolutionLayer } from "./resolution.js";
 
@@ -55,23 +57,36 @@ function retryText(r: RetryPolicy): string {
   return `${r.attempts} after the first try, backoff ${r.backoffMs}ms doubling with jitter, Retry-After up to ${r.maxRetryAfterMs}ms, on ${[...r.codes].join(", ")}`;
 }
 
+const CLIENT_FORMAT: Partial<Readonly<Record<RouteTypeName, IrFormat>>> = {
+  completions: "openai-chat",
+  messages: "anthropic-messages",
+  responses: "openai-responses",
+};
+
+const FORMAT_TITLE: Readonly<Record<IrFormat, string>> = {
+  "openai-chat": "OpenAI Chat Completions",
+  "anthropic-messages": "Anthropic Messages",
+  "openai-responses": "OpenAI Responses",
+};
+
 /** What a caller's format becomes for this candidate's provider. */
 export function translationText(routeType: RouteTypeName, c: Candidate): string {
   if (isOpaqueRouteType(routeType)) return "none: forwarded untouched";
   const from = FORMAT_OF[routeType] ?? routeType;
-  const kind = c.provider.kind;
+  const spec = c.provider;
+  const native = `none: ${from} is native to ${c.providerName}`;
   if (routeType === "models") return "none: answered from the config";
-  if (kind === "mock") return `${from} answered by the built-in mock`;
-  if (kind === "openAI") {
-    if (routeType === "messages") return `${from} → OpenAI Chat Completions`;
-    if (routeType === "anthropicTokenCount") return `${from} → estimated locally`;
-    if (routeType === "responses" && !c.responsesApi)
-      return `${from} → OpenAI Chat Completions (responsesApi: false)`;
-    return `none: ${from} is native to ${c.providerName}`;
+  if (spec.native === "local") return `${from} answered by ${spec.title}`;
+  if (routeType === "anthropicTokenCount") {
+    return spec.tokenCount === "forward" ? native : `not served by ${spec.title} providers (501)`;
   }
-  if (routeType === "messages" || routeType === "anthropicTokenCount")
-    return `none: ${from} is native to ${c.providerName}`;
-  return `${from} → Anthropic Messages`;
+  const client = CLIENT_FORMAT[routeType];
+  if (client === undefined) return spec.embeddings ? native : `not served by ${spec.title} providers (501)`;
+  const wire = wireFormatFor(spec, c.responsesApi, client);
+  if (wire === client || wire === "local") return native;
+  const note =
+    client === "openai-responses" && spec.responsesApi && !c.responsesApi ? " (responsesApi: false)" : "";
+  return `${from} → ${FORMAT_TITLE[wire]}${note}`;
 }
 
 function memberLines(

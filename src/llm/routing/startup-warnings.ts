@@ -3,10 +3,11 @@
  * anyone who can reach it spend those keys. Not an error (a network policy may guard it),
  * but said at startup.
  */
+
+import type { Env } from "../../config/credential.js";
 import { conventionEnvName } from "../../config/credential.js";
-import { providerKind } from "../../config/provider-kind.js";
 import type { Config, LlmConfig } from "../../config/schema.js";
-import type { Env } from "./credentials.js";
+import { specOfProvider } from "../providers/registry.js";
 
 const DEFAULT_ADDRESS = "0.0.0.0";
 
@@ -19,7 +20,7 @@ export function isLoopback(address: string): boolean {
 function llmManagedSources(llm: LlmConfig, env: Env): string[] {
   const out: string[] = [];
   const mockProviders = new Set(
-    (llm.providers ?? []).filter((p) => providerKind(p) === "mock").map((p) => p.name),
+    (llm.providers ?? []).filter((p) => !specOfProvider(p).usesKey).map((p) => p.name),
   );
   for (const t of llm.targets ?? []) {
     if (t.provider !== undefined && mockProviders.has(t.provider)) continue;

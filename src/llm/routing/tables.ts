@@ -2,9 +2,9 @@
 
 import type { StrategyName } from "../../config/schema.js";
 import type { Candidate, RetryPolicy, RoutingPath } from "../../runtime/plan.js";
-import type { UpstreamTarget } from "../../runtime/snapshot.js";
+import type { UpstreamTarget } from "../../runtime/upstream.js";
 import type { ModelPatternKind } from "../model-pattern.js";
-import type { ProviderSpec } from "../providers/catalog.js";
+import type { ProviderSpec } from "../providers/spec.js";
 import type { Member } from "./resolution.js";
 
 export interface ProviderEntry {

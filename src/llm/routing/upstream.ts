@@ -1,6 +1,6 @@
 /** Base URLs become the engine's UpstreamTarget (same URL joining and pooling as the proxy). */
-import { upstreamTarget } from "../../config/compile-backend.js";
-import type { UpstreamTarget } from "../../runtime/snapshot.js";
+import { upstreamTarget } from "../../http/upstream-target.js";
+import type { UpstreamTarget } from "../../runtime/upstream.js";
 
 /** Undefined for providers without a remote endpoint (mock without a baseUrl). */
 export function compileUpstream(

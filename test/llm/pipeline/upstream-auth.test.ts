@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { GatewayError } from "../../../src/errors.js";
 import { appendAuth, callerKey } from "../../../src/llm/pipeline/upstream-auth.js";
-import { PROVIDERS } from "../../../src/llm/providers/catalog.js";
+import { PROVIDERS } from "../../../src/llm/providers/registry.js";
 import type { Candidate, CandidateAuth } from "../../../src/runtime/plan.js";
 
 function candidate(kind: "openAI" | "anthropic", auth: CandidateAuth): Candidate {
@@ -20,7 +20,7 @@ function candidate(kind: "openAI" | "anthropic", auth: CandidateAuth): Candidate
 
 function apply(kind: "openAI" | "anthropic", auth: CandidateAuth, headers: Record<string, string>): string[] {
   const out: string[] = [];
-  appendAuth(out, candidate(kind, auth), headers, {});
+  appendAuth(out, candidate(kind, auth), headers);
   return out;
 }
 

@@ -1,6 +1,6 @@
 /** executePlan: attempt counts for retry, fallback, 4xx, 408/429, Retry-After, with a fake sleep. */
 import { describe, expect, it } from "vitest";
-import { PROVIDERS } from "../../../src/llm/providers/catalog.js";
+import { PROVIDERS } from "../../../src/llm/providers/registry.js";
 import { executePlan, retryDelay } from "../../../src/llm/routing/execute.js";
 import { retryPolicy } from "../../../src/llm/routing/retry-policy.js";
 import type { AttemptResult, Candidate, RoutingPlan, UpstreamFailure } from "../../../src/runtime/plan.js";

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { converterFor, type IrRequest, type IrStreamEvent } from "../../../src/llm/formats/index.js";
-import { mockResponse, mockStreamEvents, mockTokenCount } from "../../../src/llm/providers/mock.js";
+import { mockResponse, mockStreamEvents, mockTokenCount } from "../../../src/llm/providers/mock/answer.js";
 
 function req(over: Partial<IrRequest> = {}): IrRequest {
   return {

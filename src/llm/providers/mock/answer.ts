@@ -17,7 +17,7 @@ import type {
   IrStreamEvent,
   IrTool,
   IrUsage,
-} from "../formats/ir.js";
+} from "../../formats/ir.js";
 
 export interface MockOptions {
   /** Unix seconds for `created`; 0 when absent (the answer stays a pure function). */

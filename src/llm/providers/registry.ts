@@ -1,0 +1,47 @@
+/**
+ * Every provider kind agw speaks, one line each. A new kind is a folder beside this file
+ * (its ProviderSpec, plus any code of its own) and a line here; its name goes into the
+ * config schema's PROVIDER_KINDS, and the compiler then insists on the line here.
+ */
+import { inferProviderKind, providerKind } from "../../config/provider-kind.js";
+import type { LlmProviderConfig, ProviderChoiceConfig, ProviderKindName } from "../../config/schema.js";
+import { PROVIDER_KINDS } from "../../config/schema.js";
+import { anthropic } from "./anthropic/provider.js";
+import { mock } from "./mock/provider.js";
+import { openAI } from "./openai/provider.js";
+import type { ProviderSpec } from "./spec.js";
+
+export const PROVIDERS: Readonly<Record<ProviderKindName, ProviderSpec>> = Object.freeze({
+  openAI,
+  anthropic,
+  mock,
+});
+
+/** What a provider of unknown kind is taken to speak: the OpenAI API, which most servers offer. */
+export const DEFAULT_PROVIDER_KIND: ProviderKindName = "openAI";
+
+/** The spec a kind's name implies ("openai", "Anthropic"), or the default kind's. */
+export function providerSpecOf(name: string): ProviderSpec {
+  return PROVIDERS[inferProviderKind(name) ?? DEFAULT_PROVIDER_KIND];
+}
+
+/** An llm.providers entry's spec: its `provider` kind, else the kind its name implies, else the default. */
+export function specOfProvider(provider: LlmProviderConfig): ProviderSpec {
+  return PROVIDERS[providerKind(provider) ?? DEFAULT_PROVIDER_KIND];
+}
+
+/** A binds backend's `provider:` choice: the one kind it names and that kind's options. */
+export function chosenProvider(choice: ProviderChoiceConfig): {
+  readonly spec: ProviderSpec;
+  readonly model: string | undefined;
+  readonly responsesApi: boolean;
+} {
+  for (const kind of PROVIDER_KINDS) {
+    const options: { model?: string; responsesApi?: boolean } | undefined = choice[kind];
+    if (options === undefined) continue;
+    const spec = PROVIDERS[kind];
+    return { spec, model: options.model, responsesApi: spec.responsesApi && (options.responsesApi ?? true) };
+  }
+  // The loader's checks refuse a provider choice that names no kind.
+  throw new Error("a provider choice names no provider kind");
+}

@@ -1,0 +1,63 @@
+/**
+ * What agw needs to know about one kind of provider: where it lives, how a key is sent,
+ * which wire format it speaks and which of the single-provider route types it serves. Each
+ * kind is one folder beside this file; `registry.ts` lists them. Pure data and header
+ * arithmetic: no I/O.
+ */
+import type { ProviderKindName } from "../../config/schema.js";
+import type { IrFormat } from "../formats/ir.js";
+
+export interface ProviderSpec {
+  readonly kind: ProviderKindName;
+  /** The service's name in messages ("OpenAI", "Anthropic"). */
+  readonly title: string;
+  /** The OpenTelemetry gen_ai.system value of this kind's requests. */
+  readonly system: string;
+  /** The public base URL, or undefined when the kind has no remote endpoint (mock). */
+  readonly defaultBaseUrl: string | undefined;
+  /** The request header names that carry a caller's credential for this kind. */
+  readonly credentialHeaders: readonly string[];
+  /** False for a kind that takes no key at all (the built-in mock). */
+  readonly usesKey: boolean;
+  /** How a caller sends its own key, for the 401 that asks for one. */
+  readonly callerKeyHint: string;
+  /** Appends the headers that carry `key` (flat name/value list, as undici takes it). */
+  readonly appendKey: (out: string[], key: string) => void;
+  /** Headers every request to this kind must carry; added when the request has none of the name. */
+  readonly requiredHeaders: ReadonlyArray<readonly [name: string, value: string]>;
+  /** The format requests are spoken in; "local" for a kind answered in-process. */
+  readonly native: IrFormat | "local";
+  /** Whether the kind can serve OpenAI Responses natively (on unless the config turns it off). */
+  readonly responsesApi: boolean;
+  /** Anthropic count_tokens: forwarded upstream, counted in-process, or not served (501). */
+  readonly tokenCount: "forward" | "local" | "none";
+  /** Whether OpenAI embeddings are forwarded to this kind (501 otherwise). */
+  readonly embeddings: boolean;
+}
+
+/** Whether a flat header list already has a header of this (lower-case) name. */
+export function hasHeader(flat: readonly string[], lower: string): boolean {
+  for (let i = 0; i < flat.length; i += 2) if (flat[i]!.toLowerCase() === lower) return true;
+  return false;
+}
+
+/** Appends the kind's required headers the list does not have yet. */
+export function appendRequiredHeaders(out: string[], spec: ProviderSpec): void {
+  for (const [name, value] of spec.requiredHeaders) if (!hasHeader(out, name)) out.push(name, value);
+}
+
+/** The wire format a request is spoken to a provider in, from its client's format. */
+export type ProviderWire = IrFormat | "local";
+
+/**
+ * A kind speaks its native format, except that a client's Responses request stays Responses
+ * where the provider serves that API (`responsesApi`, as the config left it).
+ */
+export function wireFormatFor(
+  spec: ProviderSpec,
+  responsesApi: boolean,
+  clientFormat: IrFormat,
+): ProviderWire {
+  if (spec.native === "local") return "local";
+  return clientFormat === "openai-responses" && responsesApi ? "openai-responses" : spec.native;
+}
