@@ -1,7 +1,9 @@
 /**
  * Which route answers a model, checked at load so nothing is shadowed silently. The router
  * (src/llm/routing/compile-router.ts) lets the first claim on a model win, in this order:
- * explicit routes, then the routes built for bare targets, then exact llm.models entries.
+ * explicit routes, then the routes built for targets (those no route uses first, then the
+ * others: every target serves its own model unless something before it claims that model),
+ * then exact llm.models entries.
  * Every later claim on the same model would never be used, so it is an error here, located
  * at the claim, naming the one that wins.
  */
@@ -12,6 +14,8 @@ import type { LlmConfig } from "./schema.js";
 interface Claim {
   what: string;
   path: PathSegment[];
+  /** Set when a target some route uses claims its own model. */
+  target?: string;
 }
 
 const PREFIX_WORDS = ["route", "function"];
@@ -37,8 +41,11 @@ export function checkLlmClaims(llm: LlmConfig, ctx: CheckContext): void {
 
   const routed = new Set((llm.routes ?? []).flatMap((r) => r.targets));
   const inFunctions = new Set((llm.functions ?? []).flatMap((f) => f.targets ?? []));
-  (llm.targets ?? []).forEach((target, i) => {
-    if (routed.has(target.name)) return;
+  const targets = (llm.targets ?? []).map((target, i) => ({ target, i }));
+  // Targets no route uses claim their model first; a target some route uses still serves its
+  // own model when nothing else claims it (compile-router.ts builds the same order).
+  for (const { target, i } of targets) {
+    if (routed.has(target.name)) continue;
     const path: PathSegment[] = ["llm", "targets", i, "model"];
     const first = claims.get(target.model);
     if (first === undefined) {
@@ -51,7 +58,25 @@ export function checkLlmClaims(llm: LlmConfig, ctx: CheckContext): void {
         `target "${target.name}" is in no route, so it would get a route of its own for model "${target.model}", but ${winner(first)} already serves that model; add "${target.name}" to that route's targets, or use it from a function`,
       );
     }
-  });
+  }
+  for (const { target, i } of targets) {
+    if (!routed.has(target.name)) continue;
+    const path: PathSegment[] = ["llm", "targets", i, "model"];
+    const first = claims.get(target.model);
+    if (first === undefined) {
+      claims.set(target.model, {
+        what: `target "${target.name}" (in a route, and a route of its own for its model)`,
+        path,
+        target: target.name,
+      });
+    } else if (first.target !== undefined) {
+      ctx.warnings.report(
+        path,
+        "value",
+        `model "${target.model}" is served by ${winner(first)}, not by target "${target.name}", which only serves the routes that list it; add a route with models: ["${target.model}"] to choose explicitly`,
+      );
+    }
+  }
 
   (llm.models ?? []).forEach((entry, i) => {
     if (entry.name.includes("*")) return;

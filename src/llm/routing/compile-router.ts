@@ -168,10 +168,13 @@ export function compileRouterTables(llm: LlmConfig, env: Env): RouterTables {
     for (const m of r.models) claim(m, entry);
     for (const t of r.targets) routed.add(t);
   }
-  for (const t of llm.targets ?? []) {
-    if (routed.has(t.name)) continue;
+  // Every target serves its own model unless an explicit route claims that model ("models
+  // with a matching target or route use gateway-owned credentials"), even when routes or
+  // functions also use it. Targets no route uses claim first, so a target that is only a
+  // fallback member never takes a model from one that stands alone (check-llm-claims.ts).
+  const bare = (t: { name: string; model: string }): void => {
     const member = targets.get(t.name);
-    if (member === undefined) continue;
+    if (member === undefined) return;
     const entry = route({
       name: t.name,
       layer: "bareTarget",
@@ -182,7 +185,9 @@ export function compileRouterTables(llm: LlmConfig, env: Env): RouterTables {
     });
     if (!routesByName.has(t.name)) routesByName.set(t.name, entry);
     claim(t.model, entry);
-  }
+  };
+  for (const t of llm.targets ?? []) if (!routed.has(t.name)) bare(t);
+  for (const t of llm.targets ?? []) if (routed.has(t.name)) bare(t);
 
   const patterns: PatternEntry[] = [];
   (llm.models ?? []).forEach((m, i) => {

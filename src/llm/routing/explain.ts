@@ -16,7 +16,7 @@ const LAYER_TEXT: Readonly<Record<ResolutionLayer, string>> = {
   functionPrefix: "function prefix (function::name)",
   function: "function (L3): a function has this name",
   route: "route (L2): an explicit route lists this model",
-  bareTarget: "route (L2): a target with no route serves this model",
+  bareTarget: "route (L2): a target serves its own model (no explicit route claims it)",
   modelEntry: "model entry: an exact llm.models entry",
   provider: "provider (L1): a provider's models list it (passthrough)",
   modelPattern: "model pattern: an llm.models pattern",

@@ -76,7 +76,9 @@ describe("explain", () => {
     expect(mini).toContain("layer:      provider (L1)");
     expect(mini).toContain("path:       passthrough");
     expect(mini).toContain("the caller's key (Authorization or x-api-key)");
-    expect(explain("claude-sonnet-4-6")).toContain("a target with no route serves this model");
+    expect(explain("claude-sonnet-4-6")).toContain(
+      "a target serves its own model (no explicit route claims it)",
+    );
     const forced = explain("openai::gpt-4o", "/v1/messages");
     expect(forced).toContain("provider prefix");
     expect(forced).toContain("upstream model: gpt-4o\n");

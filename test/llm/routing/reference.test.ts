@@ -209,6 +209,51 @@ llm:
     expect(b.candidates).toEqual(a.candidates);
   });
 
+  it("a target some route uses still serves its own model (adding a fallback route keeps gpt-4o managed)", () => {
+    const yaml = `${bare}    - name: broken
+      model: fb-model
+      provider: openai
+  routes:
+    - name: fallback
+      models: [fb-model]
+      strategy: fallback
+      targets: [broken, openai-gpt4o]
+`;
+    const m = expectRow(yaml, "gpt-4o", "managed", false);
+    expect(m.plan.path).toEqual({ kind: "route", name: "openai-gpt4o" });
+    expect(routerOf(yaml, env).describe("gpt-4o").layer).toBe("bareTarget");
+    expect(routerOf(yaml, env).plan("fb-model").path).toEqual({ kind: "route", name: "fallback" });
+    expectRow(yaml, "gpt-4o-mini", "passthrough", true);
+  });
+
+  it("an explicit route that claims the target's model wins over the target's own route", () => {
+    const yaml = `${bare}  routes:
+    - name: primary
+      models: [gpt-4o, other]
+      targets: [openai-gpt4o]
+`;
+    expect(routerOf(yaml, env).plan("gpt-4o").path).toEqual({ kind: "route", name: "primary" });
+  });
+
+  it("two targets routes use, with one model: the first serves it, and the load warns how to choose", () => {
+    const yaml = `${bare}    - name: second
+      model: gpt-4o
+      credential: env::MANAGED_OPENAI_KEY
+  routes:
+    - name: r
+      models: [fast]
+      strategy: fallback
+      targets: [second, openai-gpt4o]
+`;
+    const loaded = loadConfigText(yaml, { file: "f.yaml", env });
+    expect(loaded.ok).toBe(true);
+    if (!loaded.ok) return;
+    const warning = loaded.warnings.map((d) => d.message).join("\n");
+    expect(warning).toContain('model "gpt-4o" is served by target "openai-gpt4o"');
+    expect(warning).toContain('not by target "second"');
+    expect(routerOf(yaml, env).plan("gpt-4o").path).toEqual({ kind: "route", name: "openai-gpt4o" });
+  });
+
   it("testing it: a credential variable that is not set fails the load, naming it", () => {
     const loaded = loadConfigText(bare, { file: "f.yaml", env: {} });
     expect(loaded.ok).toBe(false);
