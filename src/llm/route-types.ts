@@ -27,6 +27,12 @@ export const LLM_DEFAULT_ROUTES: Readonly<Record<string, RouteTypeName>> = Objec
 export interface RouteTypeTable {
   /** Suffix entries, longest suffix first. */
   readonly suffixes: ReadonlyArray<{ readonly suffix: string; readonly type: RouteTypeName }>;
+  /**
+   * Whole paths without the leading `/v1` of a `/v1/...` key (`/chat/completions`), for a
+   * client whose base URL lacks `/v1`. Whole-path only: as suffixes, `/messages` or `/models`
+   * would catch other APIs' paths (`/v1/threads/{id}/messages`).
+   */
+  readonly unversioned: ReadonlyMap<string, RouteTypeName>;
   /** What "*" maps to; passthrough when the table has no "*". */
   readonly fallback: RouteTypeName;
 }
@@ -43,8 +49,15 @@ export function compileRouteTypes(
   }
   // Stable sort: equal lengths keep the order written.
   suffixes.sort((a, b) => b.suffix.length - a.suffix.length);
+  const unversioned = new Map<string, RouteTypeName>();
+  for (const { suffix, type } of suffixes) {
+    if (!suffix.startsWith("/v1/")) continue;
+    const bare = suffix.slice(3);
+    if (!(bare in map) && !unversioned.has(bare)) unversioned.set(bare, type);
+  }
   return Object.freeze({
     suffixes: Object.freeze(suffixes.map((s) => Object.freeze(s))),
+    unversioned,
     fallback: fallbackOverride ?? fallback,
   });
 }
@@ -56,5 +69,5 @@ export function routeTypeFor(table: RouteTypeTable, path: string): RouteTypeName
     const e = list[i]!;
     if (path.endsWith(e.suffix)) return e.type;
   }
-  return table.fallback;
+  return table.unversioned.get(path) ?? table.fallback;
 }
