@@ -2,6 +2,7 @@
  * models, count_tokens and embeddings through the official SDKs: the model list answered
  * from the config (both forms), count_tokens forwarded to Anthropic, embeddings to OpenAI.
  */
+import Anthropic from "@anthropic-ai/sdk";
 import OpenAI from "openai";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { Config } from "../../src/config/schema.js";
@@ -79,6 +80,54 @@ describe("models", () => {
       ["house-model", "mock", "model"],
     ]);
     expect(typeof list[0]?.created).toBe("number");
+  });
+
+  it("an Anthropic client gets Anthropic's page shape, paged by its SDK; a catch-all config lists the providers' models", async () => {
+    const port = await freePort();
+    const models = Array.from({ length: 25 }, (_, i) => `model-${String(i).padStart(2, "0")}`);
+    const config: Config = {
+      llm: {
+        port,
+        address: "127.0.0.1",
+        providers: [{ name: "ant", provider: "anthropic", baseUrl: "http://127.0.0.1:1/v1", models }],
+        models: [{ name: "*", provider: "ant" }],
+      },
+    };
+    const { gateway } = await startFromConfig(config);
+    cleanups.push(() => gateway.drain(1000));
+    const url = `http://127.0.0.1:${port}`;
+    const client = new Anthropic({ apiKey: "k", baseURL: url, maxRetries: 0 });
+    const seen: string[] = [];
+    for await (const m of client.models.list()) {
+      expect(m.type).toBe("model");
+      expect(m.display_name).toBe(m.id);
+      expect(Number.isNaN(Date.parse(m.created_at))).toBe(false);
+      seen.push(m.id);
+    }
+    expect(seen).toEqual(models); // two pages of 20 and 5, through after_id
+    const page = await fetch(`${url}/v1/models?limit=2&after_id=model-22`, {
+      headers: { "anthropic-version": "2023-06-01" },
+    });
+    expect(await page.json()).toMatchObject({
+      data: [{ id: "model-23" }, { id: "model-24" }],
+      has_more: false,
+      first_id: "model-23",
+      last_id: "model-24",
+    });
+    const back = await fetch(`${url}/v1/models?limit=2&before_id=model-02`, {
+      headers: { "anthropic-version": "2023-06-01" },
+    });
+    expect(await back.json()).toMatchObject({
+      data: [{ id: "model-00" }, { id: "model-01" }],
+      has_more: false,
+    });
+    const bad = await fetch(`${url}/v1/models?limit=0`, { headers: { "anthropic-version": "2023-06-01" } });
+    expect(bad.status).toBe(400);
+    expect(JSON.stringify(await bad.json())).toContain("limit must be an integer from 1 to 1000");
+    // Without anthropic-version: OpenAI's list, all of it.
+    const openai = (await (await fetch(`${url}/v1/models`)).json()) as { object: string; data: unknown[] };
+    expect(openai.object).toBe("list");
+    expect(openai.data).toHaveLength(25);
   });
 
   it("binds form: the backends' fixed models", async () => {

@@ -6,6 +6,7 @@
 
 import type { Candidate, Router } from "../../runtime/plan.js";
 import type { PipelineContext } from "./context.js";
+import { anthropicModelPage } from "./models-anthropic.js";
 import { routerOf } from "./plan-source.js";
 
 export interface ModelListEntry {
@@ -60,11 +61,20 @@ export function listModels(ctx: PipelineContext, created: number): ModelListEntr
   return [...seen.values()];
 }
 
-/** `keep`: the gateway key's allowedModels, when the caller presented a key. */
+/**
+ * `keep`: the gateway key's allowedModels, when the caller presented a key. An Anthropic client
+ * (it sends `anthropic-version`) gets Anthropic's page shape, others OpenAI's list.
+ */
 export function answerModels(ctx: PipelineContext, nowMs: number, keep?: (id: string) => boolean): void {
   const all = listModels(ctx, Math.floor(nowMs / 1000));
   const data = keep === undefined ? all : all.filter((m) => keep(m.id));
-  const body = JSON.stringify({ object: "list", data });
+  const url = ctx.req.url ?? "";
+  const q = url.indexOf("?");
+  const body = JSON.stringify(
+    ctx.req.headers["anthropic-version"] === undefined
+      ? { object: "list", data }
+      : anthropicModelPage(data, new URLSearchParams(q < 0 ? "" : url.slice(q + 1))),
+  );
   ctx.record.status = 200;
   ctx.res.writeHead(200, {
     "content-type": "application/json",
