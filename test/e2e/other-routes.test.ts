@@ -36,6 +36,50 @@ describe("count_tokens and embeddings", () => {
     expect(req.headers["x-api-key"]).toBe(CALLER_KEY);
   });
 
+  it("count_tokens on an OpenAI model is estimated with o200k_base, marked in a header, the upstream not called", async () => {
+    const before = h.mock.requests.length;
+    const count = async (body: Record<string, unknown>) => {
+      const res = await fetch(`${h.url}/v1/messages/count_tokens`, {
+        method: "POST",
+        headers: { "content-type": "application/json", "anthropic-version": "2023-06-01" },
+        body: JSON.stringify({ model: "oai-x", ...body }),
+      });
+      expect(res.status).toBe(200);
+      expect(res.headers.get("x-agw-token-count")).toBe("estimated; encoding=o200k_base");
+      return ((await res.json()) as { input_tokens: number }).input_tokens;
+    };
+    const say = (text: string) => ({ messages: [{ role: "user", content: text }] });
+    // "hello world" is two o200k tokens ("hello", " world"); the overheads cancel out.
+    expect((await count(say("hello world"))) - (await count(say("")))).toBe(2);
+    const sdk = await h.anthropic.messages.countTokens({
+      model: "oai-x",
+      messages: [{ role: "user", content: "hello world" }],
+    });
+    expect(sdk.input_tokens).toBe(await count(say("hello world")));
+    // Everything the model reads counts: system, tool definitions, tool inputs, images.
+    const base = await count(say("hi"));
+    expect(await count({ ...say("hi"), system: "You are terse and precise." })).toBeGreaterThan(base + 3);
+    const tool = {
+      name: "get_weather",
+      description: "Weather for a city",
+      input_schema: { type: "object", properties: { city: { type: "string" } } },
+    };
+    expect(await count({ ...say("hi"), tools: [tool] })).toBeGreaterThan(base + 8);
+    const image = {
+      type: "image",
+      source: { type: "base64", media_type: "image/png", data: "A".repeat(100_000) },
+    };
+    expect(
+      await count({ messages: [{ role: "user", content: [{ type: "text", text: "hi" }, image] }] }),
+    ).toBe(base + 1600);
+    // Past 1 MiB of text the count is extrapolated, not encoded: proportional, and it returns.
+    const mib = await count(say("word ".repeat(1 << 16)));
+    const big = await count(say("word ".repeat(1 << 18)));
+    expect(big / mib).toBeGreaterThan(3.9);
+    expect(big / mib).toBeLessThan(4.1);
+    expect(h.mock.requests.length).toBe(before);
+  });
+
   it("embeddings are forwarded to the OpenAI provider with the managed key", async () => {
     const handle = h.mock.script({});
     const r = await h.openai.embeddings.create({ model: "oai-embed", input: "hello world" });

@@ -1,7 +1,8 @@
 /**
  * The two single-provider route types: Anthropic count_tokens (forwarded to Anthropic
- * providers, counted in-process for the mock) and OpenAI embeddings (forwarded to openAI
- * providers). Other providers get a 501 that says why.
+ * providers, counted in-process for the mock, estimated with a tokenizer for OpenAI-family
+ * providers) and OpenAI embeddings (forwarded to openAI providers). Other providers get a 501
+ * that says why.
  */
 import { GatewayError } from "../../errors.js";
 import { converterFor } from "../formats/index.js";
@@ -11,6 +12,7 @@ import { passJson, sameFormatBody } from "./fast-path.js";
 import { OK } from "./llm-attempt.js";
 import type { Attempt } from "./plan-source.js";
 import { editUpstreamHeaders } from "./request-policies.js";
+import { ESTIMATE_ENCODING, estimateInputTokens } from "./token-estimate.js";
 import { callUpstream, upstreamHeaders } from "./upstream-call.js";
 
 function notImplemented(what: string, only: string, name: string, kind: string): GatewayError {
@@ -61,6 +63,16 @@ export function tokenCountAttempt(x: Exchange): Attempt {
       x.record.provider = candidate.providerName;
       x.record.inputTokens = n;
       x.writeJson(200, JSON.stringify({ input_tokens: n }));
+      return OK;
+    }
+    if (spec.tokenCount === "estimate") {
+      const n = await estimateInputTokens(x.body.json);
+      x.record.backend = candidate.providerName;
+      x.record.provider = candidate.providerName;
+      x.record.inputTokens = n;
+      x.writeJson(200, JSON.stringify({ input_tokens: n }), {
+        "x-agw-token-count": `estimated; encoding=${ESTIMATE_ENCODING}`,
+      });
       return OK;
     }
     throw notImplemented("Token counting", "Anthropic", candidate.providerName, spec.kind);

@@ -29,8 +29,11 @@ export interface ProviderSpec {
   readonly native: IrFormat | "local";
   /** Whether the kind can serve OpenAI Responses natively (on unless the config turns it off). */
   readonly responsesApi: boolean;
-  /** Anthropic count_tokens: forwarded upstream, counted in-process, or not served (501). */
-  readonly tokenCount: "forward" | "local" | "none";
+  /**
+   * Anthropic count_tokens: forwarded upstream, counted in-process (the mock), estimated by agw
+   * with a tokenizer (marked in a response header), or not served (501).
+   */
+  readonly tokenCount: "forward" | "local" | "estimate" | "none";
   /** Whether OpenAI embeddings are forwarded to this kind (501 otherwise). */
   readonly embeddings: boolean;
 }

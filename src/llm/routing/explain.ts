@@ -78,7 +78,10 @@ export function translationText(routeType: RouteTypeName, c: Candidate): string 
   if (routeType === "models") return "none: answered from the config";
   if (spec.native === "local") return `${from} answered by ${spec.title}`;
   if (routeType === "anthropicTokenCount") {
-    return spec.tokenCount === "forward" ? native : `not served by ${spec.title} providers (501)`;
+    if (spec.tokenCount === "forward") return native;
+    if (spec.tokenCount === "estimate")
+      return "estimated by agw (o200k_base tokenizer; x-agw-token-count: estimated)";
+    return `not served by ${spec.title} providers (501)`;
   }
   const client = CLIENT_FORMAT[routeType];
   if (client === undefined) return spec.embeddings ? native : `not served by ${spec.title} providers (501)`;

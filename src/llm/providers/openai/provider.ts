@@ -15,6 +15,6 @@ export const openAI: ProviderSpec = Object.freeze({
   requiredHeaders: Object.freeze([]),
   native: "openai-chat",
   responsesApi: true,
-  tokenCount: "none",
+  tokenCount: "estimate",
   embeddings: true,
 });
