@@ -4,7 +4,6 @@
  * cursor parameters `limit` (1 to 1000, default 20), `after_id` and `before_id`.
  */
 import { GatewayError } from "../../errors.js";
-import type { ModelListEntry } from "./models.js";
 
 export interface AnthropicModelInfo {
   type: "model";
@@ -25,6 +24,12 @@ export interface AnthropicModelPage {
   has_more: boolean;
   first_id: string | null;
   last_id: string | null;
+}
+
+/** What a listed model gives this page: its id and creation time (seconds). */
+export interface ListedModel {
+  readonly id: string;
+  readonly created: number;
 }
 
 const DEFAULT_LIMIT = 20;
@@ -48,7 +53,7 @@ function indexOf(ids: readonly string[], id: string, param: string): number {
   return i;
 }
 
-function info(m: ModelListEntry): AnthropicModelInfo {
+function info(m: ListedModel): AnthropicModelInfo {
   return {
     type: "model",
     id: m.id,
@@ -65,10 +70,7 @@ function info(m: ModelListEntry): AnthropicModelInfo {
 }
 
 /** One page of `all` as the query asks; throws a 400 GatewayError for a bad parameter. */
-export function anthropicModelPage(
-  all: readonly ModelListEntry[],
-  query: URLSearchParams,
-): AnthropicModelPage {
+export function anthropicModelPage(all: readonly ListedModel[], query: URLSearchParams): AnthropicModelPage {
   const limit = limitOf(query.get("limit"));
   const after = query.get("after_id");
   const before = query.get("before_id");
