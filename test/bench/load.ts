@@ -1,11 +1,34 @@
 /**
  * Driving a target: one probe request (is the answer a 2xx in the client's format?), then
- * autocannon at fixed concurrency. A target that fails the probe is not loaded: the report
- * says "failed: <status>" instead of measuring error pages.
+ * load at fixed concurrency from wrk (C) when it is installed, else from autocannon (Node,
+ * the fallback; it shares the cores with the proxies and takes CPU from both). A target that
+ * fails the probe is not loaded: the report says "failed: <status>" instead of measuring
+ * error pages. BENCH_LOADGEN=wrk|autocannon forces one.
  */
 import http from "node:http";
 import autocannon, { type AutocannonResult } from "autocannon";
 import type { Scenario } from "./scenarios.js";
+import { runWrk, wrkAvailable } from "./wrk.js";
+
+export type Generator = "wrk" | "autocannon";
+
+let chosen: Generator | undefined;
+
+/** The load generator this run uses: BENCH_LOADGEN, else wrk when installed, else autocannon. */
+export function generator(): Generator {
+  if (chosen !== undefined) return chosen;
+  const asked = process.env.BENCH_LOADGEN;
+  if (asked !== undefined && asked !== "wrk" && asked !== "autocannon")
+    throw new Error(`BENCH_LOADGEN must be wrk or autocannon, not ${asked}`);
+  if (asked === "wrk" && !wrkAvailable())
+    throw new Error("BENCH_LOADGEN=wrk but wrk is not installed (apt-get install wrk)");
+  chosen = asked ?? (wrkAvailable() ? "wrk" : "autocannon");
+  if (chosen === "autocannon" && asked === undefined)
+    process.stderr.write(
+      "bench: wrk not found (apt-get install wrk); falling back to autocannon, which runs in Node beside the proxies\n",
+    );
+  return chosen;
+}
 
 export interface Probe {
   ok: boolean;
@@ -89,12 +112,16 @@ export function summarize(r: AutocannonResult): LoadResult {
   };
 }
 
-/** Runs autocannon over `requests` (cycled per connection); resolves with its summary. */
+/**
+ * Loads `requests` (cycled per connection) with the run's generator; resolves with its summary.
+ * Connection churn (`reconnectRate`) needs autocannon: wrk keeps its connections open.
+ */
 export function load(
   baseUrl: string,
   requests: Array<{ path: string; headers: Record<string, string>; body: string }>,
   options: LoadOptions,
 ): Promise<LoadResult> {
+  if (options.reconnectRate === undefined && generator() === "wrk") return runWrk(baseUrl, requests, options);
   return new Promise((resolve, reject) => {
     autocannon(
       {

@@ -31,6 +31,10 @@ export interface ScenarioRow {
   roundRatios: number[];
   /** The median of roundRatios: the ratio least moved by the machine's drift during the run. */
   pairedRatio: number | undefined;
+  /** baseline CPU µs/request ÷ agw CPU µs/request of each round. */
+  cpuRoundRatios: number[];
+  /** The median of cpuRoundRatios: what `target` is judged on. */
+  cpuRatio: number | undefined;
   /** Which bench credential the upstream saw from agw (managed, caller, none). */
   agwUpstreamCredential: string | undefined;
   agwRssEndMb: number | undefined;
@@ -61,7 +65,15 @@ export interface BenchReport {
     /** 1-minute load average when the run started: other work on the machine skews RPS. */
     loadAverage: number;
   };
-  settings: { connections: number; durationSec: number; rounds: number; warmupSec: number; gateMs: number };
+  settings: {
+    /** The load generator: wrk (C), or autocannon (Node) when wrk is missing. */
+    generator: "wrk" | "autocannon";
+    connections: number;
+    durationSec: number;
+    rounds: number;
+    warmupSec: number;
+    gateMs: number;
+  };
   agw: { how: string; metrics: string; accessLog: string };
   suites: SuiteReport[];
   /** When `--workers auto` was asked for but agw did not fork workers. */
@@ -86,24 +98,23 @@ const f2 = (n: number | undefined): string => (n === undefined || !Number.isFini
 const mb = (n: number | undefined): string => (n === undefined ? "—" : n.toFixed(0));
 
 /** "0.84 (0.79–0.88)": the median of the per-round ratios and their spread. */
-function rounds(r: ScenarioRow): string {
-  if (r.pairedRatio === undefined) return "—";
-  if (r.roundRatios.length < 2) return f2(r.pairedRatio);
-  return `${f2(r.pairedRatio)} (${f2(Math.min(...r.roundRatios))}–${f2(Math.max(...r.roundRatios))})`;
+function spread(median: number | undefined, list: readonly number[]): string {
+  if (median === undefined) return "—";
+  if (list.length < 2) return f2(median);
+  return `${f2(median)} (${f2(Math.min(...list))}–${f2(Math.max(...list))})`;
 }
 
 function suiteTable(s: SuiteReport): string {
   const lines = [
-    "| scenario | baseline RPS | agw RPS | agw/baseline | target | per-round median (range) | baseline p50 / p99 ms | agw p50 / p99 ms | CPU µs/request baseline / agw (ratio) | RSS peak MB baseline / agw (agw at end) |",
+    "| scenario | CPU µs/request baseline / agw | CPU ratio, per-round median (range) | target | baseline RPS | agw RPS | RPS ratio, per-round median (range) | baseline p50 / p99 ms | agw p50 / p99 ms | RSS peak MB baseline / agw (agw at end) |",
     "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
   ];
   for (const r of s.rows) {
     const cell = (t: TargetFigures) => t.failure ?? f0(t.rps);
     const lat = (t: TargetFigures) => (t.failure === undefined ? `${t.p50Ms} / ${t.p99Ms}` : "—");
-    const ratio =
-      r.ratio === undefined ? "—" : `${f2(r.ratio)} ${r.ratio >= r.target ? "(meets)" : "(below)"}`;
+    const verdict = r.cpuRatio === undefined ? "" : r.cpuRatio >= r.target ? " (meets)" : " (below)";
     lines.push(
-      `| ${r.title} | ${cell(r.baseline)} | ${cell(r.agw)} | ${ratio} | ≥ ${r.target} | ${rounds(r)} | ${lat(r.baseline)} | ${lat(r.agw)} | ${f0(r.baseline.cpuUsPerRequest)} / ${f0(r.agw.cpuUsPerRequest)} (${f2(r.baseline.cpuUsPerRequest / r.agw.cpuUsPerRequest)}) | ${mb(r.baselineRssPeakMb)} / ${mb(r.agwRssPeakMb)} (${mb(r.agwRssEndMb)}) |`,
+      `| ${r.title} | ${f0(r.baseline.cpuUsPerRequest)} / ${f0(r.agw.cpuUsPerRequest)} | ${spread(r.cpuRatio, r.cpuRoundRatios)}${verdict} | ≥ ${r.target} | ${cell(r.baseline)} | ${cell(r.agw)} | ${spread(r.pairedRatio, r.roundRatios)} | ${lat(r.baseline)} | ${lat(r.agw)} | ${mb(r.baselineRssPeakMb)} / ${mb(r.agwRssPeakMb)} (${mb(r.agwRssEndMb)}) |`,
     );
   }
   const creds = s.rows
@@ -113,8 +124,8 @@ function suiteTable(s: SuiteReport): string {
     .join(", ");
   lines.push("", `Credential the upstream received from agw: ${creds}.`);
   lines.push(
-    "Per-round median: agw RPS / baseline RPS of each round (a baseline run, then agw's right after), the median and the range over the rounds; how far the range spreads is how far the machine's speed moved during the row.",
-    "CPU µs/request: CPU time (user + system, from /proc) the proxy process spent during its runs, divided by the requests it answered; steadier than RPS on a shared machine. (ratio) = baseline µs / agw µs, the throughput ratio if each had a core to itself.",
+    "CPU µs/request: CPU time (user + system, from /proc/<pid>/stat, summed over the process tree) the proxy spent during its runs, divided by the requests it answered; steadier than RPS on a shared machine. CPU ratio = baseline µs ÷ agw µs of each round (a baseline run, then agw's right after), the median and range over the rounds: the throughput ratio if each had a core to itself. The target is judged on its median.",
+    "RPS ratio: agw RPS ÷ baseline RPS of each round, median (range); on a shared 2-core machine it also measures who got the cores.",
     "RSS: resident memory (VmRSS, summed over agw's workers) sampled every 200 ms during each proxy's own runs; the baseline runs as plain JavaScript under node, with no loader.",
   );
   if (s.rssPeakMb !== undefined && s.baselineRssPeakMb !== undefined) {
@@ -166,7 +177,7 @@ export function renderMarkdown(r: BenchReport): string {
     `## agw bench, ${r.date}`,
     "",
     `Machine: ${m.cpus} × ${m.cpuModel}, ${m.memoryMb} MB, ${m.platform}, Node ${m.node}; load average ${m.loadAverage} at the start. All processes (load generator, upstream, baseline, agw) share it.`,
-    `Load: ${s.connections} connections; per scenario and target ${s.durationSec} s in ${s.rounds} alternating runs (baseline, agw, …) after ${s.warmupSec} s warm-up each. RPS = requests / seconds over the runs; p50/p99 = mean over the runs.`,
+    `Load: ${s.generator === "wrk" ? "wrk (C), one thread" : "autocannon (Node, the fallback: wrk was not found; it shares the cores with the proxies)"}, ${s.connections} connections; per scenario and target ${s.durationSec} s in ${s.rounds} alternating runs (baseline, agw, …) after ${s.warmupSec} s warm-up each. RPS = requests / seconds over the runs; p50/p99 = mean over the runs.`,
     `agw: ${r.agw.how}. Access log: ${r.agw.accessLog}. Metrics: ${r.agw.metrics}.`,
     "",
   ];

@@ -1,7 +1,7 @@
 /**
  * npm run bench: agw against a plain node:http + undici proxy, in one run, on one machine.
  *
- *   npm run bench -- [--connections 64] [--duration 10] [--rounds 2] [--warmup 1]
+ *   npm run bench -- [--connections 32] [--duration 30] [--rounds 5] [--warmup 1]
  *                    [--scenarios chat,chat-stream,...] [--workers 1|auto]
  *                    [--first-byte 200] [--gate-ms 10] [--agw auto|dist|src] [--cpu-prof]
  *
@@ -11,7 +11,7 @@ import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { type FirstByteStats, measureFirstByte } from "./first-byte.js";
-import { type LoadResult, load as loadMix, loadScenario, probe } from "./load.js";
+import { generator, type LoadResult, load as loadMix, loadScenario, probe } from "./load.js";
 import { installCleanup, stopAll, treeCpuMicros, treeRssKb } from "./processes.js";
 import {
   type BenchReport,
@@ -38,9 +38,9 @@ import {
 
 const { values } = parseArgs({
   options: {
-    connections: { type: "string", default: "64" },
-    duration: { type: "string", default: "10" },
-    rounds: { type: "string", default: "2" },
+    connections: { type: "string", default: "32" },
+    duration: { type: "string", default: "30" },
+    rounds: { type: "string", default: "5" },
     warmup: { type: "string", default: "1" },
     scenarios: { type: "string", default: "all" },
     workers: { type: "string", default: "1" },
@@ -163,11 +163,15 @@ async function runScenario(stack: Stack, agw: Agw, s: Scenario): Promise<Scenari
   const base: LoadResult[] = [];
   const mine: LoadResult[] = [];
   const cpu = { baseline: 0, agw: 0 };
+  /** CPU µs per request of each round, per proxy (NaN when a round answered nothing). */
+  const perRound = { baseline: [] as number[], agw: [] as number[] };
   /** Runs one load and adds the CPU the process under test spent meanwhile. */
   const measured = async (url: string, pid: number, key: "baseline" | "agw"): Promise<LoadResult> => {
     const before = treeCpuMicros(pid) ?? 0;
     const r = await loadScenario(url, s, load);
-    cpu[key] += (treeCpuMicros(pid) ?? before) - before;
+    const spent = (treeCpuMicros(pid) ?? before) - before;
+    cpu[key] += spent;
+    perRound[key].push(r.requests > 0 ? spent / r.requests : Number.NaN);
     return r;
   };
   const rss = new RssSampler(agw.child.pid);
@@ -189,8 +193,15 @@ async function runScenario(stack: Stack, agw: Agw, s: Scenario): Promise<Scenari
   const ratio =
     baseline.failure === undefined && agwFig.failure === undefined ? agwFig.rps / baseline.rps : undefined;
   const roundRatios = ratio === undefined ? [] : pairedRatios(base, mine);
+  // baseline µs ÷ agw µs of each round: the ratio the targets are stated in.
+  const cpuRoundRatios =
+    ratio === undefined
+      ? []
+      : perRound.agw
+          .map((a, i) => (perRound.baseline[i] ?? Number.NaN) / a)
+          .filter((x) => Number.isFinite(x));
   process.stderr.write(
-    `bench: ${s.id}: baseline ${baseline.failure ?? `${Math.round(baseline.rps)} rps`}, agw ${agwFig.failure ?? `${Math.round(agwFig.rps)} rps`}${ratio === undefined ? "" : `, ratio ${ratio.toFixed(2)}`}\n`,
+    `bench: ${s.id}: baseline ${baseline.failure ?? `${Math.round(baseline.rps)} rps`}, agw ${agwFig.failure ?? `${Math.round(agwFig.rps)} rps`}${ratio === undefined ? "" : `, rps ratio ${ratio.toFixed(2)}, cpu ratio ${median(cpuRoundRatios)?.toFixed(2) ?? "—"}`}\n`,
   );
   return {
     id: s.id,
@@ -202,6 +213,8 @@ async function runScenario(stack: Stack, agw: Agw, s: Scenario): Promise<Scenari
     ratio,
     roundRatios,
     pairedRatio: median(roundRatios),
+    cpuRoundRatios,
+    cpuRatio: median(cpuRoundRatios),
     agwUpstreamCredential: pa.credential,
     agwRssEndMb: toMb(treeRssKb(agw.child.pid)),
     agwRssPeakMb: pa.ok ? toMb(rss.peakKb) : undefined,
@@ -289,6 +302,7 @@ async function main(): Promise<void> {
     date: new Date().toISOString(),
     machine: machine(),
     settings: {
+      generator: generator(),
       connections: opts.connections,
       durationSec: opts.durationSec,
       rounds: opts.rounds,
