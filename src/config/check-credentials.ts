@@ -47,7 +47,8 @@ export function checkCredentials(config: Config, ctx: CheckContext): void {
     const found = targetProvider(llm, target);
     if (found.kind !== "found") return; // reported by the llm checks
     const provider = found.provider;
-    if (provider.credential !== undefined || !specOfProvider(provider).usesKey) return;
+    const spec = specOfProvider(provider);
+    if (provider.credential !== undefined || !spec.usesKey || spec.keyOptional === true) return;
     const envName = conventionEnvName(provider.name);
     const value = ctx.env[envName];
     if (value !== undefined && value !== "") return;

@@ -4,7 +4,13 @@ import { type CheckContext, choiceText } from "./check-context.js";
 import { checkLlmClaims } from "./check-llm-claims.js";
 import type { PathSegment } from "./locate.js";
 import { inferProviderKind, targetProvider } from "./provider-kind.js";
-import { type Config, type LlmConfig, PROVIDER_KINDS, type StrategyName } from "./schema.js";
+import {
+  type Config,
+  type LlmConfig,
+  PROVIDER_KINDS,
+  type ProviderKindName,
+  type StrategyName,
+} from "./schema.js";
 import { didYouMean } from "./suggest.js";
 
 export function checkLlm(config: Config, ctx: CheckContext): void {
@@ -23,6 +29,12 @@ export function checkLlm(config: Config, ctx: CheckContext): void {
         "key",
         `cannot tell what kind of provider "${p.name}" is from its name: add provider: ${choiceText(PROVIDER_KINDS)}`,
       );
+    } else if (needsBaseUrl(kind) && p.baseUrl === undefined) {
+      ctx.errors.report(
+        at,
+        "key",
+        `provider "${p.name}" is ${kind}, which has no public address: add baseUrl (e.g. http://127.0.0.1:8000/v1 for vLLM)`,
+      );
     } else if (p.responsesApi !== undefined && !PROVIDERS[kind].responsesApi) {
       ctx.warnings.report(
         [...at, "responsesApi"],
@@ -34,6 +46,14 @@ export function checkLlm(config: Config, ctx: CheckContext): void {
 
   (llm.models ?? []).forEach((m, i) => {
     const known = [...PROVIDER_KINDS, ...providerNames];
+    const kind = PROVIDER_KINDS.find((k) => k === m.provider);
+    if (kind !== undefined && needsBaseUrl(kind) && m.params?.baseUrl === undefined) {
+      ctx.errors.report(
+        ["llm", "models", i],
+        "key",
+        `model entry "${m.name}" names ${kind}, which has no public address: add params.baseUrl, or name an llm.providers entry that has baseUrl`,
+      );
+    }
     if (known.includes(m.provider)) return;
     const at = ["llm", "models", i, "provider"];
     ctx.errors.report(
@@ -165,4 +185,10 @@ function listOrNone(names: readonly string[], where: string): string {
 
 function responsesKinds(): string {
   return choiceText(PROVIDER_KINDS.filter((k) => PROVIDERS[k].responsesApi));
+}
+
+/** A remote kind without a public default address (a generic server): the config must give one. */
+function needsBaseUrl(kind: ProviderKindName): boolean {
+  const spec = PROVIDERS[kind];
+  return spec.native !== "local" && spec.defaultBaseUrl === undefined;
 }

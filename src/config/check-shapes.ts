@@ -1,5 +1,6 @@
 /** Checks on single objects and values: one-of choices, regexes, model patterns, durations. */
 
+import { PROVIDERS } from "../llm/providers/registry.js";
 import { bindRoutes, type CheckContext, policySites, quotedChoice } from "./check-context.js";
 import { parseDuration } from "./duration.js";
 import type { Path, PathSegment } from "./locate.js";
@@ -18,6 +19,20 @@ export function checkShapes(config: Config, ctx: CheckContext): void {
       exactlyOne(backend, ["host", "ai"], at, ctx);
       if (backend.ai !== undefined) {
         exactlyOne(backend.ai.provider, PROVIDER_KINDS, [...at, "ai", "provider"], ctx);
+        const choice = backend.ai.provider;
+        const kind = PROVIDER_KINDS.find((k) => choice[k] !== undefined);
+        const spec = kind === undefined ? undefined : PROVIDERS[kind];
+        if (
+          spec !== undefined &&
+          spec.native !== "local" &&
+          spec.defaultBaseUrl === undefined &&
+          backend.ai.baseUrl === undefined
+        )
+          ctx.errors.report(
+            [...at, "ai"],
+            "key",
+            `provider ${kind} has no public address: add baseUrl (e.g. http://127.0.0.1:8000/v1 for vLLM)`,
+          );
       }
     });
     (route.matches ?? []).forEach((match, m) => {

@@ -65,7 +65,9 @@ describe("schema/config.schema.json", () => {
     expect(enums).toContain("single,weighted,fallback");
     expect(enums).toContain("mask,reject");
     expect(enums).toContain("opaque,detect");
-    expect(enums).toContain("openAI,anthropic,mock");
+    expect(enums).toContain(
+      "openAI,anthropic,mock,groq,mistral,deepseek,xai,openrouter,together,fireworks,cerebras,deepinfra,perplexity,ollama,openAICompatible",
+    );
     expect(enums).toContain("caller,managedFirst");
   });
 

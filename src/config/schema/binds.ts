@@ -84,13 +84,44 @@ export const OpenAIOptions = Obj(
   "OpenAI or an OpenAI-compatible server (vLLM, Ollama, Groq, ...).",
 );
 
+const compatible = (title: string) =>
+  Obj(
+    {
+      model: opt(
+        Type.String({
+          minLength: 1,
+          description: `The ${title} model to use, replacing the one in the request. When absent the request's model is used.`,
+        }),
+      ),
+      responsesApi: opt(
+        Type.Boolean({
+          description:
+            "Whether Responses requests go to the service's own /responses (where it has one). When false, they are served through chat completions.",
+        }),
+      ),
+    },
+    `${title} (OpenAI-compatible).`,
+  );
+
 export const ProviderChoice = Obj(
   {
     openAI: opt(OpenAIOptions),
     anthropic: opt(ProviderOptions("Anthropic")),
     mock: opt(ProviderOptions("Mock")),
+    groq: opt(compatible("Groq")),
+    mistral: opt(compatible("Mistral AI")),
+    deepseek: opt(compatible("DeepSeek")),
+    xai: opt(compatible("xAI")),
+    openrouter: opt(compatible("OpenRouter")),
+    together: opt(compatible("Together AI")),
+    fireworks: opt(compatible("Fireworks AI")),
+    cerebras: opt(compatible("Cerebras")),
+    deepinfra: opt(compatible("DeepInfra")),
+    perplexity: opt(compatible("Perplexity")),
+    ollama: opt(compatible("Ollama")),
+    openAICompatible: opt(compatible("OpenAI-compatible server")),
   },
-  "The provider. Give exactly one of openAI, anthropic or mock.",
+  "The provider. Give exactly one kind: openAI, anthropic, mock, or an OpenAI-compatible service by name.",
 );
 
 export const AiBackend = Obj(

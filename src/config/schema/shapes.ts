@@ -92,10 +92,26 @@ export const RouteType = StringEnum(ROUTE_TYPES, {
     "How requests on this path are handled: completions (OpenAI Chat Completions), messages (Anthropic Messages), responses (OpenAI Responses), embeddings, models (answered from the config), anthropicTokenCount (Anthropic count_tokens), passthrough (forwarded untouched), detect (forwarded untouched, usage recorded).",
 });
 
-export const PROVIDER_KINDS = ["openAI", "anthropic", "mock"] as const;
+export const PROVIDER_KINDS = [
+  "openAI",
+  "anthropic",
+  "mock",
+  "groq",
+  "mistral",
+  "deepseek",
+  "xai",
+  "openrouter",
+  "together",
+  "fireworks",
+  "cerebras",
+  "deepinfra",
+  "perplexity",
+  "ollama",
+  "openAICompatible",
+] as const;
 export const ProviderKind = StringEnum(PROVIDER_KINDS, {
   description:
-    "The provider's API family: openAI (OpenAI and OpenAI-compatible servers), anthropic, or mock (built in, answers offline).",
+    "The provider: openAI, anthropic, mock (built in, answers offline), an OpenAI-compatible service by name (groq, mistral, deepseek, xai, openrouter, together, fireworks, cerebras, deepinfra, perplexity, ollama; each with its public URL and the key env::<NAME>_API_KEY), or openAICompatible (any OpenAI-compatible server; needs baseUrl).",
 });
 
 export const STRATEGIES = ["single", "weighted", "fallback"] as const;

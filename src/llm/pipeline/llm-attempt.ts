@@ -6,7 +6,7 @@ import { GatewayError } from "../../errors.js";
 import type { AttemptResult, Candidate } from "../../runtime/plan.js";
 import { converterFor, type IrFormat, type IrRequest, type RequestToIrResult } from "../formats/index.js";
 import { mockResponse, mockStreamEvents } from "../providers/mock/answer.js";
-import { type ProviderWire, wireFormatFor } from "../providers/spec.js";
+import { apiPathFor, type ProviderWire, wireFormatFor } from "../providers/spec.js";
 import type { Exchange } from "./exchange.js";
 import { clientWantsUsage, isStreamResponse, passJson, passStream, sameFormatBody } from "./fast-path.js";
 import type { Attempt } from "./plan-source.js";
@@ -15,12 +15,6 @@ import { answerGuardedJson, guardIrResponse, responseGuardOf } from "./response-
 import { answerTranslatedJson, clientConverterOptions, writeIrResponse } from "./translate-json.js";
 import { streamTranslated, writeIrStream } from "./translate-stream.js";
 import { callUpstream, upstreamHeaders } from "./upstream-call.js";
-
-export const API_PATHS: Readonly<Record<IrFormat, string>> = {
-  "openai-chat": "/v1/chat/completions",
-  "anthropic-messages": "/v1/messages",
-  "openai-responses": "/v1/responses",
-};
 
 /** The format a candidate is spoken to in, for a client of `clientFormat`. */
 export function providerFormatOf(candidate: Candidate, clientFormat: IrFormat): ProviderWire {
@@ -95,7 +89,7 @@ export function llmAttempt(x: Exchange): Attempt {
     const r = await callUpstream({
       dispatcher: x.deps.pools.get(target),
       target,
-      path: API_PATHS[wire],
+      path: apiPathFor(candidate.provider, wire),
       headers: editUpstreamHeaders(
         x.ctx,
         upstreamHeaders(x.ctx.req, candidate, target, { keepCallerHeaders: same, stream }),

@@ -9,12 +9,14 @@ import { PROVIDER_KINDS } from "../../config/schema.js";
 import { anthropic } from "./anthropic/provider.js";
 import { mock } from "./mock/provider.js";
 import { openAI } from "./openai/provider.js";
+import { COMPATIBLE_SPECS } from "./openai-compatible/provider.js";
 import type { ProviderSpec } from "./spec.js";
 
 export const PROVIDERS: Readonly<Record<ProviderKindName, ProviderSpec>> = Object.freeze({
   openAI,
   anthropic,
   mock,
+  ...COMPATIBLE_SPECS,
 });
 
 /** What a provider of unknown kind is taken to speak: the OpenAI API, which most servers offer. */

@@ -36,6 +36,29 @@ export interface ProviderSpec {
   readonly tokenCount: "forward" | "local" | "estimate" | "none";
   /** Whether OpenAI embeddings are forwarded to this kind (501 otherwise). */
   readonly embeddings: boolean;
+  /** A kind that works without a key (a local server): managed targets may have none. */
+  readonly keyOptional?: boolean;
+  /** API paths that differ from `/v1/<api>` under the base URL (joined as README says). */
+  readonly apiPaths?: Readonly<Partial<Record<IrFormat, string>>>;
+}
+
+const DEFAULT_API_PATHS: Readonly<Record<IrFormat, string>> = Object.freeze({
+  "openai-chat": "/v1/chat/completions",
+  "anthropic-messages": "/v1/messages",
+  "openai-responses": "/v1/responses",
+});
+
+/** The API path a request in `wire` format is sent to (joined with the base URL's path). */
+export function apiPathFor(spec: ProviderSpec, wire: IrFormat): string {
+  return spec.apiPaths?.[wire] ?? DEFAULT_API_PATHS[wire];
+}
+
+/** The header names a key is sent in ("authorization"), for explain and the README. */
+export function keyHeaderNames(spec: ProviderSpec): string[] {
+  if (!spec.usesKey) return [];
+  const out: string[] = [];
+  spec.appendKey(out, "k");
+  return out.filter((_, i) => i % 2 === 0);
 }
 
 /** Whether a flat header list already has a header of this (lower-case) name. */

@@ -48,6 +48,7 @@ export function managedTargetAuth(
   }
   const convention = conventionKey(provider, env);
   if (convention !== undefined) return { kind: "managed", ...convention };
+  if (specOfProvider(provider).keyOptional === true) return { kind: "none" };
   throw new Error(
     `target "${target.name}" has no credential: set ${conventionEnvName(provider.name)}, or give credential: on the target or on provider "${provider.name}"`,
   );

@@ -4,9 +4,10 @@
  * and — for a request path — its route type and the format translation it implies.
  */
 import type { RouteTypeName } from "../../config/schema.js";
+import { upstreamPath } from "../../http/upstream-target.js";
 import type { Candidate, CandidateAuth, RetryPolicy } from "../../runtime/plan.js";
 import type { IrFormat } from "../formats/ir.js";
-import { wireFormatFor } from "../providers/spec.js";
+import { apiPathFor, keyHeaderNames, wireFormatFor } from "../providers/spec.js";
 import { isOpaqueRouteType, type RouteTypeTable, routeTypeFor } from "../route-types.js";
 import { type Member, pathLabel, type Resolution, type ResolutionLayer } from "./resolution.js";
 
@@ -69,6 +70,16 @@ const FORMAT_TITLE: Readonly<Record<IrFormat, string>> = {
   "openai-responses": "OpenAI Responses",
 };
 
+/** The URL a request of this route type goes to, for a translated or same-format chat request. */
+function requestUrlText(routeType: RouteTypeName, c: Candidate): string | undefined {
+  const client = CLIENT_FORMAT[routeType];
+  const u = c.upstream;
+  if (client === undefined || u === undefined) return undefined;
+  const wire = wireFormatFor(c.provider, c.responsesApi, client);
+  if (wire === "local") return undefined;
+  return `${u.connectOrigin}${upstreamPath(u, apiPathFor(c.provider, wire), -1)}`;
+}
+
 /** What a caller's format becomes for this candidate's provider. */
 export function translationText(routeType: RouteTypeName, c: Candidate): string {
   if (isOpaqueRouteType(routeType)) return "none: forwarded untouched";
@@ -112,7 +123,12 @@ function memberLines(
     const pad = `${indent}   `;
     lines.push(`${pad}provider:       ${c.providerName} (${c.provider.kind}) at ${upstreamText(c)}`);
     lines.push(`${pad}upstream model: ${c.model ?? requested}`);
-    lines.push(`${pad}credential:     ${describeAuth(c.auth)}`);
+    const url = routeType === undefined ? undefined : requestUrlText(routeType, c);
+    if (url !== undefined) lines.push(`${pad}request URL:    ${url}`);
+    const headers = keyHeaderNames(c.provider);
+    lines.push(
+      `${pad}credential:     ${describeAuth(c.auth)}${headers.length === 0 ? "" : ` (sent as ${headers.join(", ")})`}`,
+    );
     lines.push(`${pad}timeouts:       ${c.headersTimeoutMs}ms to headers, ${c.bodyTimeoutMs}ms stream idle`);
     if (routeType !== undefined) lines.push(`${pad}translation:    ${translationText(routeType, c)}`);
   });
