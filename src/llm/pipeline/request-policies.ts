@@ -8,7 +8,7 @@
  * format, so the fast path and the translated path both carry what the policies produced.
  */
 import { GatewayError } from "../../errors.js";
-import { notePolicyEvents } from "../../http/record.js";
+import { notePolicyEvents, type RequestRecord } from "../../http/record.js";
 import { policyEvent } from "../../policies/events.js";
 import { runPolicyPhase } from "../../policies/order.js";
 import { rateLimitHeaders } from "../../policies/rate-limit.js";
@@ -16,7 +16,7 @@ import { converterFor, type IrFormat, type IrRequest } from "../formats/index.js
 import type { ParsedRouteType } from "../route-types.js";
 import { type ParsedBody, parseBody } from "./body.js";
 import type { PipelineContext } from "./context.js";
-import { clientFormatOf } from "./exchange.js";
+import { clientFormatOf, type RecordExtras } from "./exchange.js";
 import { sameFormatBody } from "./fast-path.js";
 
 const CHAT_TYPES: ReadonlySet<ParsedRouteType> = new Set(["completions", "messages", "responses"]);
@@ -31,7 +31,12 @@ interface PhaseState {
 
 const MAX_TOKEN_FIELDS = ["max_tokens", "max_completion_tokens", "max_output_tokens"] as const;
 
-/** A cheap upper-ish guess of a request's tokens: ~4 bytes a token in, plus the output cap. */
+/** ~4 bytes a token: the input part of the estimate, and what a stream without usage is charged for its input. */
+function inputEstimate(body: ParsedBody): number {
+  return Math.ceil(body.bytes.byteLength / 4);
+}
+
+/** A cheap upper-ish guess of a request's tokens: the input estimate plus the output cap. */
 export function estimateTokens(body: ParsedBody, ir: IrRequest | undefined): number {
   let out = ir?.maxTokens;
   if (out === undefined) {
@@ -40,7 +45,7 @@ export function estimateTokens(body: ParsedBody, ir: IrRequest | undefined): num
       if (typeof v === "number") out = v;
     }
   }
-  return Math.ceil(body.bytes.byteLength / 4) + (out ?? 0);
+  return inputEstimate(body) + (out ?? 0);
 }
 
 function bodyOf(json: Record<string, unknown>): ParsedBody {
@@ -131,10 +136,14 @@ export async function applyRequestPolicies(ctx: PipelineContext, body: ParsedBod
         const reservation = d.reservation;
         // Amended once the exchange is over, from the usage the pipeline wrote on the record.
         ctx.res.once("close", () => {
-          const { inputTokens, outputTokens } = record;
+          const { inputTokens, outputTokens, outputChars } = record as RequestRecord & RecordExtras;
           if (inputTokens !== undefined || outputTokens !== undefined) {
             limiter.amend(reservation, (inputTokens ?? 0) + (outputTokens ?? 0));
           } else if (record.status >= 400 || record.status === 0) limiter.amend(reservation, 0);
+          else if (outputChars !== undefined) {
+            // A stream that ended without usage (closed early, cut): what it delivered, plus the input.
+            limiter.amend(reservation, inputEstimate(body) + Math.ceil(outputChars / 4));
+          }
         });
         return undefined;
       },
