@@ -59,16 +59,18 @@ interface RouteParts {
   router: Router | undefined;
   routeHeader?: boolean;
   policyDeps: PolicyDeps | undefined;
+  /** Where the route is in the file: names its rate-limit buckets the same in every worker. */
+  scope: string;
 }
 
 function makeRoute(parts: RouteParts): RouteRuntime {
   const cw = cumulative(parts.backends);
   const t = parts.policies?.timeout;
-  const { router, policyDeps, ...rest } = parts;
+  const { router, policyDeps, scope, ...rest } = parts;
   return Object.freeze({
     ...rest,
     ...(router === undefined ? {} : { router }),
-    ...(parts.policies === undefined ? {} : { policy: compilePolicies(parts.policies, policyDeps) }),
+    ...(parts.policies === undefined ? {} : { policy: compilePolicies(parts.policies, policyDeps, scope) }),
     backends: Object.freeze([...parts.backends]),
     cumulativeWeights: Object.freeze(cw),
     totalWeight: cw[cw.length - 1] ?? 0,
@@ -102,6 +104,7 @@ function compileBindRoute(
     llm: undefined,
     router: hasAi ? compileBindsRouter(r, name, field, env, random) : undefined,
     policyDeps,
+    scope: field,
   });
 }
 
@@ -195,6 +198,7 @@ function compileLlmBind(
     router: compileLlmRouter(llm, { env, random }),
     routeHeader: llm.routeHeader ?? false,
     policyDeps,
+    scope: "llm",
   });
   return makeBind(port, llm.address ?? DEFAULT_ADDRESS, [
     makeListener("llm", undefined, [{ route, matches: undefined }]),

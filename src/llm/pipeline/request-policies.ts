@@ -11,7 +11,7 @@ import { GatewayError } from "../../errors.js";
 import { notePolicyEvents, type RequestRecord } from "../../http/record.js";
 import { policyEvent } from "../../policies/events.js";
 import { runPolicyPhase } from "../../policies/order.js";
-import { rateLimitHeaders } from "../../policies/rate-limit.js";
+import { type RateDecision, rateLimitHeaders } from "../../policies/rate-limit.js";
 import { converterFor, type IrFormat, type IrRequest } from "../formats/index.js";
 import type { ParsedRouteType } from "../route-types.js";
 import { type ParsedBody, parseBody } from "./body.js";
@@ -128,24 +128,27 @@ export async function applyRequestPolicies(ctx: PipelineContext, body: ParsedBod
         if (limiter === undefined || !limiter.hasTokenBuckets || ctx.routeType === "anthropicTokenCount") {
           return undefined;
         }
-        const estimate = estimateTokens(body, s.ir);
-        const d = limiter.reserveTokens(estimate, key?.name);
-        notePolicyEvents(record, [d.event]);
-        if (!d.ok) throw d.error;
-        Object.assign(gw.responseHeaders, rateLimitHeaders(d));
-        const reservation = d.reservation;
-        // Amended once the exchange is over, from the usage the pipeline wrote on the record.
-        ctx.res.once("close", () => {
-          const { inputTokens, outputTokens, outputChars } = record as RequestRecord & RecordExtras;
-          if (inputTokens !== undefined || outputTokens !== undefined) {
-            limiter.amend(reservation, (inputTokens ?? 0) + (outputTokens ?? 0));
-          } else if (record.status >= 400 || record.status === 0) limiter.amend(reservation, 0);
-          else if (outputChars !== undefined) {
-            // A stream that ended without usage (closed early, cut): what it delivered, plus the input.
-            limiter.amend(reservation, inputEstimate(body) + Math.ceil(outputChars / 4));
-          }
-        });
-        return undefined;
+        const apply = (d: RateDecision): undefined => {
+          notePolicyEvents(record, [d.event]);
+          if (!d.ok) throw d.error;
+          Object.assign(gw.responseHeaders, rateLimitHeaders(d));
+          const reservation = d.reservation;
+          // Amended once the exchange is over, from the usage the pipeline wrote on the record.
+          ctx.res.once("close", () => {
+            const { inputTokens, outputTokens, outputChars } = record as RequestRecord & RecordExtras;
+            if (inputTokens !== undefined || outputTokens !== undefined) {
+              limiter.amend(reservation, (inputTokens ?? 0) + (outputTokens ?? 0));
+            } else if (record.status >= 400 || record.status === 0) limiter.amend(reservation, 0);
+            else if (outputChars !== undefined) {
+              // A stream that ended without usage (closed early, cut): what it delivered, plus the input.
+              limiter.amend(reservation, inputEstimate(body) + Math.ceil(outputChars / 4));
+            }
+          });
+          return undefined;
+        };
+        // Synchronous unless the buckets are shared by the workers (kept by the primary).
+        const d = limiter.reserveTokens(estimateTokens(body, s.ir), key?.name);
+        return d instanceof Promise ? d.then(apply) : apply(d);
       },
     },
     s,
