@@ -61,16 +61,18 @@ interface RouteParts {
   router: Router | undefined;
   routeHeader?: boolean;
   policyDeps: PolicyDeps | undefined;
+  /** Where the route is in the file: names its rate-limit buckets the same in every worker. */
+  scope: string;
 }
 
 function makeRoute(parts: RouteParts): RouteRuntime {
   const cw = cumulative(parts.backends);
   const t = parts.policies?.timeout;
-  const { router, policyDeps, ...rest } = parts;
+  const { router, policyDeps, scope, ...rest } = parts;
   return Object.freeze({
     ...rest,
     ...(router === undefined ? {} : { router }),
-    ...(parts.policies === undefined ? {} : { policy: compilePolicies(parts.policies, policyDeps) }),
+    ...(parts.policies === undefined ? {} : { policy: compilePolicies(parts.policies, policyDeps, scope) }),
     backends: Object.freeze([...parts.backends]),
     cumulativeWeights: Object.freeze(cw),
     totalWeight: cw[cw.length - 1] ?? 0,
@@ -110,6 +112,7 @@ function compileBindRoute(
     llm: undefined,
     router: hasAi ? compileBindsRouter(r, name, field, env, random) : undefined,
     policyDeps,
+    scope: field,
   });
 }
 
@@ -209,6 +212,7 @@ function compileLlmBind(
     router: compileLlmRouter(llm, { env, random }),
     routeHeader: llm.routeHeader ?? false,
     policyDeps,
+    scope: "llm",
   });
   return makeBind(port, llm.address ?? DEFAULT_ADDRESS, [
     makeListener("llm", undefined, [{ route, matches: undefined }]),
