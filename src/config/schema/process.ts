@@ -15,6 +15,19 @@ export const Process = Obj(
     ),
     statsAddr: opt(Address("Where /metrics is served.", "0.0.0.0:15020")),
     readinessAddr: opt(Address("Where /healthz/ready is served.", "0.0.0.0:15021")),
+    adminAllowedHosts: opt(
+      Type.Array(
+        Type.String({
+          minLength: 1,
+          description: "A host name (any port) the admin and stats servers answer in the Host header.",
+        }),
+        {
+          description:
+            "Host names, besides IP addresses, localhost and the server's own configured host, that the admin and /metrics servers answer; any other Host gets 403 (a guard against DNS rebinding).",
+          examples: [["agw-admin.internal"]],
+        },
+      ),
+    ),
     logging: opt(
       Obj(
         {
