@@ -58,6 +58,18 @@ export const Process = Obj(
     ),
     drainTimeout: opt(Duration("On SIGINT/SIGTERM, how long requests in flight may take to finish.", "30s")),
     maxRequestBody: opt(Size("The largest request body read on parsed LLM routes.", "2MiB")),
+    maxUpstreamResponse: opt(
+      Size(
+        "The largest upstream answer agw reads whole to parse (JSON answers on parsed LLM routes); a larger one is cut off and the caller gets 502 upstream_response_too_large.",
+        "32MiB",
+      ),
+    ),
+    maxUpstreamEvent: opt(
+      Size(
+        "The largest single server-sent event (or line) agw parses from an upstream stream; past it the stream ends with an upstream_response_too_large error event.",
+        "16MiB",
+      ),
+    ),
     clientHeadersTimeout: opt(
       Duration(
         "Longest a client may take to send its request line and headers; slower connections are closed (408).",
