@@ -7,6 +7,7 @@ import { performance } from "node:perf_hooks";
 import type { Logger } from "pino";
 import type { RouteTypeName } from "../config/schema.js";
 import type { PolicyEvent } from "../policies/events.js";
+import { clip } from "./clip.js";
 
 export interface RequestRecord {
   id: string;
@@ -87,8 +88,8 @@ export function logRecord(logger: Logger, r: RequestRecord): void {
   logger.info(
     {
       requestId: r.id,
-      method: r.method,
-      path: r.path,
+      method: clip(r.method),
+      path: clip(r.path),
       port: r.port,
       listener: r.listener,
       route: r.route,
@@ -96,8 +97,8 @@ export function logRecord(logger: Logger, r: RequestRecord): void {
       routeType: r.routeType,
       status: r.status,
       durationMs: Math.round(r.durationMs * 1000) / 1000,
-      model: r.model,
-      responseModel: r.responseModel,
+      model: clip(r.model),
+      responseModel: clip(r.responseModel),
       inputTokens: r.inputTokens,
       outputTokens: r.outputTokens,
       error: r.error,

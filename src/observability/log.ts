@@ -1,12 +1,14 @@
 /**
  * The logger factory. A logger is created once by the entry point and passed down; nothing
  * logs through a global. `json` writes one object per line (pino's native format); `text`
- * renders readable lines through pino-pretty, synchronously, so no worker thread is started.
+ * renders readable lines through pino-pretty, synchronously, so no worker thread is started,
+ * with control characters in messages escaped (escape-control.ts).
  */
 import { writeSync } from "node:fs";
 import { createRequire } from "node:module";
 import { type Logger, pino } from "pino";
 import type prettyFactory from "pino-pretty";
+import { escapeControl } from "./escape-control.js";
 import { createLineBatch } from "./line-batch.js";
 
 /**
@@ -56,6 +58,9 @@ export function createLogger(options: LoggerOptions = {}): Logger {
       sync: true,
       translateTime: "SYS:HH:MM:ss.l",
       ignore: "pid,hostname",
+      // A message may carry what a caller or an upstream sent (a model, a path): no control
+      // character in it may start a line of its own. Other fields are printed as JSON.
+      messageFormat: (log, messageKey) => escapeControl(String(log[messageKey] ?? "")),
       ...(options.destination === undefined ? {} : { destination: options.destination }),
     });
     return pino(base, stream);

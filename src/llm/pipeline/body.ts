@@ -1,12 +1,20 @@
 /**
  * The request body of a parsed route: read up to the configured limit, parsed as JSON, and
  * checked for a model. Every failure is a GatewayError the boundary writes in the caller's
- * envelope (413 request_body_too_large, 400 invalid_request_body, 400 missing_model).
+ * envelope (413 request_body_too_large, 400 invalid_request_body, 400 missing_model,
+ * 400 model_too_long).
  */
 import type { IncomingMessage } from "node:http";
 import { GatewayError } from "../../errors.js";
 import { declaredLength, readDeclaredBody } from "../../http/read-body.js";
 import type { RequestToIrResult } from "../formats/index.js";
+
+/**
+ * The longest `model` accepted, in UTF-8 bytes. A model name outlives its request (access log,
+ * recent requests, traces), so a caller must not be able to make it arbitrarily large; real
+ * model names are far shorter.
+ */
+export const MAX_MODEL_BYTES = 256;
 
 export interface ParsedBody {
   /** The bytes as received (forwarded untouched on the same-format path). */
@@ -74,6 +82,14 @@ export function parseBody(bytes: Buffer): ParsedBody {
   const model = obj.model;
   if (typeof model !== "string" || model === "") {
     throw new GatewayError(400, "missing_model", 'The request body has no "model".');
+  }
+  // Length in UTF-16 units bounds the byte length from both sides (1 to 3 bytes per unit).
+  if (model.length * 3 > MAX_MODEL_BYTES && Buffer.byteLength(model) > MAX_MODEL_BYTES) {
+    throw new GatewayError(
+      400,
+      "model_too_long",
+      `The "model" is ${Buffer.byteLength(model)} bytes long; the longest accepted is ${MAX_MODEL_BYTES} bytes.`,
+    );
   }
   return { bytes, text, json: obj, model };
 }

@@ -15,7 +15,7 @@ import type { ParsedBody } from "./body.js";
 import { type Exchange, StreamTracker, sseText, writeChunk } from "./exchange.js";
 import { routineEventText } from "./routine-events.js";
 import { readJsonAnswer } from "./translate-json.js";
-import { streamFailure } from "./translate-stream.js";
+import { streamAbortCode, streamFailure } from "./translate-stream.js";
 import type { UpstreamResponse } from "./upstream-response.js";
 
 const QUOTE = 34;
@@ -123,7 +123,7 @@ export async function passJson(
   format: IrFormat | "embeddings" | "count_tokens",
 ): Promise<void> {
   // A success that is not JSON is broken for any SDK: readJsonAnswer says so in the caller's envelope.
-  const { raw, parsed } = await readJsonAnswer(up.body);
+  const { raw, parsed } = await readJsonAnswer(up.body, x.ctx.runtime.process.maxUpstreamResponseBytes);
   x.record.status = up.statusCode;
   x.res.writeHead(up.statusCode, passHeaders(x, up, false));
   x.res.end(raw);
@@ -170,15 +170,18 @@ export async function passStream(
     }
   };
   let out = "";
-  const parser = createSseParser((e) => {
-    // Content deltas after the first event tell the tracker nothing: not decoded (see routine-events.ts).
-    const text = routine !== undefined && tracker.model !== undefined ? routine(e) : undefined;
-    const isRoutine = text !== undefined;
-    if (isRoutine) tracker.count(text.length);
-    else see(decoder.push(e));
-    // A routine event is a content delta, never the usage-only chunk.
-    if (hideUsageChunk && (isRoutine || !isUsageOnlyChunk(e))) out += encodeSseEvent(e);
-  });
+  const parser = createSseParser(
+    (e) => {
+      // Content deltas after the first event tell the tracker nothing: not decoded (see routine-events.ts).
+      const text = routine !== undefined && tracker.model !== undefined ? routine(e) : undefined;
+      const isRoutine = text !== undefined;
+      if (isRoutine) tracker.count(text.length);
+      else see(decoder.push(e));
+      // A routine event is a content delta, never the usage-only chunk.
+      if (hideUsageChunk && (isRoutine || !isUsageOnlyChunk(e))) out += encodeSseEvent(e);
+    },
+    { maxEventChars: x.ctx.runtime.process.maxUpstreamEventBytes },
+  );
   const res = x.res;
   x.record.status = up.statusCode;
   res.writeHead(up.statusCode, passHeaders(x, up, true));
@@ -208,7 +211,7 @@ export async function passStream(
     }
   } catch (err) {
     if (x.abort.aborted) return;
-    x.record.error ??= "upstream_aborted";
+    x.record.error ??= streamAbortCode(err);
     if (!tracker.failed) failure = { type: "error", error: streamFailure(err) };
   }
   x.noteUsage(tracker.usage, tracker.model);

@@ -47,7 +47,7 @@ export async function answerGuardedJson(
   up: UpstreamResponse,
   providerFormat: IrFormat,
 ): Promise<void> {
-  const { parsed } = await readJsonAnswer(up.body);
+  const { parsed } = await readJsonAnswer(up.body, x.ctx.runtime.process.maxUpstreamResponseBytes);
   const { ir, dropped } = converterFor(providerFormat).responseToIR(parsed);
   x.logDropped("upstream response", dropped);
   writeIrResponse(x, await guardIrResponse(x, ir));
@@ -185,8 +185,16 @@ export function replayMasked(
   return out;
 }
 
+/**
+ * Holds a whole streamed answer for a guard that judges it at the end (a webhook). What it
+ * holds is bounded like a JSON answer: past `config.maxUpstreamResponse` characters of text
+ * and tool arguments the stream ends with upstream_response_too_large (the caller's stream
+ * stops there, and so does the upstream request).
+ */
 function bufferingFilter(x: Exchange, guard: PromptGuard): StreamFilter {
   const held: IrStreamEvent[] = [];
+  const limit = x.ctx.runtime.process.maxUpstreamResponseBytes;
+  let size = 0;
   let failed = false;
   return {
     push(ev) {
@@ -196,6 +204,22 @@ function bufferingFilter(x: Exchange, guard: PromptGuard): StreamFilter {
         failed = true;
         held.length = 0;
         return [ev];
+      }
+      if (ev.type === "text_delta") size += ev.text.length;
+      else if (ev.type === "tool_args_delta") size += ev.json.length;
+      if (size > limit) {
+        failed = true;
+        const start = held.filter((e) => e.type === "message_start");
+        held.length = 0;
+        x.record.error ??= "upstream_response_too_large";
+        const message = `The upstream answer is larger than ${limit} bytes, the limit (config.maxUpstreamResponse).`;
+        return [
+          ...start,
+          {
+            type: "error",
+            error: { status: 502, type: "server", code: "upstream_response_too_large", message },
+          },
+        ];
       }
       held.push(ev);
       return [];
