@@ -8,6 +8,7 @@ export type GatewayErrorCode =
   | "model_not_found"
   | "missing_model"
   | "invalid_request_body"
+  | "duplicate_key"
   | "request_body_too_large"
   | "invalid_path"
   | "too_many_headers"

@@ -5,10 +5,12 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
+  type Answer,
   call,
   combos,
   expectEnvelope,
   type FaultGateway,
+  post,
   startFaultGateway,
   stillServes,
 } from "./harness.js";
@@ -54,5 +56,59 @@ describe("faults behind response guards (JSON answers)", () => {
     expect(r.status).toBe(200);
     expect(r.text).toContain("<EMAIL_ADDRESS>");
     expect(r.text).not.toContain("jane@example.com");
+  });
+});
+
+describe("request guards read what the provider reads", () => {
+  let q: FaultGateway;
+  beforeAll(async () => {
+    q = await startFaultGateway({
+      policiesYaml:
+        "    ai:\n      promptGuard:\n        request:\n          - blocklist: { words: [project falcon] }",
+    });
+  });
+  afterAll(async () => {
+    await q.close();
+  });
+
+  /** Posts a raw body; nothing may reach the upstream. */
+  async function refusedRaw(path: string, raw: string): Promise<Answer> {
+    const before = q.mock.requests.length;
+    const r = await post(q.url, path, raw);
+    expect(q.mock.requests.length).toBe(before);
+    return r;
+  }
+
+  it("a key given twice is 400 duplicate_key naming its path (the model, the messages)", async () => {
+    const model = await refusedRaw(
+      "/v1/chat/completions",
+      '{"model":"oai-a","model":"oai-b","messages":[{"role":"user","content":"hi"}]}',
+    );
+    expect(model.status).toBe(400);
+    expect(model.headers.get("x-agw-error-code")).toBe("duplicate_key");
+    expect(expectEnvelope("chat", model.text).message).toContain("$.model");
+    const msgs = await refusedRaw(
+      "/v1/messages",
+      '{"model":"ant-x","max_tokens":5,"messages":[{"role":"user","content":"project falcon"}],' +
+        '"messages":[{"role":"user","content":"hi"}]}',
+    );
+    expect(msgs.status).toBe(400);
+    expect(msgs.headers.get("x-agw-error-code")).toBe("duplicate_key");
+    expect(expectEnvelope("messages", msgs.text).message).toContain("$.messages");
+    // Escapes do not hide a repeat; a nested object is checked too.
+    const nested = await refusedRaw(
+      "/v1/responses",
+      '{"model":"oai-x","input":[{"type":"message","role":"user","content":"hi","\\u0063ontent":"x"}]}',
+    );
+    expect(nested.status).toBe(400);
+    expect(expectEnvelope("responses", nested.text).message).toContain("$.input[0].content");
+  });
+
+  it("nesting deeper than 128 levels is 400 invalid_request_body", async () => {
+    const deep = `{"model":"oai-x","messages":[],"x":${"[".repeat(200)}${"]".repeat(200)}}`;
+    const r = await refusedRaw("/v1/chat/completions", deep);
+    expect(r.status).toBe(400);
+    expect(r.headers.get("x-agw-error-code")).toBe("invalid_request_body");
+    expect(expectEnvelope("chat", r.text).message).toContain("128");
   });
 });

@@ -44,7 +44,7 @@ export function estimateTokens(body: ParsedBody, ir: IrRequest | undefined): num
 }
 
 function bodyOf(json: Record<string, unknown>): ParsedBody {
-  return parseBody(Buffer.from(JSON.stringify(json), "utf8"));
+  return parseBody(Buffer.from(JSON.stringify(json), "utf8"), true);
 }
 
 function hasShapingFields(ctx: PipelineContext): boolean {
