@@ -64,7 +64,8 @@ describe("request guards read what the provider reads", () => {
   beforeAll(async () => {
     q = await startFaultGateway({
       policiesYaml:
-        "    ai:\n      promptGuard:\n        request:\n          - blocklist: { words: [project falcon] }",
+        "    ai:\n      promptGuard:\n        request:\n          - blocklist: { words: [project falcon] }\n" +
+        "          - regex: { action: mask, rules: [{ builtin: email }] }",
     });
   });
   afterAll(async () => {
@@ -102,6 +103,151 @@ describe("request guards read what the provider reads", () => {
     );
     expect(nested.status).toBe(400);
     expect(expectEnvelope("responses", nested.text).message).toContain("$.input[0].content");
+  });
+
+  const BAD = "Project Falcon";
+  const chat = (messages: unknown[], extra: Record<string, unknown> = {}) => ({
+    path: "/v1/chat/completions",
+    body: { model: "oai-x", messages, ...extra },
+  });
+  const msgs = (content: unknown[], extra: Record<string, unknown> = {}) => ({
+    path: "/v1/messages",
+    body: { model: "ant-x", max_tokens: 5, messages: [{ role: "user", content }], ...extra },
+  });
+  const resp = (extra: Record<string, unknown>) => ({
+    path: "/v1/responses",
+    body: { model: "oai-x", input: "hi", ...extra },
+  });
+  const doc = (source: unknown) => ({ type: "document", source });
+  const cases: Array<[string, { path: string; body: Record<string, unknown> }]> = [
+    [
+      "chat assistant.function_call.arguments (legacy tool call)",
+      chat([
+        { role: "user", content: "hi" },
+        { role: "assistant", content: null, function_call: { name: "f", arguments: `{"q":"${BAD}"}` } },
+        { role: "function", name: "f", content: "done" },
+      ]),
+    ],
+    ["chat legacy function message content", chat([{ role: "function", name: "f", content: BAD }])],
+    ["chat assistant refusal", chat([{ role: "assistant", content: null, refusal: BAD }])],
+    [
+      "chat tool description",
+      chat([{ role: "user", content: "hi" }], {
+        tools: [{ type: "function", function: { name: "f", description: BAD, parameters: {} } }],
+      }),
+    ],
+    [
+      "chat prediction.content",
+      chat([{ role: "user", content: "hi" }], { prediction: { type: "content", content: BAD } }),
+    ],
+    ["messages document, text source", msgs([doc({ type: "text", media_type: "text/plain", data: BAD })])],
+    [
+      "messages document, content source",
+      msgs([doc({ type: "content", content: [{ type: "text", text: BAD }] })]),
+    ],
+    ["messages document title", msgs([{ ...doc({ type: "url", url: "https://x.test/a.pdf" }), title: BAD }])],
+    [
+      "messages search_result",
+      msgs([
+        {
+          type: "search_result",
+          source: "https://x.test",
+          title: "t",
+          content: [{ type: "text", text: BAD }],
+        },
+      ]),
+    ],
+    [
+      "messages tool_result holding a document",
+      msgs([
+        {
+          type: "tool_result",
+          tool_use_id: "t1",
+          content: [doc({ type: "text", media_type: "text/plain", data: BAD })],
+        },
+      ]),
+    ],
+    [
+      "messages tool_use input",
+      msgs([{ type: "tool_use", id: "t1", name: "f", input: { q: { deep: BAD } } }]),
+    ],
+    [
+      "messages tool description",
+      msgs([{ type: "text", text: "hi" }], { tools: [{ name: "f", description: BAD, input_schema: {} }] }),
+    ],
+    ["responses prompt.variables", resp({ prompt: { id: "pmpt_1", variables: { topic: BAD } } })],
+    [
+      "responses prompt.variables input_text",
+      resp({ prompt: { id: "pmpt_1", variables: { topic: { type: "input_text", text: BAD } } } }),
+    ],
+    ["responses instructions", resp({ instructions: BAD })],
+    [
+      "responses custom_tool_call input",
+      resp({ input: [{ type: "custom_tool_call", call_id: "c", name: "f", input: BAD }] }),
+    ],
+    [
+      "responses other item types (computer_call typing)",
+      resp({
+        input: [
+          {
+            type: "computer_call",
+            id: "cu",
+            call_id: "c",
+            action: { type: "type", text: BAD },
+            status: "completed",
+          },
+        ],
+      }),
+    ],
+  ];
+
+  it.each(cases)("%s: refused, nothing upstream", async (_label, c) => {
+    const r = await refusedRaw(c.path, JSON.stringify(c.body));
+    expect(r.status).toBe(403);
+    expect(r.headers.get("x-agw-error-code")).toBe("guardrail_rejected");
+  });
+
+  it("a clean request with these fields is still forwarded byte for byte", async () => {
+    const raw = JSON.stringify(
+      msgs([
+        doc({ type: "text", media_type: "text/plain", data: "harmless" }),
+        { type: "search_result", source: "s", title: "t", content: [{ type: "text", text: "fine" }] },
+      ]).body,
+    );
+    q.mock.script({ reply: { text: "ok" } });
+    const r = await post(q.url, "/v1/messages", raw);
+    expect(r.status).toBe(200);
+    const up = q.mock.requests[q.mock.requests.length - 1]!;
+    expect(up.body.toString()).toBe(raw.replace('"ant-x"', '"claude-upstream"'));
+  });
+
+  it("a mask reaches fields the IR does not carry (same format: the masked body goes upstream)", async () => {
+    q.mock.script({ reply: { text: "ok" } });
+    const body = msgs([
+      doc({ type: "text", media_type: "text/plain", data: "write to jane@example.com" }),
+      {
+        type: "search_result",
+        source: "s",
+        title: "t",
+        content: [{ type: "text", text: "or jo@example.org" }],
+      },
+      { type: "text", text: "summarise" },
+    ]).body;
+    const r = await post(q.url, "/v1/messages", JSON.stringify(body));
+    expect(r.status).toBe(200);
+    const up = q.mock.requests[q.mock.requests.length - 1]!;
+    expect(up.body.toString()).not.toMatch(/example\.(com|org)/);
+    expect(up.json).toMatchObject({
+      messages: [
+        {
+          content: [
+            { type: "document", source: { data: "write to <EMAIL_ADDRESS>" } },
+            { type: "search_result", content: [{ text: "or <EMAIL_ADDRESS>" }] },
+            { type: "text", text: "summarise" },
+          ],
+        },
+      ],
+    });
   });
 
   it("nesting deeper than 128 levels is 400 invalid_request_body", async () => {
