@@ -8,9 +8,11 @@ import {
   type Answer,
   call,
   combos,
+  endedCleanly,
   expectEnvelope,
   type FaultGateway,
   post,
+  sseEvents,
   startFaultGateway,
   stillServes,
 } from "./harness.js";
@@ -19,7 +21,8 @@ let g: FaultGateway;
 beforeAll(async () => {
   g = await startFaultGateway({
     policiesYaml:
-      "    ai:\n      promptGuard:\n        response:\n          - regex: { action: mask, rules: [{ builtin: email }] }",
+      "    ai:\n      promptGuard:\n        response:\n" +
+      '          - regex: { action: mask, rules: [{ builtin: email }, { pattern: "sk-[A-Za-z0-9]{20,}" }] }',
   });
 });
 afterAll(async () => {
@@ -57,6 +60,56 @@ describe("faults behind response guards (JSON answers)", () => {
     expect(r.text).toContain("<EMAIL_ADDRESS>");
     expect(r.text).not.toContain("jane@example.com");
   });
+});
+
+describe("streamed masking masks the whole match", () => {
+  /** A chat stream whose content arrives in `size`-character deltas. */
+  function chatStream(text: string, size: number): Array<{ data: string }> {
+    const chunk = (delta: Record<string, unknown>, finish: string | null = null) => ({
+      data: JSON.stringify({
+        id: "c1",
+        object: "chat.completion.chunk",
+        created: 1,
+        model: "gpt-upstream",
+        choices: [{ index: 0, delta, finish_reason: finish }],
+      }),
+    });
+    const out = [chunk({ role: "assistant", content: "" })];
+    for (let i = 0; i < text.length; i += size) out.push(chunk({ content: text.slice(i, i + size) }));
+    return [...out, chunk({}, "stop"), { data: "[DONE]" }];
+  }
+  /** The text a client stream carried (chat deltas or Messages text deltas). */
+  function streamedText(text: string): string {
+    let out = "";
+    for (const e of sseEvents(text)) {
+      if (e.data === "[DONE]") continue;
+      const j = JSON.parse(e.data) as {
+        choices?: Array<{ delta?: { content?: string } }>;
+        delta?: { type?: string; text?: string };
+      };
+      out += j.choices?.[0]?.delta?.content ?? (j.delta?.type === "text_delta" ? (j.delta.text ?? "") : "");
+    }
+    return out;
+  }
+  const key = (n: number) => `sk-${"Zq7".repeat(n).slice(0, n - 3)}`;
+
+  it.each([
+    ["chat", 600, 7],
+    ["messages", 600, 7],
+    ["chat", 6000, 50],
+  ] as const)(
+    "%s client, a %i-character key in %i-character deltas: only <masked> arrives",
+    async (client, n, size) => {
+      const secret = key(n);
+      g.mock.script({ events: chatStream(`the key is ${secret} ok`, size) });
+      const r = await call(g, { client, upstream: "oai", stream: true, label: "" });
+      expect(r.status).toBe(200);
+      expect(endedCleanly(client, r.text)).toBe(true);
+      const text = streamedText(r.text);
+      expect(text).toBe("the key is <masked> ok");
+      expect(r.text).not.toContain(secret.slice(-20));
+    },
+  );
 });
 
 describe("request guards read what the provider reads", () => {
