@@ -260,6 +260,29 @@ describe("request guards read what the provider reads", () => {
     expect(r.headers.get("x-agw-error-code")).toBe("guardrail_rejected");
   });
 
+  it.each([
+    ["zero-width space", "project\u200b falcon"],
+    ["soft hyphen and word joiner", "pro\u00adject fal\u2060con"],
+    ["fullwidth letters", "ｐｒｏｊｅｃｔ ｆａｌｃｏｎ"],
+  ])("blocklist through %s: refused", async (_label, text) => {
+    const r = await refusedRaw(
+      "/v1/chat/completions",
+      JSON.stringify(chat([{ role: "user", content: text }]).body),
+    );
+    expect(r.status).toBe(403);
+    expect(r.headers.get("x-agw-error-code")).toBe("guardrail_rejected");
+  });
+
+  it("a Cyrillic look-alike is not folded (documented): the request goes through", async () => {
+    q.mock.script({ reply: { text: "ok" } });
+    const r = await post(
+      q.url,
+      "/v1/chat/completions",
+      JSON.stringify(chat([{ role: "user", content: "project f\u0430lcon" }]).body),
+    );
+    expect(r.status).toBe(200);
+  });
+
   it("a clean request with these fields is still forwarded byte for byte", async () => {
     const raw = JSON.stringify(
       msgs([

@@ -4,6 +4,7 @@
  * blocklist's words. Each becomes a ScanRule (see scanner.ts).
  */
 import type { REGEX_BUILTINS } from "../../config/schema.js";
+import { foldWord } from "./fold.js";
 import { regexGrowth, regexWindow } from "./regex-window.js";
 import { alphabetHold, type ScanRule, windowHold } from "./scanner.js";
 
@@ -212,8 +213,12 @@ export function customRule(pattern: string): ScanRule {
 
 const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
-/** A blocklist word: case-insensitive; only a trailing proper prefix of the word is held back. */
-export function wordRule(word: string): ScanRule {
+/**
+ * A blocklist word: case-insensitive, compared folded (fold.ts: the scanner folds the text of
+ * reject rules); only a trailing proper prefix of the word is held back.
+ */
+export function wordRule(given: string): ScanRule {
+  const word = foldWord(given);
   const re = new RegExp(escapeRe(word), "giu");
   const chars = Array.from(word);
   const prefixes: string[] = [];

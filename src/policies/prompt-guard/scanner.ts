@@ -14,6 +14,8 @@
  * so a stream of prose is held back by a word at most, never by the full window.
  */
 
+import { foldText } from "./fold.js";
+
 export interface ScanRule {
   readonly label: string;
   readonly re: RegExp;
@@ -139,6 +141,7 @@ export class TextScanner {
   }
 
   private step(final: boolean): ScanStep {
+    if (this.stopAtHit) return this.rejectStep(final);
     const { buf, rules } = this;
     let p = this.p;
     let out = "";
@@ -189,6 +192,39 @@ export class TextScanner {
       out += buf.slice(p, h);
       p = h;
       break;
+    }
+    const keepFrom = Math.max(0, p - LEFT_CONTEXT);
+    this.buf = buf.slice(keepFrom);
+    this.p = p - keepFrom;
+    return { out, hits };
+  }
+
+  /**
+   * A reject scan: rules see the folded text (fold.ts) and their decisions map back to the
+   * text as sent, which is what is emitted. One hit ends the scan.
+   */
+  private rejectStep(final: boolean): ScanStep {
+    const { buf, rules } = this;
+    let p = this.p;
+    const f = foldText(buf);
+    const view = f === undefined ? buf : f.text;
+    const orig = (i: number): number => (f === undefined ? i : f.orig(i));
+    const from = f === undefined ? p : f.folded(p);
+    let h = view.length;
+    if (!final) for (const r of rules) h = Math.min(h, r.holdFrom(view, from));
+    const m = nextHit(view, from, rules);
+    let out: string;
+    const hits: ScanHit[] = [];
+    if (m !== undefined && (final || m.start < h)) {
+      const start = orig(m.start);
+      out = buf.slice(p, start);
+      hits.push({ start, end: orig(m.end), rule: m.rule });
+      this.stopped = true;
+      p = buf.length;
+    } else {
+      const upTo = Math.max(p, orig(h));
+      out = buf.slice(p, upTo);
+      p = upTo;
     }
     const keepFrom = Math.max(0, p - LEFT_CONTEXT);
     this.buf = buf.slice(keepFrom);
