@@ -38,6 +38,8 @@ const fold1 = (s: string): string => s.replace(INVISIBLE_ALL, "").normalize("NFK
 interface CharInfo {
   /** The character folded alone. */
   readonly folded: string;
+  /** Folding leaves it as it is. */
+  readonly same: boolean;
   /** A combining mark (folds together with the character before it). */
   readonly mark: boolean;
 }
@@ -51,7 +53,8 @@ function charInfo(cp: number): CharInfo {
   let info = CHARS.get(cp);
   if (info === undefined) {
     const ch = String.fromCodePoint(cp);
-    info = { folded: fold1(ch), mark: MARK.test(ch) };
+    const folded = fold1(ch);
+    info = { folded, same: folded === ch, mark: MARK.test(ch) };
     if (CHARS.size < CHARS_MAX) CHARS.set(cp, info);
   }
   return info;
@@ -66,16 +69,21 @@ export function foldWord(s: string): string {
 export function foldText(s: string): Folded | undefined {
   if (!NON_ASCII.test(s)) return undefined;
   if (!INVISIBLE.test(s) && s.normalize("NFKC") === s) return undefined;
-  const parts: string[] = [];
+  let text = "";
   const fStart: number[] = [];
   const oStart: number[] = [];
   const ident: boolean[] = [];
   let f = 0;
+  let lastIdent = false;
   const push = (piece: string, o: number, same: boolean): void => {
-    fStart.push(f);
-    oStart.push(o);
-    ident.push(same);
-    parts.push(piece);
+    // Consecutive identity pieces are one segment.
+    if (!(same && lastIdent)) {
+      fStart.push(f);
+      oStart.push(o);
+      ident.push(same);
+      lastIdent = same;
+    }
+    text += piece;
     f += piece.length;
   };
   let last = 0;
@@ -86,23 +94,27 @@ export function foldText(s: string): Folded | undefined {
     const b = m.index + m[0].length;
     if (a > last) push(s.slice(last, a), last, true);
     const run = s.slice(a, b);
-    const folded = fold1(run);
-    if (folded === run) push(run, a, true);
+    if (fold1(run) === run) push(run, a, true);
     else {
       // Character by character; a character followed by combining marks folds with them.
       let i = 0;
       while (i < run.length) {
         const cp = run.codePointAt(i)!;
-        let j = i + (cp > 0xffff ? 2 : 1);
-        const info = charInfo(cp);
+        const w = cp > 0xffff ? 2 : 1;
+        let j = i + w;
         while (j < run.length) {
           const next = run.codePointAt(j)!;
           if (!charInfo(next).mark) break;
           j += next > 0xffff ? 2 : 1;
         }
-        const piece = run.slice(i, j);
-        const cf = j === i + (cp > 0xffff ? 2 : 1) ? info.folded : fold1(piece);
-        push(cf, a + i, cf === piece);
+        if (j === i + w) {
+          const info = charInfo(cp);
+          push(info.folded, a + i, info.same);
+        } else {
+          const piece = run.slice(i, j);
+          const cf = fold1(piece);
+          push(cf, a + i, cf === piece);
+        }
         i = j;
       }
     }
@@ -138,5 +150,5 @@ export function foldText(s: string): Folded | undefined {
     if (ident[lo]) return fStart[lo]! + (o - oStart[lo]!);
     return o === oStart[lo] ? fStart[lo]! : fStart[lo + 1]!;
   };
-  return { text: parts.join(""), orig, folded };
+  return { text, orig, folded };
 }
