@@ -1,3 +1,4 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { checkJsonStructure, MAX_JSON_DEPTH } from "../../src/http/json-structure.js";
 
@@ -43,5 +44,22 @@ describe("checkJsonStructure", () => {
     expect(checkJsonStructure(ok)).toBeUndefined();
     const deep = `{"a":${"[".repeat(MAX_JSON_DEPTH)}${"]".repeat(MAX_JSON_DEPTH)}}`;
     expect(checkJsonStructure(deep)?.kind).toBe("too_deep");
+  });
+
+  it("never flags what JSON.stringify writes, and finds a key repeated in any of its objects", () => {
+    fc.assert(
+      fc.property(fc.jsonValue({ maxDepth: 6 }), fc.string(), fc.nat(), (v, space, pick) => {
+        const text = JSON.stringify({ v }, null, space.replace(/[^ \t\n]/g, "").slice(0, 3));
+        expect(checkJsonStructure(text)).toBeUndefined();
+        // Repeat the first key of one of its objects (the outer one is always there).
+        const opens = [...text.matchAll(/\{(\s*)("(?:[^"\\]|\\.)*")(\s*):/g)];
+        const m = opens[pick % opens.length]!;
+        const at = m.index + 1;
+        const dup = `${text.slice(0, at)}${m[2]}:0,${text.slice(at)}`;
+        expect(JSON.parse(dup)).toBeDefined();
+        expect(checkJsonStructure(dup)?.kind).toBe("duplicate_key");
+      }),
+      { numRuns: 300 },
+    );
   });
 });
