@@ -9,6 +9,7 @@ export type GatewayErrorCode =
   | "missing_model"
   | "model_too_long"
   | "invalid_request_body"
+  | "duplicate_key"
   | "request_body_too_large"
   | "invalid_path"
   | "too_many_headers"

@@ -6,6 +6,7 @@
  */
 import type { IncomingMessage } from "node:http";
 import { GatewayError } from "../../errors.js";
+import { checkJsonStructure, MAX_JSON_DEPTH } from "../../http/json-structure.js";
 import { declaredLength, readDeclaredBody } from "../../http/read-body.js";
 import type { RequestToIrResult } from "../formats/index.js";
 
@@ -66,8 +67,32 @@ async function readChunked(req: IncomingMessage, limit: number): Promise<Buffer>
   return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
 }
 
-/** Parses a JSON object body and its `model`. */
-export function parseBody(bytes: Buffer): ParsedBody {
+/**
+ * A key given twice (JSON.parse keeps the last copy; a provider reading the forwarded bytes
+ * may take the first, so guards and key restrictions would judge another request than the
+ * one served) or nesting past MAX_JSON_DEPTH is refused.
+ */
+function checkStructure(text: string): void {
+  const problem = checkJsonStructure(text);
+  if (problem === undefined) return;
+  if (problem.kind === "duplicate_key")
+    throw new GatewayError(
+      400,
+      "duplicate_key",
+      `The request body has the key ${problem.path} more than once; send each key once.`,
+    );
+  throw new GatewayError(
+    400,
+    "invalid_request_body",
+    `The request body nests objects and arrays deeper than ${MAX_JSON_DEPTH} levels.`,
+  );
+}
+
+/**
+ * Parses a JSON object body and its `model`. `trusted` skips the structure check for a body
+ * agw serialised itself.
+ */
+export function parseBody(bytes: Buffer, trusted = false): ParsedBody {
   const text = bytes.toString("utf8");
   let json: unknown;
   try {
@@ -78,6 +103,7 @@ export function parseBody(bytes: Buffer): ParsedBody {
   if (typeof json !== "object" || json === null || Array.isArray(json)) {
     throw new GatewayError(400, "invalid_request_body", "The request body must be a JSON object.");
   }
+  if (!trusted) checkStructure(text);
   const obj = json as Record<string, unknown>;
   const model = obj.model;
   if (typeof model !== "string" || model === "") {

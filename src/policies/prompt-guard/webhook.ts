@@ -4,9 +4,9 @@
  * Wire contract (one call per guard per request or response, all texts at once):
  *   POST <url>   content-type: application/json   (+ the configured headers)
  *   {"phase": "request" | "response", "texts": ["...", ...]}
- * `texts` are, in order, the system prompt parts, every message's text, tool call arguments
- * (JSON text) and tool results (see ir-texts.ts); for responses the output text and tool call
- * arguments. The service answers 2xx with JSON:
+ * `texts` are, for requests, every text field of the body in the caller's format, in body
+ * order (see body-texts.ts); for responses the output text and tool call arguments (see
+ * ir-texts.ts). The service answers 2xx with JSON:
  *   {"action": "pass"}
  *   {"action": "mask", "texts": ["...", ...]}   same length and order as sent; replaces them
  *   {"action": "mask", "text": "..."}           accepted when exactly one text was sent
