@@ -62,10 +62,12 @@ export type IrContentPart =
 
 /**
  * `tool` messages carry only tool_result parts. `user` messages carry text and images;
- * `assistant` messages carry text, thinking and tool_call parts.
+ * `assistant` messages carry text, thinking and tool_call parts. `system` messages carry text:
+ * a system or developer instruction given mid-conversation (after the first other message),
+ * kept where it was; leading ones are `IrRequest.system`.
  */
 export interface IrMessage {
-  role: "user" | "assistant" | "tool";
+  role: "user" | "assistant" | "tool" | "system";
   content: IrContentPart[];
   name?: string;
 }

@@ -219,7 +219,17 @@ function imageBlock(p: IrImagePart): Json {
   return withCache({ type: "image", source }, p.cacheControl);
 }
 
+/**
+ * A mid-conversation system instruction: Anthropic has one top-level `system`, so it rides in
+ * the user turn where it was given, as a text block marked as a system instruction.
+ */
+function systemInTurn(m: IrMessage): Json[] {
+  const text = m.content.map((p) => (p.type === "text" ? p.text : "")).join("\n\n");
+  return text === "" ? [] : [{ type: "text", text: `<system>\n${text}\n</system>` }];
+}
+
 function blocksFor(m: IrMessage, i: number, dropped: string[]): Json[] {
+  if (m.role === "system") return systemInTurn(m);
   const out: Json[] = [];
   for (const p of m.content) {
     switch (p.type) {

@@ -95,9 +95,12 @@ export function responsesRequestToIR(body: unknown): RequestToIrResult {
       if (type === "message") {
         const role = item.role;
         const parts = contentParts(item.content, where, dropped, unsupported);
-        if (role === "system" || role === "developer")
-          system.push(...parts.filter((p): p is IrTextPart => p.type === "text"));
-        else if (role === "user") messages.push({ role: "user", content: parts });
+        if (role === "system" || role === "developer") {
+          const texts = parts.filter((p): p is IrTextPart => p.type === "text");
+          // Leading instructions are the system prompt; a later one stays where it was.
+          if (messages.length === 0) system.push(...texts);
+          else messages.push({ role: "system", content: texts });
+        } else if (role === "user") messages.push({ role: "user", content: parts });
         else if (role === "assistant") lastAssistant().content.push(...parts);
         else throw invalid(`${where}: unsupported role ${JSON.stringify(role)}`);
       } else if (type === "function_call") {
@@ -215,8 +218,8 @@ export function responsesRequestFromIR(ir: IrRequest): RequestFromIrResult {
   const dropped: string[] = [];
   const input: Json[] = [];
   ir.messages.forEach((m, i) => {
-    if (m.role === "user")
-      input.push({ type: "message", role: "user", content: inputContent(m.content, "user") });
+    if (m.role === "user" || m.role === "system")
+      input.push({ type: "message", role: m.role, content: inputContent(m.content, "user") });
     else if (m.role === "assistant") {
       let pendingText: IrContentPart[] = [];
       const flush = (): void => {
