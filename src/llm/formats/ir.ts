@@ -232,6 +232,8 @@ export interface RequestFromIrResult {
   body: Record<string, unknown>;
   /** IR fields the target format cannot carry. */
   dropped: string[];
+  /** What the target format cannot serve and must not be dropped silently; the pipeline answers 400. */
+  unsupported?: string[];
 }
 
 export interface ResponseToIrResult {

@@ -83,6 +83,14 @@ export function llmAttempt(x: Exchange): Attempt {
     else {
       ir = toIR(candidate, upstreamModel);
       const out = converterFor(wire).requestFromIR(ir);
+      if (out.unsupported !== undefined && out.unsupported.length > 0) {
+        throw new GatewayError(
+          400,
+          "unsupported_feature",
+          `This request uses ${out.unsupported.join(", ")}, which ${NATIVE_NAME[wire]} cannot serve; ` +
+            `the model "${x.body.model}" is served by "${candidate.providerName}" (${candidate.provider.kind}).`,
+        );
+      }
       x.logDropped("upstream request", out.dropped);
       body = JSON.stringify(out.body);
     }

@@ -84,7 +84,11 @@ export function runFixture(fx: Fixture): FixtureResult {
     case "request": {
       const a = client.requestToIR(fx.input);
       const b = upstream.requestFromIR(a.ir, opts);
-      return { output: b.body, dropped: [...a.dropped, ...b.dropped], unsupported: a.unsupported };
+      return {
+        output: b.body,
+        dropped: [...a.dropped, ...b.dropped],
+        unsupported: [...a.unsupported, ...(b.unsupported ?? [])],
+      };
     }
     case "response": {
       const a = upstream.responseToIR(fx.input);

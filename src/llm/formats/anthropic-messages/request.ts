@@ -361,9 +361,11 @@ export function anthropicRequestFromIR(
   if (ir.metadata !== undefined) dropped.push("metadata");
   if (ir.responseFormat !== undefined && ir.responseFormat.type !== "text") dropped.push("response_format");
   if (ir.seed !== undefined) dropped.push("seed");
-  if (ir.n !== undefined && ir.n !== 1) dropped.push("n");
+  // Fewer choices than asked for would pass silently for the client: refused instead.
+  const unsupported: string[] = [];
+  if (ir.n !== undefined && ir.n > 1) unsupported.push(`n=${ir.n}`);
   if (ir.presencePenalty !== undefined) dropped.push("presence_penalty");
   if (ir.frequencyPenalty !== undefined) dropped.push("frequency_penalty");
   mergeExtras(body, ir, "anthropic-messages", dropped);
-  return { body, dropped };
+  return unsupported.length > 0 ? { body, dropped, unsupported } : { body, dropped };
 }

@@ -296,9 +296,10 @@ export function responsesRequestFromIR(ir: IrRequest): RequestFromIrResult {
       body.text = { format: f };
     } else body.text = { format: { type: rf.type } };
   }
+  const unsupported: string[] = [];
+  if (ir.n !== undefined && ir.n > 1) unsupported.push(`n=${ir.n}`);
   for (const [k, v] of [
     ["seed", ir.seed],
-    ["n", ir.n],
     ["presence_penalty", ir.presencePenalty],
     ["frequency_penalty", ir.frequencyPenalty],
   ] as const)
@@ -306,5 +307,5 @@ export function responsesRequestFromIR(ir: IrRequest): RequestFromIrResult {
   mergeExtras(body, ir, "openai-responses", dropped);
   // The gateway never relies on upstream storage unless a Responses client asked for it.
   if (!("store" in body)) body.store = false;
-  return { body, dropped };
+  return unsupported.length > 0 ? { body, dropped, unsupported } : { body, dropped };
 }
