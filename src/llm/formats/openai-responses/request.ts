@@ -59,6 +59,24 @@ function contentParts(
   return out;
 }
 
+/** The id prefix agw gives the reasoning items it produces (see response.ts idFactory). */
+const REASONING_ID = /^rs_/;
+
+/**
+ * An `item_reference` names a stored item; agw stores none, so only a Responses upstream can
+ * resolve one. A reasoning item (which clients such as the AI SDK reference by default) is
+ * dropped, as an unsigned reasoning item would be; any other reference is refused with what to do.
+ */
+function itemReference(item: Json, where: string, dropped: string[], unsupported: string[]): void {
+  const id = asString(item.id) ?? "";
+  if (REASONING_ID.test(id)) dropped.push(`${where}.item_reference(reasoning ${id})`);
+  else
+    unsupported.push(
+      `${where}.item_reference to ${JSON.stringify(id)} (agw stores no items: send the item itself, ` +
+        "e.g. with `store: false`, which the Vercel AI SDK takes as providerOptions.openai.store)",
+    );
+}
+
 /** The Responses API with state (stored responses, conversations) and hosted tools needs a Responses upstream. */
 export function responsesRequestToIR(body: unknown): RequestToIrResult {
   if (!isRecord(body)) throw invalid("request body must be a JSON object");
@@ -136,7 +154,8 @@ export function responsesRequestToIR(body: unknown): RequestToIrResult {
             ? { type: "thinking", thinking: text, signature: sig }
             : { type: "thinking", thinking: text },
         );
-      } else unsupported.push(`${where}.type=${String(type)}`);
+      } else if (type === "item_reference") itemReference(item, where, dropped, unsupported);
+      else unsupported.push(`${where}.type=${String(type)}`);
     });
   } else throw invalid("`input` must be a string or an array of items");
 
