@@ -72,8 +72,18 @@ export interface IrMessage {
   name?: string;
 }
 
+/**
+ * How a Responses client named a tool that the IR carries as a plain function under a flat
+ * name: a function inside a `namespace` tool, or a freeform `custom` tool (one string input).
+ * The client's answer names it back this way.
+ */
+export type IrToolOrigin =
+  | { kind: "namespace"; namespace: string; name: string }
+  | { kind: "custom"; name: string };
+
 export interface IrTool {
   name: string;
+  origin?: IrToolOrigin;
   description?: string;
   /** JSON Schema of the arguments object. */
   parameters: Record<string, unknown>;

@@ -8,7 +8,7 @@ import type { Logger } from "pino";
 import type { Dispatcher } from "undici";
 import type { RequestRecord } from "../../http/record.js";
 import type { UpstreamTarget } from "../../runtime/upstream.js";
-import type { IrFormat, IrStreamEvent, IrUsage, WireEvent } from "../formats/index.js";
+import type { IrFormat, IrStreamEvent, IrToolOrigin, IrUsage, WireEvent } from "../formats/index.js";
 import type { ParsedRouteType } from "../route-types.js";
 import { encodeSseEvent } from "../sse.js";
 import type { ParsedBody } from "./body.js";
@@ -50,6 +50,8 @@ export class Exchange {
   readonly clientFormat: IrFormat;
   readonly abort = new ClientAbort();
   readonly record: RequestRecord & RecordExtras;
+  /** Responses client: the tools its request renamed (namespaced, custom), named back in the answer. */
+  toolOrigins: ReadonlyMap<string, IrToolOrigin> | undefined;
 
   constructor(ctx: PipelineContext, deps: PipelineDeps, body: ParsedBody) {
     this.ctx = ctx;

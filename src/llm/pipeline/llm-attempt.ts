@@ -5,6 +5,7 @@
 import { GatewayError } from "../../errors.js";
 import type { AttemptResult, Candidate } from "../../runtime/plan.js";
 import { converterFor, type IrFormat, type IrRequest, type RequestToIrResult } from "../formats/index.js";
+import { hostedToolTypes, toolOrigins } from "../formats/openai-responses/client-tools.js";
 import { mockResponse, mockStreamEvents } from "../providers/mock/answer.js";
 import { apiPathFor, type ProviderWire, wireFormatFor } from "../providers/spec.js";
 import type { Exchange } from "./exchange.js";
@@ -29,6 +30,27 @@ const NATIVE_NAME: Readonly<Record<IrFormat, string>> = {
 
 export const OK: AttemptResult = { ok: true };
 
+/**
+ * A Responses request's hosted tools (web_search, ...) on an upstream that is not Responses:
+ * only OpenAI can run them. Dropped by default, and said so (x-agw-dropped-tools, the access
+ * log's droppedTools); refused with `policies.ai.hostedTools: refuse`.
+ */
+function dropHostedTools(x: Exchange, ir: IrRequest, candidate: Candidate): void {
+  const types = hostedToolTypes(ir);
+  if (types.length === 0) return;
+  if (x.ctx.gateway?.policy.hostedTools === "refuse") {
+    throw new GatewayError(
+      400,
+      "unsupported_feature",
+      `This request uses hosted tools (${types.join(", ")}), which only the OpenAI Responses API can run; ` +
+        `the model "${x.body.model}" is served by "${candidate.providerName}" (${candidate.provider.kind}). ` +
+        "Remove them, or let agw drop them (policies.ai.hostedTools: drop).",
+    );
+  }
+  x.record.droppedTools = types.join(",");
+  if (!x.res.headersSent) x.res.setHeader("x-agw-dropped-tools", types.join(", "));
+}
+
 export function llmAttempt(x: Exchange): Attempt {
   let parsed: RequestToIrResult | undefined;
   const toIR = (candidate: Candidate, upstreamModel: string): IrRequest => {
@@ -44,7 +66,12 @@ export function llmAttempt(x: Exchange): Attempt {
           `the model "${x.body.model}" is served by "${candidate.providerName}" (${candidate.provider.kind}).`,
       );
     }
-    return { ...parsed.ir, model: upstreamModel };
+    const ir = { ...parsed.ir, model: upstreamModel };
+    if (x.clientFormat === "openai-responses") {
+      x.toolOrigins = toolOrigins(ir);
+      dropHostedTools(x, ir, candidate);
+    }
+    return ir;
   };
 
   return async (candidate) => {

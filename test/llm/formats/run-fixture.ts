@@ -1,5 +1,5 @@
 import { type ConverterOptions, converterFor } from "../../../src/llm/formats/index.js";
-import type { IrFormat, WireEvent } from "../../../src/llm/formats/ir.js";
+import type { IrFormat, IrToolOrigin, WireEvent } from "../../../src/llm/formats/ir.js";
 
 export type FixtureKind = "request" | "response" | "stream" | "error";
 
@@ -21,6 +21,8 @@ export interface Fixture {
     includeUsage?: boolean;
     defaultMaxTokens?: number;
     maxTokensField?: "max_tokens" | "max_completion_tokens";
+    /** Responses client: tools its request renamed (flat name → how it named them). */
+    toolOrigins?: Record<string, IrToolOrigin>;
   };
   input: unknown;
   expected: unknown;
@@ -44,6 +46,7 @@ export function converterOptions(fx: Pick<Fixture, "options">): ConverterOptions
   if (o.includeUsage !== undefined) out.includeUsage = o.includeUsage;
   if (o.defaultMaxTokens !== undefined) out.defaultMaxTokens = o.defaultMaxTokens;
   if (o.maxTokensField !== undefined) out.maxTokensField = o.maxTokensField;
+  if (o.toolOrigins !== undefined) out.toolOrigins = new Map(Object.entries(o.toolOrigins));
   return out;
 }
 

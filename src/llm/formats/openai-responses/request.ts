@@ -6,13 +6,20 @@ import type {
   IrRequest,
   IrResponseFormat,
   IrTextPart,
-  IrTool,
   RequestFromIrResult,
   RequestToIrResult,
 } from "../ir.js";
 import { imageFromUrl, imageToUrl } from "../openai-chat/request.js";
 import { effortForBudget } from "../reasoning.js";
 import { asArray, asNumber, asString, isRecord, type Json, mergeExtras, unknownKeys } from "../util.js";
+import {
+  callItem,
+  clientToolsFromIR,
+  clientToolsToIR,
+  customArguments,
+  namespacedName,
+  toolOrigins,
+} from "./client-tools.js";
 
 const KNOWN = new Set([
   "model",
@@ -122,13 +129,22 @@ export function responsesRequestToIR(body: unknown): RequestToIrResult {
         else if (role === "assistant") lastAssistant().content.push(...parts);
         else throw invalid(`${where}: unsupported role ${JSON.stringify(role)}`);
       } else if (type === "function_call") {
+        const name = asString(item.name) ?? "";
+        const ns = asString(item.namespace);
+        lastAssistant().content.push({
+          type: "tool_call",
+          id: asString(item.call_id) ?? "",
+          name: ns === undefined ? name : namespacedName(ns, name),
+          arguments: asString(item.arguments) ?? "",
+        });
+      } else if (type === "custom_tool_call") {
         lastAssistant().content.push({
           type: "tool_call",
           id: asString(item.call_id) ?? "",
           name: asString(item.name) ?? "",
-          arguments: asString(item.arguments) ?? "",
+          arguments: customArguments(asString(item.input) ?? ""),
         });
-      } else if (type === "function_call_output") {
+      } else if (type === "function_call_output" || type === "custom_tool_call_output") {
         const out = item.output;
         const content: string | Array<IrTextPart | IrImagePart> =
           typeof out === "string"
@@ -160,24 +176,20 @@ export function responsesRequestToIR(body: unknown): RequestToIrResult {
   } else throw invalid("`input` must be a string or an array of items");
 
   const ir: IrRequest = { model, system, messages, stream: body.stream === true };
-  const tools: IrTool[] = [];
-  for (const t of asArray(body.tools)) {
-    if (!isRecord(t)) continue;
-    if (t.type === "function") {
-      const tool: IrTool = {
-        name: asString(t.name) ?? "",
-        parameters: isRecord(t.parameters) ? t.parameters : { type: "object", properties: {} },
-      };
-      if (typeof t.description === "string") tool.description = t.description;
-      if (typeof t.strict === "boolean") tool.strict = t.strict;
-      tools.push(tool);
-    } else unsupported.push(`tools[type=${String(t.type)}]`);
-  }
+  const { tools, hosted } = clientToolsToIR(body.tools, unsupported);
   if (tools.length > 0) ir.tools = tools;
   const tc = body.tool_choice;
+  let hostedChoice: Json | undefined;
   if (tc === "auto" || tc === "none" || tc === "required") ir.toolChoice = { type: tc };
   else if (isRecord(tc) && tc.type === "function" && typeof tc.name === "string")
+    ir.toolChoice = {
+      type: "tool",
+      name: typeof tc.namespace === "string" ? namespacedName(tc.namespace, tc.name) : tc.name,
+    };
+  else if (isRecord(tc) && tc.type === "custom" && typeof tc.name === "string")
     ir.toolChoice = { type: "tool", name: tc.name };
+  else if (isRecord(tc) && tc.type !== "allowed_tools" && tc.type !== "mcp")
+    hostedChoice = tc; // a hosted tool: goes wherever the hosted tools go
   else if (isRecord(tc)) unsupported.push(`tool_choice.type=${String(tc.type)}`);
   if (typeof body.parallel_tool_calls === "boolean") ir.parallelToolCalls = body.parallel_tool_calls;
   const mt = asNumber(body.max_output_tokens);
@@ -215,8 +227,12 @@ export function responsesRequestToIR(body: unknown): RequestToIrResult {
       ir.responseFormat = rf;
     }
   }
-  const extras = unknownKeys(body, KNOWN);
-  if (extras !== undefined) ir.extras = { "openai-responses": extras };
+  const extras = unknownKeys(body, KNOWN) ?? {};
+  // Hosted tools ride in the extras: a Responses upstream gets them as sent, another one cannot
+  // run them (the pipeline drops or refuses them, see hostedToolTypes).
+  if (hosted.length > 0) extras.tools = hosted;
+  if (hostedChoice !== undefined) extras.tool_choice = hostedChoice;
+  if (Object.keys(extras).length > 0) ir.extras = { "openai-responses": extras };
   return { ir, dropped, unsupported };
 }
 
@@ -235,6 +251,11 @@ function inputContent(parts: IrContentPart[], role: "user" | "assistant"): Json[
 
 export function responsesRequestFromIR(ir: IrRequest): RequestFromIrResult {
   const dropped: string[] = [];
+  const origins = toolOrigins(ir);
+  const customCallIds = new Set<string>();
+  for (const m of ir.messages)
+    for (const p of m.content)
+      if (p.type === "tool_call" && origins?.get(p.name)?.kind === "custom") customCallIds.add(p.id);
   const input: Json[] = [];
   ir.messages.forEach((m, i) => {
     if (m.role === "user" || m.role === "system")
@@ -250,18 +271,17 @@ export function responsesRequestFromIR(ir: IrRequest): RequestFromIrResult {
         if (p.type === "text") pendingText.push(p);
         else if (p.type === "tool_call") {
           flush();
-          input.push({
-            type: "function_call",
-            call_id: p.id,
-            name: p.name,
-            arguments: p.arguments === "" ? "{}" : p.arguments,
-          });
+          const call = callItem("", p.id, p.name, p.arguments === "" ? "{}" : p.arguments, origins, "");
+          delete call.id;
+          delete call.status;
+          input.push(call);
         } else dropped.push(`messages[${i}].${p.type}`);
       }
       flush();
     } else {
       for (const p of m.content) {
         if (p.type !== "tool_result") continue;
+        const custom = customCallIds.has(p.toolCallId);
         const output =
           typeof p.content === "string"
             ? p.content
@@ -270,24 +290,28 @@ export function responsesRequestFromIR(ir: IrRequest): RequestFromIrResult {
                   ? { type: "input_text", text: c.text }
                   : { type: "input_image", image_url: imageToUrl(c) },
               );
-        input.push({ type: "function_call_output", call_id: p.toolCallId, output });
+        input.push({
+          type: custom ? "custom_tool_call_output" : "function_call_output",
+          call_id: p.toolCallId,
+          output: custom && typeof output !== "string" ? JSON.stringify(output) : output,
+        });
       }
     }
   });
   const body: Json = { model: ir.model, input };
   if (ir.system.length > 0) body.instructions = ir.system.map((p) => p.text).join("\n\n");
-  if (ir.tools !== undefined && ir.tools.length > 0)
-    body.tools = ir.tools.map((t) => {
-      const tool: Json = { type: "function", name: t.name };
-      if (t.description !== undefined) tool.description = t.description;
-      tool.parameters = t.parameters;
-      // Responses defaults strict to true, which rejects most hand-written schemas.
-      tool.strict = t.strict ?? false;
-      return tool;
-    });
-  if (ir.toolChoice !== undefined)
-    body.tool_choice =
-      ir.toolChoice.type === "tool" ? { type: "function", name: ir.toolChoice.name } : ir.toolChoice.type;
+  const hosted = ir.extras?.["openai-responses"]?.tools;
+  if ((ir.tools !== undefined && ir.tools.length > 0) || hosted !== undefined)
+    body.tools = clientToolsFromIR(ir.tools ?? [], hosted);
+  if (ir.toolChoice !== undefined) {
+    const tc = ir.toolChoice;
+    const origin = tc.type === "tool" ? origins?.get(tc.name) : undefined;
+    if (tc.type !== "tool") body.tool_choice = tc.type;
+    else if (origin?.kind === "custom") body.tool_choice = { type: "custom", name: origin.name };
+    else if (origin?.kind === "namespace")
+      body.tool_choice = { type: "function", name: origin.name, namespace: origin.namespace };
+    else body.tool_choice = { type: "function", name: tc.name };
+  }
   if (ir.parallelToolCalls !== undefined) body.parallel_tool_calls = ir.parallelToolCalls;
   if (ir.maxTokens !== undefined) body.max_output_tokens = ir.maxTokens;
   if (ir.temperature !== undefined) body.temperature = ir.temperature;
