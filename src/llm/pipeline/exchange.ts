@@ -94,14 +94,19 @@ export class Exchange {
     this.res.end(body);
   }
 
-  /** Writes the SSE head; sends it now unless `flush` is false (the caller writes soon). */
-  startSse(flush = true): void {
+  /**
+   * Writes the SSE head; sends it now unless `flush` is false (the caller writes soon).
+   * `upstream`: the upstream's own head to keep (a same-format stream read by the guards).
+   */
+  startSse(flush = true, upstream?: readonly string[]): void {
     this.record.status = 200;
-    this.res.writeHead(200, {
-      "content-type": "text/event-stream; charset=utf-8",
-      "cache-control": "no-cache",
-      "x-agw-request-id": this.ctx.requestId,
-    });
+    if (upstream !== undefined) this.res.writeHead(200, [...upstream]);
+    else
+      this.res.writeHead(200, {
+        "content-type": "text/event-stream; charset=utf-8",
+        "cache-control": "no-cache",
+        "x-agw-request-id": this.ctx.requestId,
+      });
     if (flush) this.res.flushHeaders();
   }
 

@@ -12,7 +12,12 @@ import type { Exchange } from "./exchange.js";
 import { clientWantsUsage, isStreamResponse, passJson, passStream, sameFormatBody } from "./fast-path.js";
 import type { Attempt } from "./plan-source.js";
 import { editUpstreamHeaders } from "./request-policies.js";
-import { answerGuardedJson, guardIrResponse, responseGuardOf } from "./response-guard.js";
+import {
+  answerGuardedJson,
+  answerGuardedSameFormat,
+  guardIrResponse,
+  responseGuardOf,
+} from "./response-guard.js";
 import { answerTranslatedJson, clientConverterOptions, writeIrResponse } from "./translate-json.js";
 import { streamTranslated, writeIrStream } from "./translate-stream.js";
 import { callUpstream, upstreamHeaders } from "./upstream-call.js";
@@ -137,15 +142,18 @@ export function llmAttempt(x: Exchange): Attempt {
     });
     if (!r.ok) return x.abort.aborted ? OK : r;
     const up = r.response;
-    // Response guards read the answer: the same format then goes through the IR as well.
-    if (same && responseGuardOf(x) === undefined) {
+    // Response guards read the answer: a same-format JSON answer is masked in place, anything
+    // else goes through the IR.
+    const guard = responseGuardOf(x);
+    if (same && guard === undefined) {
       if (isStreamResponse(up)) await passStream(x, up, wire, injectUsage);
       else await passJson(x, up, wire);
     } else if (isStreamResponse(up)) {
       const includeUsage = ir === undefined ? clientWantsUsage(x.body.json) : ir.includeUsage === true;
       const encoder = converterFor(x.clientFormat).createEncoder(clientConverterOptions(x, includeUsage));
-      await streamTranslated(x, up.body, converterFor(wire).createDecoder(), encoder);
-    } else if (responseGuardOf(x) !== undefined) await answerGuardedJson(x, up, wire);
+      await streamTranslated(x, up.body, converterFor(wire).createDecoder(), encoder, same ? up : undefined);
+    } else if (guard !== undefined && same) await answerGuardedSameFormat(x, up, wire, guard);
+    else if (guard !== undefined) await answerGuardedJson(x, up, wire);
     else await answerTranslatedJson(x, up, wire);
     return OK;
   };
