@@ -162,3 +162,21 @@ describe("Codex tools on translated routes", () => {
     expect(((await handle.request).json as Body).tools).toEqual(CODEX_TOOLS);
   });
 });
+
+describe("the dropped-tools header on a stream", () => {
+  it("is on the SSE response head", async () => {
+    h.mock.script({ reply: { text: "ok" } });
+    const res = await fetch(`${h.url}/v1/responses`, {
+      method: "POST",
+      headers: {
+        "content-type": "application/json",
+        authorization: "Bearer sk-caller-key",
+        "x-agw-authorization": "Bearer agw-gateway-key",
+      },
+      body: JSON.stringify({ model: "ant-codex", input: "Hi", stream: true, tools: CODEX_TOOLS }),
+    });
+    expect(res.headers.get("content-type")).toContain("text/event-stream");
+    expect(res.headers.get("x-agw-dropped-tools")).toBe("web_search");
+    await res.text();
+  });
+});
