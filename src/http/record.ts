@@ -46,6 +46,8 @@ export interface RequestRecord {
   attempts?: number;
   /** Candidates moved past under the fallback strategy. */
   fallbacks?: number;
+  /** Hosted tools left out of a translated request (comma-separated types, e.g. "web_search"). */
+  droppedTools?: string;
   /** The name of the gateway key (apiKey policy) the caller presented; never the key. */
   keyName?: string;
   /** Policy outcomes (PolicyEvent of src/policies/events.ts), counted by the metrics. */
@@ -101,6 +103,7 @@ export function logRecord(logger: Logger, r: RequestRecord): void {
       responseModel: clip(r.responseModel),
       inputTokens: r.inputTokens,
       outputTokens: r.outputTokens,
+      droppedTools: r.droppedTools,
       error: r.error,
     },
     "request",

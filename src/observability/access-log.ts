@@ -39,6 +39,8 @@ export interface AccessLogEntry {
   target: string | undefined;
   attempts: number | undefined;
   keyName: string | undefined;
+  /** Hosted tools (web_search, ...) left out of a request for an upstream that cannot run them. */
+  droppedTools?: string | undefined;
   error: string | undefined;
   traceId: string | undefined;
 }
@@ -96,6 +98,7 @@ export function accessLogEntry(r: RequestRecord): AccessLogEntry {
     target: r.target,
     attempts: r.attempts,
     keyName: r.keyName,
+    droppedTools: r.droppedTools,
     error: r.error,
     traceId: r.traceId,
   };
@@ -131,6 +134,7 @@ export function accessLogText(e: AccessLogEntry): string {
   if (e.upstreamMs !== undefined) parts.push(`upstream=${fmtMs(e.upstreamMs)}ms`);
   if (e.ttftMs !== undefined) parts.push(`ttft=${fmtMs(e.ttftMs)}ms`);
   kv("key", e.keyName);
+  kv("droppedTools", e.droppedTools);
   kv("error", e.error);
   kv("trace", e.traceId);
   return parts.join(" ");
@@ -228,6 +232,7 @@ export function accessLogJsonFields(e: AccessLogEntry, quote: (s: string) => str
   if (e.target !== undefined) s += `,"target":${quote(e.target)}`;
   if (e.attempts !== undefined) s += `,"attempts":${jsonNumber(e.attempts)}`;
   if (e.keyName !== undefined) s += `,"keyName":${quote(e.keyName)}`;
+  if (e.droppedTools !== undefined) s += `,"droppedTools":${quote(e.droppedTools)}`;
   if (e.error !== undefined) s += `,"error":${quote(e.error)}`;
   if (e.traceId !== undefined) s += `,"traceId":${jsonString(e.traceId)}`;
   return s;

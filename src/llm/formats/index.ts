@@ -12,6 +12,7 @@ import type {
   IrFormat,
   IrRequest,
   IrResponse,
+  IrToolOrigin,
   IrUsage,
   RequestFromIrResult,
   RequestToIrResult,
@@ -45,6 +46,8 @@ export interface ConverterOptions {
   now?: () => number;
   /** Responses client: id generator for items the upstream format has no id for. */
   newId?: (prefix: string) => string;
+  /** Responses client: the tools its request renamed (namespaced, custom), named back in its answer. */
+  toolOrigins?: ReadonlyMap<string, IrToolOrigin> | undefined;
 }
 
 /** Everything needed to speak one wire format, as client and as upstream. */

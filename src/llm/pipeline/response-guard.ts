@@ -10,6 +10,7 @@
  *    same chain as JSON, and replayed (masked texts in place of the original deltas).
  */
 
+import { responseHead } from "../../http/forward-headers.js";
 import { notePolicyEvents } from "../../http/record.js";
 import type { PromptGuard } from "../../policies/prompt-guard/chain.js";
 import { rejectionError } from "../../policies/prompt-guard/stream-guard.js";
@@ -21,6 +22,7 @@ import {
   type IrStreamEvent,
   type IrUsage,
 } from "../formats/index.js";
+import { responseTextSlots } from "../formats/response-text-slots.js";
 import type { Exchange } from "./exchange.js";
 import { readJsonAnswer, writeIrResponse } from "./translate-json.js";
 import type { UpstreamResponse } from "./upstream-response.js";
@@ -39,6 +41,69 @@ export async function guardIrResponse(x: Exchange, ir: IrResponse): Promise<IrRe
   notePolicyEvents(x.record, r.events);
   if (!r.ok) throw r.error;
   return r.value;
+}
+
+/**
+ * A JSON answer in the caller's own format, judged by the response guards: written as the
+ * upstream sent it (its headers too), with only the texts a guard masked replaced in place.
+ * Nothing else of the body changes, so fields the IR does not carry are kept.
+ */
+export async function answerGuardedSameFormat(
+  x: Exchange,
+  up: UpstreamResponse,
+  format: IrFormat,
+  guard: PromptGuard,
+): Promise<void> {
+  const { raw, parsed } = await readJsonAnswer(up.body);
+  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
+    // No response of any format: the IR path says so in the caller's envelope.
+    converterFor(format).responseToIR(parsed);
+    return;
+  }
+  const body = parsed as Record<string, unknown>;
+  const slots = responseTextSlots(format, body);
+  // What the guards read: the answer's texts, as the IR response they take.
+  const ir: IrResponse = {
+    id: "",
+    model: "",
+    content: slots.map(
+      (s): IrOutputPart =>
+        s.kind === "text"
+          ? { type: "text", text: s.text }
+          : { type: "tool_call", id: "", name: "", arguments: s.text },
+    ),
+    stopReason: "end_turn",
+    usage: { inputTokens: 0, outputTokens: 0, totalTokens: 0 },
+  };
+  const r = await guard.checkResponse(ir);
+  notePolicyEvents(x.record, r.events);
+  if (!r.ok) throw r.error;
+  let out: string | Buffer = raw;
+  if (r.value !== ir) {
+    r.value.content.forEach((p, i) => {
+      const slot = slots[i];
+      const text = p.type === "text" ? p.text : p.type === "tool_call" ? p.arguments : undefined;
+      if (slot !== undefined && text !== undefined && text !== slot.text) slot.set(text);
+    });
+    out = JSON.stringify(body);
+  }
+  x.record.status = up.statusCode;
+  x.res.writeHead(up.statusCode, [
+    ...upstreamHeadsFor(x, up),
+    "content-length",
+    String(Buffer.byteLength(out)),
+  ]);
+  x.res.end(out);
+  const { usage, model } = converterFor(format).responseUsage(body);
+  x.noteUsage(usage, model);
+}
+
+/** The upstream's response head as the unguarded path passes it, without its content-length. */
+export function upstreamHeadsFor(x: Exchange, up: UpstreamResponse): string[] {
+  const h = responseHead(up.head, x.ctx.requestId);
+  const out: string[] = [];
+  for (let i = 0; i < h.length; i += 2) if (h[i] !== "content-length") out.push(h[i]!, h[i + 1]!);
+  return out;
 }
 
 /** A JSON answer of any format, judged by the response guards, written in the caller's format. */

@@ -9,7 +9,7 @@ import { answerReadError, readAll } from "./upstream-call.js";
 import type { UpstreamResponse } from "./upstream-response.js";
 
 export function clientConverterOptions(x: Exchange, includeUsage: boolean): ConverterOptions {
-  return { includeUsage, now: () => x.now() };
+  return { includeUsage, now: () => x.now(), toolOrigins: x.toolOrigins };
 }
 
 /** Writes an IR response to the client in its own format. */

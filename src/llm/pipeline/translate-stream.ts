@@ -7,7 +7,8 @@
 import type { IrError, IrStreamEvent, StreamDecoder, StreamEncoder } from "../formats/index.js";
 import { createSseParser, SseEventTooLargeError } from "../sse.js";
 import { type Exchange, StreamTracker, sseText, writeChunk } from "./exchange.js";
-import { streamFilterOf } from "./response-guard.js";
+import { streamFilterOf, upstreamHeadsFor } from "./response-guard.js";
+import type { UpstreamResponse } from "./upstream-response.js";
 
 /** The access log's error code for a stream the upstream broke. */
 export function streamAbortCode(err: unknown): string {
@@ -46,6 +47,8 @@ export async function streamTranslated(
   body: AsyncIterable<unknown>,
   decoder: StreamDecoder,
   encoder: StreamEncoder,
+  /** A same-format stream read only for the response guards: its upstream headers are kept. */
+  sameFormat?: UpstreamResponse,
 ): Promise<void> {
   const tracker = new StreamTracker(x.record);
   const filter = streamFilterOf(x);
@@ -68,7 +71,7 @@ export async function streamTranslated(
   // The head goes out with the first events when the first chunk is already buffered.
   const buffered = (body as { readableLength?: unknown }).readableLength;
   let headPending = typeof buffered === "number" && buffered > 0;
-  x.startSse(!headPending);
+  x.startSse(!headPending, sameFormat === undefined ? undefined : upstreamHeadsFor(x, sameFormat));
   const res = x.res;
   try {
     for await (const chunk of body) {

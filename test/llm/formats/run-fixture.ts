@@ -1,5 +1,5 @@
 import { type ConverterOptions, converterFor } from "../../../src/llm/formats/index.js";
-import type { IrFormat, WireEvent } from "../../../src/llm/formats/ir.js";
+import type { IrFormat, IrToolOrigin, WireEvent } from "../../../src/llm/formats/ir.js";
 
 export type FixtureKind = "request" | "response" | "stream" | "error";
 
@@ -21,6 +21,8 @@ export interface Fixture {
     includeUsage?: boolean;
     defaultMaxTokens?: number;
     maxTokensField?: "max_tokens" | "max_completion_tokens";
+    /** Responses client: tools its request renamed (flat name → how it named them). */
+    toolOrigins?: Record<string, IrToolOrigin>;
   };
   input: unknown;
   expected: unknown;
@@ -44,6 +46,7 @@ export function converterOptions(fx: Pick<Fixture, "options">): ConverterOptions
   if (o.includeUsage !== undefined) out.includeUsage = o.includeUsage;
   if (o.defaultMaxTokens !== undefined) out.defaultMaxTokens = o.defaultMaxTokens;
   if (o.maxTokensField !== undefined) out.maxTokensField = o.maxTokensField;
+  if (o.toolOrigins !== undefined) out.toolOrigins = new Map(Object.entries(o.toolOrigins));
   return out;
 }
 
@@ -84,7 +87,11 @@ export function runFixture(fx: Fixture): FixtureResult {
     case "request": {
       const a = client.requestToIR(fx.input);
       const b = upstream.requestFromIR(a.ir, opts);
-      return { output: b.body, dropped: [...a.dropped, ...b.dropped], unsupported: a.unsupported };
+      return {
+        output: b.body,
+        dropped: [...a.dropped, ...b.dropped],
+        unsupported: [...a.unsupported, ...(b.unsupported ?? [])],
+      };
     }
     case "response": {
       const a = upstream.responseToIR(fx.input);

@@ -219,7 +219,17 @@ function imageBlock(p: IrImagePart): Json {
   return withCache({ type: "image", source }, p.cacheControl);
 }
 
+/**
+ * A mid-conversation system instruction: Anthropic has one top-level `system`, so it rides in
+ * the user turn where it was given, as a text block marked as a system instruction.
+ */
+function systemInTurn(m: IrMessage): Json[] {
+  const text = m.content.map((p) => (p.type === "text" ? p.text : "")).join("\n\n");
+  return text === "" ? [] : [{ type: "text", text: `<system>\n${text}\n</system>` }];
+}
+
 function blocksFor(m: IrMessage, i: number, dropped: string[]): Json[] {
+  if (m.role === "system") return systemInTurn(m);
   const out: Json[] = [];
   for (const p of m.content) {
     switch (p.type) {
@@ -351,9 +361,11 @@ export function anthropicRequestFromIR(
   if (ir.metadata !== undefined) dropped.push("metadata");
   if (ir.responseFormat !== undefined && ir.responseFormat.type !== "text") dropped.push("response_format");
   if (ir.seed !== undefined) dropped.push("seed");
-  if (ir.n !== undefined && ir.n !== 1) dropped.push("n");
+  // Fewer choices than asked for would pass silently for the client: refused instead.
+  const unsupported: string[] = [];
+  if (ir.n !== undefined && ir.n > 1) unsupported.push(`n=${ir.n}`);
   if (ir.presencePenalty !== undefined) dropped.push("presence_penalty");
   if (ir.frequencyPenalty !== undefined) dropped.push("frequency_penalty");
   mergeExtras(body, ir, "anthropic-messages", dropped);
-  return { body, dropped };
+  return unsupported.length > 0 ? { body, dropped, unsupported } : { body, dropped };
 }

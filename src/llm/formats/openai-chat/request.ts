@@ -101,7 +101,10 @@ export function chatRequestToIR(body: unknown): RequestToIrResult {
     if (!isRecord(m)) throw invalid(`messages[${i}] must be an object`);
     const role = m.role;
     if (role === "system" || role === "developer") {
-      system.push(...textParts(m.content, `messages[${i}]`, dropped));
+      const texts = textParts(m.content, `messages[${i}]`, dropped);
+      // Leading instructions are the system prompt; a later one stays where it was.
+      if (messages.length === 0) system.push(...texts);
+      else messages.push({ role: "system", content: texts });
     } else if (role === "user") {
       const msg: IrMessage = { role: "user", content: userParts(m.content, i, dropped) };
       if (typeof m.name === "string") msg.name = m.name;
@@ -230,7 +233,12 @@ export function chatRequestFromIR(ir: IrRequest, opts: ChatRequestOptions = {}):
     messages.push({ role: "system", content: ir.system.map((p) => p.text).join("\n\n") });
 
   for (const [i, m] of ir.messages.entries()) {
-    if (m.role === "user") {
+    if (m.role === "system") {
+      // `system` rather than `developer`: every OpenAI-compatible server knows it, and OpenAI
+      // reads it as `developer` for the models that have that role.
+      const text = m.content.map((p) => (p.type === "text" ? p.text : "")).join("\n\n");
+      messages.push({ role: "system", content: text });
+    } else if (m.role === "user") {
       const parts = m.content.filter((p) => {
         if (p.type === "text" || p.type === "image") return true;
         dropped.push(`messages[${i}].${p.type}`);
