@@ -20,6 +20,7 @@ export interface Fixture {
     now?: number;
     includeUsage?: boolean;
     defaultMaxTokens?: number;
+    maxOutputTokens?: number;
     maxTokensField?: "max_tokens" | "max_completion_tokens";
   };
   input: unknown;
@@ -43,6 +44,7 @@ export function converterOptions(fx: Pick<Fixture, "options">): ConverterOptions
   }
   if (o.includeUsage !== undefined) out.includeUsage = o.includeUsage;
   if (o.defaultMaxTokens !== undefined) out.defaultMaxTokens = o.defaultMaxTokens;
+  if (o.maxOutputTokens !== undefined) out.maxOutputTokens = o.maxOutputTokens;
   if (o.maxTokensField !== undefined) out.maxTokensField = o.maxTokensField;
   return out;
 }

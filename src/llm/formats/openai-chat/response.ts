@@ -43,8 +43,12 @@ export function chatUsageToIR(u: unknown): IrUsage | undefined {
   const output = asNumber(u.completion_tokens) ?? 0;
   const ptd = isRecord(u.prompt_tokens_details) ? u.prompt_tokens_details : {};
   const ctd = isRecord(u.completion_tokens_details) ? u.completion_tokens_details : {};
+  // Several OpenAI-compatible providers (OpenRouter, ...) report prompt-cache writes, part of
+  // prompt_tokens like cache reads. total_tokens is kept as sent: Gemini's counts thoughts that
+  // completion_tokens leaves out.
   return makeUsage(input, output, {
     cacheRead: asNumber(ptd.cached_tokens),
+    cacheCreation: asNumber(ptd.cache_write_tokens),
     reasoning: asNumber(ctd.reasoning_tokens),
     total: asNumber(u.total_tokens),
   });
@@ -57,6 +61,8 @@ export function chatUsageFromIR(u: IrUsage): Json {
     total_tokens: u.totalTokens,
     prompt_tokens_details: { cached_tokens: u.cacheReadTokens ?? 0 },
   };
+  if (u.cacheCreationTokens !== undefined && u.cacheCreationTokens > 0)
+    (out.prompt_tokens_details as Json).cache_write_tokens = u.cacheCreationTokens;
   if (u.reasoningTokens !== undefined)
     out.completion_tokens_details = { reasoning_tokens: u.reasoningTokens };
   return out;
