@@ -67,6 +67,8 @@ export async function startHarness(
     streamIdleMs?: number;
     /** Wraps the pipeline (e.g. to look at each request's record once it is handled). */
     wrap?: (p: LlmPipeline) => LlmPipeline;
+    /** Model entries tried before the standard ones (baseUrl: the mock's, as `${mock.url}/v1`). */
+    models?: (baseUrl: string) => NonNullable<NonNullable<Config["llm"]>["models"]>;
   } = {},
 ): Promise<Harness> {
   const mock = await startMockUpstream();
@@ -78,6 +80,8 @@ export async function startHarness(
       ? {}
       : { policies: { timeout: { streamIdleTimeout: `${options.streamIdleMs}ms` } } },
   );
+  if (options.models !== undefined && config.llm !== undefined)
+    config.llm.models = [...options.models(`${mock.url}/v1`), ...(config.llm.models ?? [])];
   if (options.maxRequestBodyBytes !== undefined) {
     config.config = { maxRequestBody: `${options.maxRequestBodyBytes}B` };
   }
