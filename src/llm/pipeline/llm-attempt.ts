@@ -82,7 +82,10 @@ export function llmAttempt(x: Exchange): Attempt {
     if (same) body = sameFormatBody(x.body, candidate.model, injectUsage);
     else {
       ir = toIR(candidate, upstreamModel);
-      const out = converterFor(wire).requestFromIR(ir);
+      const out = converterFor(wire).requestFromIR(
+        ir,
+        candidate.maxOutputTokens === undefined ? undefined : { maxOutputTokens: candidate.maxOutputTokens },
+      );
       x.logDropped("upstream request", out.dropped);
       body = JSON.stringify(out.body);
     }
