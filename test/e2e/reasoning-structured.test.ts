@@ -251,6 +251,38 @@ describe("thinking with tool turns", () => {
   });
 });
 
+describe("thinking with tool turns, Responses client", () => {
+  it("AI SDK Responses with store: false hands the signed reasoning back: thinking stays on for turn 2", async () => {
+    const first = h.mock.script({
+      reply: {
+        thinking: "Need the tool.",
+        signature: "sig-oslo",
+        toolCalls: [{ id: "toolu_r1", name: "get_weather", arguments: { city: "Oslo" } }],
+      },
+    });
+    const second = h.mock.script({ reply: { text: "Cold in Oslo." } });
+    const openai = createOpenAI({ baseURL: `${h.url}/v1`, apiKey: CALLER_KEY, headers });
+    const r = await generateText({
+      model: openai.responses("claude-sonnet-4-5"),
+      prompt: "Weather in Oslo?",
+      tools: {
+        get_weather: tool({
+          inputSchema: z.object({ city: z.string() }),
+          execute: async ({ city }) => `Cold in ${city}`,
+        }),
+      },
+      providerOptions: { openai: { reasoningEffort: "low", store: false, forceReasoning: true } },
+      stopWhen: stepCountIs(3),
+    });
+    expect(r.text).toBe("Cold in Oslo.");
+    expect(bodyOf(await first.request).thinking).toEqual({ type: "enabled", budget_tokens: 2048 });
+    const turn2 = bodyOf(await second.request);
+    expect(turn2.thinking).toEqual({ type: "enabled", budget_tokens: 2048 });
+    const assistant = (turn2.messages as Json[]).find((m) => m.role === "assistant");
+    expect((assistant?.content as Json[])[0]).toMatchObject({ type: "thinking", signature: "sig-oslo" });
+  });
+});
+
 describe("usage accounting", () => {
   const cacheWrite = {
     prompt_tokens: 1200,
