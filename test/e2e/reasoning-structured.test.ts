@@ -6,6 +6,7 @@
 import { createOpenAI } from "@ai-sdk/openai";
 import { generateText, stepCountIs, tool } from "ai";
 import OpenAI from "openai";
+import { zodResponseFormat } from "openai/helpers/zod";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { z } from "zod";
 import type { RecordedRequest } from "../helpers/mock-upstream.js";
@@ -108,6 +109,18 @@ describe("structured output", () => {
       "`minimum` at schema.properties.age",
     );
     expect(h.mock.requests.length).toBe(before);
+  });
+
+  it("openai parse() with a zod int(): its safe-integer bounds are not refused", async () => {
+    const handle = h.mock.script({ reply: { text: '{"age":36}' } });
+    const r = await h.openai.chat.completions.parse({
+      model: "ant-so",
+      messages: [{ role: "user", content: "How old?" }],
+      response_format: zodResponseFormat(z.object({ age: z.int() }), "age"),
+    });
+    expect(r.choices[0]?.message.parsed).toEqual({ age: 36 });
+    const oc = bodyOf(await handle.request).output_config as { format: { schema: Json } };
+    expect(oc.format.schema.properties).toEqual({ age: { type: "integer" } });
   });
 
   it("json_object → Anthropic: asked for in the system prompt", async () => {

@@ -83,6 +83,22 @@ describe("response schema → Anthropic output_config.format", () => {
     });
   });
 
+  it("zod int()'s safe-integer bounds constrain nothing: left out, not refused", () => {
+    const body = chatToAnthropic({
+      type: "object",
+      properties: { n: { type: "integer", minimum: -9007199254740991, maximum: 9007199254740991 } },
+      required: ["n"],
+      additionalProperties: false,
+    }) as { output_config: { format: { schema: unknown } } };
+    expect(body.output_config.format.schema).toEqual({
+      type: "object",
+      properties: { n: { type: "integer" } },
+      required: ["n"],
+      additionalProperties: false,
+    });
+    expect(refusal({ type: "integer", minimum: 1 }).message).toContain("`minimum` at schema");
+  });
+
   it("json_schema with thinking: both output_config keys are sent", () => {
     const { ir } = converterFor("openai-chat").requestToIR({
       model: "claude-opus-4-6",

@@ -5,7 +5,8 @@
  *   - an object without `additionalProperties` gets `additionalProperties: false` (Anthropic
  *     requires it on every object);
  *   - `oneOf` becomes `anyOf` (the alternatives of a generated union are disjoint);
- *   - the `$schema` annotation is left out.
+ *   - the `$schema` annotation is left out, and so are `minimum` / `maximum` at the safe-integer
+ *     bounds (what zod writes for `int()`), which constrain nothing.
  * Anything else it cannot express is refused with a 400 that names the keyword and where it is,
  * never dropped: numeric, string-length and array-size constraints beyond `minItems` 0 or 1,
  * `additionalProperties` other than false, conditional and negated schemas, external or
@@ -55,6 +56,14 @@ function refuse(keyword: string, path: string, why: string): GatewayError {
   );
 }
 
+/**
+ * zod's `int()` writes the safe-integer range as bounds: they constrain nothing a JSON integer a
+ * client can read would break, so they are left out rather than refused.
+ */
+function isSafeIntegerBound(k: string, v: unknown): boolean {
+  return k === "minimum" ? v === Number.MIN_SAFE_INTEGER : v === Number.MAX_SAFE_INTEGER;
+}
+
 function isObjectSchema(s: Json): boolean {
   const t = s.type;
   return t === "object" || (Array.isArray(t) && t.includes("object")) || isRecord(s.properties);
@@ -70,6 +79,7 @@ function convert(s: unknown, path: string): unknown {
   const out: Json = {};
   for (const [k, v] of Object.entries(s)) {
     const at = `${path}.${k}`;
+    if ((k === "minimum" || k === "maximum") && isSafeIntegerBound(k, v)) continue;
     if (REFUSED.has(k)) throw refuse(k, path, "a constraint it cannot enforce");
     if (k === "$schema") continue;
     if (k === "minItems" && typeof v === "number" && v > 1)
