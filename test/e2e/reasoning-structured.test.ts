@@ -264,6 +264,55 @@ describe("thinking with tool turns", () => {
   });
 });
 
+describe("thinking with tool turns, Chat client that sends the message back as it came", () => {
+  it("openai SDK: the answer's thinking_blocks carry the signature, and thinking stays on for turn 2", async () => {
+    h.mock.script({
+      reply: {
+        thinking: "Need the tool.",
+        signature: "sig-rome",
+        toolCalls: [{ id: "toolu_c1", name: "get_weather", arguments: { city: "Rome" } }],
+      },
+    });
+    const second = h.mock.script({ reply: { text: "Warm in Rome." } });
+    const messages: OpenAI.ChatCompletionMessageParam[] = [{ role: "user", content: "Weather in Rome?" }];
+    const tools = [
+      {
+        type: "function" as const,
+        function: {
+          name: "get_weather",
+          parameters: { type: "object", properties: { city: { type: "string" } } },
+        },
+      },
+    ];
+    const r1 = await h.openai.chat.completions.create({
+      model: "claude-sonnet-4-5",
+      messages,
+      tools,
+      reasoning_effort: "low",
+    });
+    const m1 = r1.choices[0]!.message;
+    expect((m1 as unknown as Json).thinking_blocks).toEqual([
+      { type: "thinking", thinking: "Need the tool.", signature: "sig-rome" },
+    ]);
+    messages.push(m1, { role: "tool", tool_call_id: "toolu_c1", content: "Warm" });
+    const r2 = await h.openai.chat.completions.create({
+      model: "claude-sonnet-4-5",
+      messages,
+      tools,
+      reasoning_effort: "low",
+    });
+    expect(r2.choices[0]?.message.content).toBe("Warm in Rome.");
+    const turn2 = bodyOf(await second.request);
+    expect(turn2.thinking).toEqual({ type: "enabled", budget_tokens: 2048 });
+    const assistant = (turn2.messages as Json[]).find((m) => m.role === "assistant");
+    expect((assistant?.content as Json[])[0]).toEqual({
+      type: "thinking",
+      thinking: "Need the tool.",
+      signature: "sig-rome",
+    });
+  });
+});
+
 describe("thinking with tool turns, Responses client", () => {
   it("AI SDK Responses with store: false hands the signed reasoning back: thinking stays on for turn 2", async () => {
     const first = h.mock.script({

@@ -373,6 +373,34 @@ export const fidelityFixtures = [
     },
   },
   {
+    name: "chat-anthropic.request.reasoning-signed-tool-turn",
+    kind: "request",
+    client: "openai-chat",
+    upstream: "anthropic-messages",
+    input: {
+      model: "claude-sonnet-4-5",
+      reasoning_effort: "high",
+      tools: [weatherTool],
+      messages: [
+        { role: "user", content: "Weather in Paris?" },
+        {
+          role: "assistant",
+          content: null,
+          reasoning_content: "Need the tool.",
+          thinking_blocks: [{ type: "thinking", thinking: "Need the tool.", signature: "sig-paris" }],
+          tool_calls: [
+            {
+              id: "toolu_1",
+              type: "function",
+              function: { name: "get_weather", arguments: '{"city":"Paris"}' },
+            },
+          ],
+        },
+        { role: "tool", tool_call_id: "toolu_1", content: "Sunny" },
+      ],
+    },
+  },
+  {
     name: "responses-anthropic.request.reasoning-signed-tool-turn",
     kind: "request",
     client: "openai-responses",
