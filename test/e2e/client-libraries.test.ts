@@ -7,10 +7,11 @@
  */
 import { createAnthropic } from "@ai-sdk/anthropic";
 import { createOpenAI } from "@ai-sdk/openai";
+import { zodOutputFormat } from "@anthropic-ai/sdk/helpers/zod";
 import { ChatAnthropic } from "@langchain/anthropic";
 import { ChatOpenAI } from "@langchain/openai";
 import { generateObject, generateText, type LanguageModel, stepCountIs, streamText, tool } from "ai";
-import { zodResponseFormat } from "openai/helpers/zod";
+import { zodResponseFormat, zodTextFormat } from "openai/helpers/zod";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { z } from "zod";
 import type { RecordedRequest } from "../helpers/mock-upstream.js";
@@ -238,6 +239,46 @@ describe("openai SDK chat.completions.parse", () => {
           additionalProperties: false,
         },
       },
+    });
+  });
+});
+
+describe("official SDKs' structured-output helpers", () => {
+  it.each([
+    ["ant-parse", "anthropic"],
+    ["oaichat-parse", "chat"],
+  ] as const)(
+    "openai responses.parse → %s: text.format reaches the upstream, output_parsed is the object",
+    async (model, upstream) => {
+      const handle = h.mock.script({ reply: { text: JSON.stringify(PERSON) } });
+      const r = await h.openai.responses.parse({
+        model,
+        input: "Who?",
+        text: { format: zodTextFormat(personSchema, "person") },
+      });
+      expect(r.output_parsed).toEqual(PERSON);
+      const body = bodyOf(await handle.request);
+      expect(upstreamSchema({ client: "responses", upstream, model }, body)).toMatchObject({
+        type: "object",
+        required: ["name", "city"],
+        additionalProperties: false,
+      });
+    },
+  );
+
+  it("anthropic messages.parse → Chat upstream: output_config.format becomes response_format, parsed_output is the object", async () => {
+    const handle = h.mock.script({ reply: { text: JSON.stringify(PERSON) } });
+    const r = await h.anthropic.messages.parse({
+      model: "oaichat-parse",
+      max_tokens: 200,
+      messages: [{ role: "user", content: "Who?" }],
+      output_config: { format: zodOutputFormat(personSchema) },
+    });
+    expect(r.parsed_output).toEqual(PERSON);
+    const body = bodyOf(await handle.request);
+    expect((body.response_format as Json).json_schema).toMatchObject({
+      name: "output",
+      schema: { type: "object", required: ["name", "city"] },
     });
   });
 });
