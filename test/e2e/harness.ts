@@ -69,6 +69,8 @@ export async function startHarness(
     wrap?: (p: LlmPipeline) => LlmPipeline;
     /** The llm form's `policies` (merged with the stream idle timeout, if any). */
     policies?: NonNullable<Config["llm"]>["policies"];
+    /** Model entries tried before the standard ones (baseUrl: the mock's, as `${mock.url}/v1`). */
+    models?: (baseUrl: string) => NonNullable<NonNullable<Config["llm"]>["models"]>;
   } = {},
 ): Promise<Harness> {
   const mock = await startMockUpstream();
@@ -80,6 +82,8 @@ export async function startHarness(
       : { timeout: { streamIdleTimeout: `${options.streamIdleMs}ms` } }),
   };
   const config = llmConfig(port, mock.url, Object.keys(policies).length === 0 ? {} : { policies });
+  if (options.models !== undefined && config.llm !== undefined)
+    config.llm.models = [...options.models(`${mock.url}/v1`), ...(config.llm.models ?? [])];
   if (options.maxRequestBodyBytes !== undefined) {
     config.config = { maxRequestBody: `${options.maxRequestBodyBytes}B` };
   }

@@ -109,8 +109,13 @@ export type IrResponseFormat =
     };
 
 export interface IrReasoning {
-  /** OpenAI reasoning effort (minimal | low | medium | high | ...). */
+  /**
+   * OpenAI reasoning effort (none | minimal | low | medium | high | xhigh); Anthropic's
+   * `output_config.effort` is carried in these terms (its `max` as xhigh).
+   */
   effort?: string;
+  /** Anthropic adaptive thinking (`thinking: {type: "adaptive"}`): the model decides how much to think. */
+  adaptive?: boolean;
   /** Anthropic extended thinking budget. */
   budgetTokens?: number;
   /** Explicitly disabled (Anthropic thinking {type: "disabled"}). */

@@ -114,7 +114,10 @@ export function llmAttempt(x: Exchange): Attempt {
     if (same) body = sameFormatBody(x.body, candidate.model, injectUsage);
     else {
       ir = toIR(candidate, upstreamModel);
-      const out = converterFor(wire).requestFromIR(ir);
+      const out = converterFor(wire).requestFromIR(
+        ir,
+        candidate.maxOutputTokens === undefined ? undefined : { maxOutputTokens: candidate.maxOutputTokens },
+      );
       if (out.unsupported !== undefined && out.unsupported.length > 0) {
         throw new GatewayError(
           400,

@@ -54,7 +54,7 @@ export async function answerGuardedSameFormat(
   format: IrFormat,
   guard: PromptGuard,
 ): Promise<void> {
-  const { raw, parsed } = await readJsonAnswer(up.body);
+  const { raw, parsed } = await readJsonAnswer(up.body, x.ctx.runtime.process.maxUpstreamResponseBytes);
   if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
     // No response of any format: the IR path says so in the caller's envelope.
     converterFor(format).responseToIR(parsed);

@@ -20,6 +20,7 @@ export interface Fixture {
     now?: number;
     includeUsage?: boolean;
     defaultMaxTokens?: number;
+    maxOutputTokens?: number;
     maxTokensField?: "max_tokens" | "max_completion_tokens";
     /** Responses client: tools its request renamed (flat name → how it named them). */
     toolOrigins?: Record<string, IrToolOrigin>;
@@ -45,6 +46,7 @@ export function converterOptions(fx: Pick<Fixture, "options">): ConverterOptions
   }
   if (o.includeUsage !== undefined) out.includeUsage = o.includeUsage;
   if (o.defaultMaxTokens !== undefined) out.defaultMaxTokens = o.defaultMaxTokens;
+  if (o.maxOutputTokens !== undefined) out.maxOutputTokens = o.maxOutputTokens;
   if (o.maxTokensField !== undefined) out.maxTokensField = o.maxTokensField;
   if (o.toolOrigins !== undefined) out.toolOrigins = new Map(Object.entries(o.toolOrigins));
   return out;

@@ -13,6 +13,7 @@ import type {
 } from "../ir.js";
 import { effortForBudget } from "../reasoning.js";
 import { asArray, asNumber, asString, isRecord, type Json, mergeExtras, unknownKeys } from "../util.js";
+import { thinkingBlocksToIR } from "./response.js";
 
 const KNOWN = new Set([
   "model",
@@ -110,8 +111,11 @@ export function chatRequestToIR(body: unknown): RequestToIrResult {
       if (typeof m.name === "string") msg.name = m.name;
       messages.push(msg);
     } else if (role === "assistant") {
-      const content: IrContentPart[] =
-        m.content == null ? [] : textParts(m.content, `messages[${i}]`, dropped);
+      // Signed thinking agw handed out (thinking_blocks) goes first, as Anthropic wants it back.
+      const content: IrContentPart[] = [
+        ...thinkingBlocksToIR(m.thinking_blocks),
+        ...(m.content == null ? [] : textParts(m.content, `messages[${i}]`, dropped)),
+      ];
       for (const tc of asArray(m.tool_calls)) {
         if (!isRecord(tc) || !isRecord(tc.function)) continue;
         content.push({

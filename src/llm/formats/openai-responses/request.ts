@@ -326,7 +326,7 @@ export function responsesRequestFromIR(ir: IrRequest): RequestFromIrResult {
       (ir.reasoning.budgetTokens !== undefined ? effortForBudget(ir.reasoning.budgetTokens) : undefined);
     if (effort !== undefined) r.effort = effort;
     if (ir.reasoning.summary !== undefined) r.summary = ir.reasoning.summary;
-    body.reasoning = r;
+    if (Object.keys(r).length > 0) body.reasoning = r;
   }
   if (ir.user !== undefined) body.user = ir.user;
   if (ir.metadata !== undefined) body.metadata = ir.metadata;
