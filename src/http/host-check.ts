@@ -24,8 +24,8 @@ export function hostnameOf(hostHeader: string): string {
     return end === -1 ? h : h.slice(1, end);
   }
   const colon = h.lastIndexOf(":");
-  // One colon: "name:port". More than one without brackets is not a valid Host; kept whole.
-  if (colon !== -1 && h.indexOf(":") === colon) h = h.slice(0, colon);
+  // One colon and digits after it: "name:port". Anything else is kept whole (and matches nothing).
+  if (colon !== -1 && h.indexOf(":") === colon && /^[0-9]*$/.test(h.slice(colon + 1))) h = h.slice(0, colon);
   return h.endsWith(".") ? h.slice(0, -1) : h;
 }
 

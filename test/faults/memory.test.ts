@@ -77,7 +77,6 @@ beforeAll(async () => {
     `config:
   adminAddr: 127.0.0.1:${adminPort}
   statsAddr: 127.0.0.1:${statsPort}
-  maxRequestBody: 4MiB
 llm:
   port: ${port}
   address: 127.0.0.1

@@ -25,7 +25,13 @@ afterAll(async () => {
 const get = (port: number, path: string, host: string) => request(port, { path, headers: { host } });
 
 describe("admin and stats servers check Host", () => {
-  const rebound = ["evil.example", "evil.example:15000", "localhost.evil.example", "127.0.0.1.nip.io:80"];
+  const rebound = [
+    "evil.example",
+    "evil.example:15000",
+    "localhost.evil.example",
+    "127.0.0.1.nip.io:80",
+    "localhost:1@evil.example",
+  ];
 
   it.each(["/config_dump", "/api/recent", "/api/recent/stream", "/ui", "/", "/nope"])(
     "admin %s: 403 for a name that could be rebound",
