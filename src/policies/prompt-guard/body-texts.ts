@@ -49,6 +49,7 @@ const OPAQUE_KEYS: ReadonlySet<string> = new Set([
   "tool_use_id",
   "signature",
   "encrypted_content",
+  "encrypted_index",
   "media_type",
   "cache_control",
   "data",

@@ -5,7 +5,8 @@
  * superscripts, precomposed and decomposed accents all compare equal; blocklist words are folded
  * the same way) and invisible characters removed (format characters such as zero-width space,
  * joiners, word joiner, BOM, soft hyphen and bidi controls; combining grapheme joiner;
- * variation selectors). Cross-script look-alikes (Cyrillic `а` for Latin `a`) are NOT folded.
+ * variation selectors), except tag characters U+E0020-E007E, which spell ASCII invisibly and
+ * are read as the ASCII they spell. Cross-script look-alikes (Cyrillic `а` for Latin `a`) are NOT folded.
  *
  * Each folded character remembers where its character started in the original, so a decision
  * made on the folded text maps back to the text as sent (which is what is emitted or masked).
@@ -53,7 +54,8 @@ function charInfo(cp: number): CharInfo {
   let info = CHARS.get(cp);
   if (info === undefined) {
     const ch = String.fromCodePoint(cp);
-    const folded = fold1(ch);
+    // Tag characters spell ASCII invisibly ("ASCII smuggling"), and models read them: fold to it.
+    const folded = cp >= 0xe0020 && cp <= 0xe007e ? String.fromCharCode(cp - 0xe0000) : fold1(ch);
     info = { folded, same: folded === ch, mark: MARK.test(ch) };
     if (CHARS.size < CHARS_MAX) CHARS.set(cp, info);
   }

@@ -27,6 +27,12 @@ describe("reject rules compare folded text", () => {
     expect(rejected("un cafe noir")).toBe(false);
   });
 
+  it("tag characters (invisible ASCII) are read as the ASCII they spell", () => {
+    const tags = [..."project falcon"].map((c) => String.fromCodePoint(0xe0000 + c.charCodeAt(0))).join("");
+    expect(rejected(`hello ${tags}`)).toBe(true);
+    expect(rejected("hello \u{e0001}\u{e007f}")).toBe(false);
+  });
+
   it("cross-script look-alikes are not folded", () => {
     expect(rejected("project f\u0430lcon")).toBe(false);
   });
