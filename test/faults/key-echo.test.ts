@@ -172,6 +172,17 @@ describe("an echoed managed key in a stream", () => {
     expect(leaks(r.text)).toBe(false);
   });
 
+  it("a header echoing the key on a same-format stream is redacted", async () => {
+    mock.script({ headers: { "x-echo": `Bearer ${KEY}` }, events: [chatDelta("ok"), "data: [DONE]\n\n"] });
+    const res = await fetch(`${url}/v1/chat/completions`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: chat("oai-x", true),
+    });
+    expect(res.headers.get("x-echo")).toBe("Bearer [redacted]");
+    expect(await res.text()).toContain("ok");
+  });
+
   it("translated (chat → Anthropic): the error event's message is redacted", async () => {
     mock.script({
       events: [

@@ -112,9 +112,13 @@ export function isStreamResponse(up: UpstreamResponse): boolean {
 
 function passHeaders(x: Exchange, up: UpstreamResponse, dropLength: boolean): string[] {
   const h = responseHead(up.head, x.ctx.requestId);
-  if (!dropLength) return h;
+  const echo = x.echo;
+  if (!dropLength && echo === undefined) return h;
   const out: string[] = [];
-  for (let i = 0; i < h.length; i += 2) if (h[i] !== "content-length") out.push(h[i]!, h[i + 1]!);
+  for (let i = 0; i < h.length; i += 2) {
+    if (dropLength && h[i] === "content-length") continue;
+    out.push(h[i]!, echo === undefined ? h[i + 1]! : echo.redact(h[i + 1]!));
+  }
   return out;
 }
 
