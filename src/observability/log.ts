@@ -7,6 +7,7 @@ import { writeSync } from "node:fs";
 import { createRequire } from "node:module";
 import { type Logger, pino } from "pino";
 import type prettyFactory from "pino-pretty";
+import { redactUrlCredentials } from "../http/url-credentials.js";
 import { createLineBatch } from "./line-batch.js";
 
 /**
@@ -44,12 +45,27 @@ const REDACT = [
  * (line-batch.ts). One write per line cost ~40 µs of CPU per request under load (a
  * thread-pool hop each): a quarter of an opaque passthrough request (measured, `npm run bench`).
  */
+/** A logged error, with credentials written into any URL in its message or stack hidden (an HTTP client's message may quote the URL). */
+function errSerializer(err: Error): Record<string, unknown> {
+  const out = pino.stdSerializers.err(err) as unknown as Record<string, unknown>;
+  for (const field of ["message", "stack"]) {
+    const v = out[field];
+    if (typeof v === "string") out[field] = redactUrlCredentials(v);
+  }
+  return out;
+}
+
 const LINE_BUFFER_CHARS = 16 * 1024;
 const LINE_FLUSH_MS = 100;
 
 export function createLogger(options: LoggerOptions = {}): Logger {
   const level = options.level ?? "info";
-  const base = { level, base: null, redact: { paths: REDACT, censor: "[redacted]" } };
+  const base = {
+    level,
+    base: null,
+    redact: { paths: REDACT, censor: "[redacted]" },
+    serializers: { err: errSerializer },
+  };
   if (options.format === "text") {
     const stream = loadPretty()({
       colorize: false,

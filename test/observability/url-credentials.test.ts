@@ -3,9 +3,11 @@
  * hidden in /config_dump, in a config diagnostic logged on a failed reload, and in explain.
  */
 import { writeFile } from "node:fs/promises";
+import { Writable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadConfigText } from "../../src/config/load.js";
 import { explainModel } from "../../src/llm/routing/explain-config.js";
+import { createLogger } from "../../src/observability/log.js";
 import { type MockUpstream, startMockUpstream } from "../helpers/mock-upstream.js";
 import { type Running, request, runServe } from "./harness.js";
 
@@ -84,5 +86,22 @@ describe("credentials inside URLs", () => {
       expect(r.text).toContain("api.example.com");
       expectNone("explain", r.text);
     }
+  });
+});
+
+describe("a logged error quoting a URL", () => {
+  it.each(["json", "text"] as const)("shows it without credentials (%s)", (format) => {
+    let text = "";
+    const stream = new Writable({
+      write(c: Buffer, _e, cb) {
+        text += c.toString();
+        cb();
+      },
+    });
+    const log = createLogger({ level: "info", format, destination: stream });
+    const err = new Error(`cannot reach https://agw:${PASS}@otel.example.com/v1/traces?token=${QUERY}`);
+    log.warn({ err }, "OTLP export failed");
+    expect(text).toContain("otel.example.com/v1/traces?token=[redacted]");
+    expectNone("the log line", text);
   });
 });
