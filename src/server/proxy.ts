@@ -281,6 +281,8 @@ class OpaqueExchange implements Dispatcher.DispatchHandler {
         "application/json",
         "content-length",
         String(Buffer.byteLength(body)),
+        "x-agw-error-code",
+        "upstream_error_withheld",
         "x-agw-request-id",
         requestId,
       ]);

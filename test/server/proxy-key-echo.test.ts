@@ -94,6 +94,7 @@ describe("opaque error answers and the managed key", () => {
     m.script({ status: 500, raw: `{"error":"${"x".repeat(1024 * 1024 + 10)}${KEY}"}` });
     const r = await get("/managed/v1/files");
     expect(r.status).toBe(500);
+    expect(r.headers["x-agw-error-code"]).toBe("upstream_error_withheld");
     expect(r.body).not.toContain(KEY);
     expect(JSON.parse(r.body).error.code).toBe("upstream_error_withheld");
   });
