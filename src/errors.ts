@@ -15,6 +15,7 @@ export type GatewayErrorCode =
   | "unauthorized"
   | "forbidden"
   | "rate_limited"
+  | "rate_limit_unavailable"
   | "guardrail_rejected"
   | "upstream_unavailable"
   | "upstream_timeout"

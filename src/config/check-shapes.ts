@@ -55,6 +55,12 @@ export function checkShapes(config: Config, ctx: CheckContext): void {
   for (const { policies, path } of policySites(config)) {
     if (policies.backendAuth !== undefined) {
       exactlyOne(policies.backendAuth, ["key", "passthrough"], [...path, "backendAuth"], ctx);
+      if (policies.backendAuth.keyOnOpaquePaths === true && policies.backendAuth.key === undefined)
+        ctx.errors.report(
+          [...path, "backendAuth", "keyOnOpaquePaths"],
+          "key",
+          "keyOnOpaquePaths lends backendAuth.key to paths passed through unparsed, and there is no key: add key, or remove keyOnOpaquePaths",
+        );
     }
     policies.apiKey?.keys.forEach((entry, i) => {
       const at = [...path, "apiKey", "keys", i];
@@ -76,6 +82,20 @@ export function checkShapes(config: Config, ctx: CheckContext): void {
 
   (config.llm?.models ?? []).forEach((model, i) => {
     checkModelPattern(model.name, ["llm", "models", i, "name"], ctx);
+    if (model.params?.keyOnOpaquePaths === true && model.params.apiKey === undefined)
+      ctx.errors.report(
+        ["llm", "models", i, "params", "keyOnOpaquePaths"],
+        "key",
+        "keyOnOpaquePaths lends params.apiKey to paths passed through unparsed, and there is no apiKey: add params.apiKey, or remove keyOnOpaquePaths",
+      );
+  });
+  (config.llm?.providers ?? []).forEach((provider, i) => {
+    if (provider.keyOnOpaquePaths === true && provider.passthroughCredential !== "managedFirst")
+      ctx.errors.report(
+        ["llm", "providers", i, "keyOnOpaquePaths"],
+        "key",
+        "keyOnOpaquePaths lends the provider's credential to paths passed through unparsed only under passthroughCredential: managedFirst: set that, or remove keyOnOpaquePaths",
+      );
   });
 
   walkWithSchema(config, (value, schema, path) => {

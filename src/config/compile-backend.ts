@@ -6,7 +6,12 @@
 import { upstreamTarget } from "../http/upstream-target.js";
 import { chosenProvider } from "../llm/providers/registry.js";
 import type { ProviderSpec } from "../llm/providers/spec.js";
-import type { AiBackendRuntime, BackendAuthRuntime, BackendRuntime } from "../runtime/snapshot.js";
+import type {
+  AiBackendRuntime,
+  BackendAuthRuntime,
+  BackendRuntime,
+  OpaqueAuthRuntime,
+} from "../runtime/snapshot.js";
 import type { UpstreamTarget } from "../runtime/upstream.js";
 import type { Env } from "./credential.js";
 import { resolveCredential } from "./credential.js";
@@ -38,6 +43,22 @@ export function backendAuthOf(
   const key = policies?.backendAuth?.key;
   if (key === undefined) return undefined;
   return Object.freeze({ kind: "key", key: resolveKey(key, `${field}.backendAuth.key`, env) });
+}
+
+const CALLERS_OWN: OpaqueAuthRuntime = Object.freeze({ auth: undefined, withheldBy: undefined });
+
+/**
+ * What opaque paths carry given a managed key: the key when `lend` (its keyOnOpaquePaths)
+ * is true, else the caller's own credential, remembering `setting` for the error and explain.
+ */
+export function opaqueAuthOf(
+  auth: BackendAuthRuntime,
+  lend: boolean | undefined,
+  setting: string,
+): OpaqueAuthRuntime {
+  if (auth === undefined) return CALLERS_OWN;
+  if (lend === true) return Object.freeze({ auth, withheldBy: undefined });
+  return Object.freeze({ auth: undefined, withheldBy: setting });
 }
 
 export function aiBackend(

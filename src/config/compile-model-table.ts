@@ -4,8 +4,13 @@
  */
 import { bySpecificity, parseModelPattern } from "../llm/model-pattern.js";
 import { providerSpecOf, specOfProvider } from "../llm/providers/registry.js";
-import type { BackendAuthRuntime, LlmModelEntry, LlmModelTable } from "../runtime/snapshot.js";
-import { aiBackend, resolveKey } from "./compile-backend.js";
+import type {
+  BackendAuthRuntime,
+  LlmModelEntry,
+  LlmModelTable,
+  OpaqueAuthRuntime,
+} from "../runtime/snapshot.js";
+import { aiBackend, opaqueAuthOf, resolveKey } from "./compile-backend.js";
 import type { Env } from "./credential.js";
 import { resolveCredential } from "./credential.js";
 import type { LlmConfig, LlmModelConfig, LlmProviderConfig } from "./schema.js";
@@ -16,22 +21,44 @@ function managedFirstKey(p: LlmProviderConfig, env: Env): BackendAuthRuntime {
   return r.ok ? Object.freeze({ kind: "key", key: r.value }) : undefined;
 }
 
+interface RouteAuth {
+  readonly auth: BackendAuthRuntime;
+  readonly opaque: OpaqueAuthRuntime;
+}
+
+/** A provider's managedFirst key, or the route's backendAuth: for parsed and for opaque paths. */
+function providerAuth(
+  p: LlmProviderConfig | undefined,
+  providers: readonly LlmProviderConfig[],
+  route: RouteAuth,
+  env: Env,
+): RouteAuth {
+  const key = p === undefined ? undefined : managedFirstKey(p, env);
+  if (p === undefined || key === undefined) return route;
+  const setting = `llm.providers[${providers.indexOf(p)}].keyOnOpaquePaths`;
+  return { auth: key, opaque: opaqueAuthOf(key, p.keyOnOpaquePaths, setting) };
+}
+
 function llmModelEntry(
   m: LlmModelConfig,
   i: number,
   providers: readonly LlmProviderConfig[],
-  routeAuth: BackendAuthRuntime,
+  route: RouteAuth,
   env: Env,
 ): LlmModelEntry {
   const named = providers.find((p) => p.name === m.provider);
   const spec = named === undefined ? providerSpecOf(m.provider) : specOfProvider(named);
   const apiKey = m.params?.apiKey;
-  const auth: BackendAuthRuntime =
-    apiKey === undefined
-      ? named === undefined
-        ? routeAuth
-        : (managedFirstKey(named, env) ?? routeAuth)
-      : Object.freeze({ kind: "key", key: resolveKey(apiKey, `llm.models[${i}].params.apiKey`, env) });
+  let chosen: RouteAuth;
+  if (apiKey === undefined) chosen = providerAuth(named, providers, route, env);
+  else {
+    const auth = Object.freeze({
+      kind: "key" as const,
+      key: resolveKey(apiKey, `llm.models[${i}].params.apiKey`, env),
+    });
+    const setting = `llm.models[${i}].params.keyOnOpaquePaths`;
+    chosen = { auth, opaque: opaqueAuthOf(auth, m.params?.keyOnOpaquePaths, setting) };
+  }
   const backend = aiBackend(
     named?.name ?? m.provider,
     1,
@@ -46,28 +73,48 @@ function llmModelEntry(
     kind: patternKind,
     value,
     backend,
-    auth,
+    auth: chosen.auth,
+    opaque: chosen.opaque,
     passthrough: m.passthrough ?? "opaque",
   });
 }
 
-function providerEntries(p: LlmProviderConfig, routeAuth: BackendAuthRuntime, env: Env): LlmModelEntry[] {
+function providerEntries(
+  p: LlmProviderConfig,
+  providers: readonly LlmProviderConfig[],
+  route: RouteAuth,
+  env: Env,
+): LlmModelEntry[] {
   if (p.models === undefined) return [];
   const spec = specOfProvider(p);
   const backend = aiBackend(p.name, 1, spec, undefined, p.baseUrl, undefined);
-  const auth = managedFirstKey(p, env) ?? routeAuth;
+  const { auth, opaque } = providerAuth(p, providers, route, env);
   return p.models.map((name) =>
-    Object.freeze({ pattern: name, kind: "exact", value: name, backend, auth, passthrough: "opaque" }),
+    Object.freeze({
+      pattern: name,
+      kind: "exact",
+      value: name,
+      backend,
+      auth,
+      opaque,
+      passthrough: "opaque",
+    }),
   );
 }
 
 /** Model entries, most specific first: exact, longest prefix, longest suffix, "*". */
-export function compileModelTable(llm: LlmConfig, routeAuth: BackendAuthRuntime, env: Env): LlmModelTable {
+export function compileModelTable(
+  llm: LlmConfig,
+  routeAuth: BackendAuthRuntime,
+  routeOpaque: OpaqueAuthRuntime,
+  env: Env,
+): LlmModelTable {
   const providers = llm.providers ?? [];
+  const route: RouteAuth = { auth: routeAuth, opaque: routeOpaque };
   const list: LlmModelEntry[] = [];
-  for (const p of providers) list.push(...providerEntries(p, routeAuth, env));
+  for (const p of providers) list.push(...providerEntries(p, providers, route, env));
   (llm.models ?? []).forEach((m, i) => {
-    list.push(llmModelEntry(m, i, providers, routeAuth, env));
+    list.push(llmModelEntry(m, i, providers, route, env));
   });
   list.sort(bySpecificity);
   const anyEntry = list.find((e) => e.kind === "any");

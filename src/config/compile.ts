@@ -23,11 +23,12 @@ import type {
   CompiledMatch,
   ListenerRuntime,
   LlmModelTable,
+  OpaqueAuthRuntime,
   RouteRuntime,
   Runtime,
 } from "../runtime/snapshot.js";
 import type { UpstreamTarget } from "../runtime/upstream.js";
-import { backendAuthOf, compileBackend, cumulative } from "./compile-backend.js";
+import { backendAuthOf, compileBackend, cumulative, opaqueAuthOf } from "./compile-backend.js";
 import { compileMatch, sortMatches } from "./compile-match.js";
 import { compileModelTable } from "./compile-model-table.js";
 import type { Env } from "./credential.js";
@@ -54,21 +55,24 @@ interface RouteParts {
   backends: readonly BackendRuntime[];
   policies: PoliciesConfig | undefined;
   backendAuth: BackendAuthRuntime;
+  opaqueAuth: OpaqueAuthRuntime;
   routeTypes: RouteTypeTable | undefined;
   llm: LlmModelTable | undefined;
   router: Router | undefined;
   routeHeader?: boolean;
   policyDeps: PolicyDeps | undefined;
+  /** Where the route is in the file: names its rate-limit buckets the same in every worker. */
+  scope: string;
 }
 
 function makeRoute(parts: RouteParts): RouteRuntime {
   const cw = cumulative(parts.backends);
   const t = parts.policies?.timeout;
-  const { router, policyDeps, ...rest } = parts;
+  const { router, policyDeps, scope, ...rest } = parts;
   return Object.freeze({
     ...rest,
     ...(router === undefined ? {} : { router }),
-    ...(parts.policies === undefined ? {} : { policy: compilePolicies(parts.policies, policyDeps) }),
+    ...(parts.policies === undefined ? {} : { policy: compilePolicies(parts.policies, policyDeps, scope) }),
     backends: Object.freeze([...parts.backends]),
     cumulativeWeights: Object.freeze(cw),
     totalWeight: cw[cw.length - 1] ?? 0,
@@ -91,17 +95,24 @@ function compileBindRoute(
   const backends = r.backends.map(compileBackend);
   const hasAi = backends.some((b) => b.kind === "ai");
   const name = r.name ?? `route${index}`;
+  const backendAuth = backendAuthOf(r.policies, `${field}.policies`, env);
   return makeRoute({
     name,
     listenerName,
     port,
     backends,
     policies: r.policies,
-    backendAuth: backendAuthOf(r.policies, `${field}.policies`, env),
+    backendAuth,
+    opaqueAuth: opaqueAuthOf(
+      backendAuth,
+      r.policies?.backendAuth?.keyOnOpaquePaths,
+      `${field}.policies.backendAuth.keyOnOpaquePaths`,
+    ),
     routeTypes: hasAi ? compileRouteTypes(r.policies?.ai?.routes ?? LLM_DEFAULT_ROUTES) : undefined,
     llm: undefined,
     router: hasAi ? compileBindsRouter(r, name, field, env, random) : undefined,
     policyDeps,
+    scope: field,
   });
 }
 
@@ -176,7 +187,12 @@ function compileLlmBind(
 ): BindRuntime {
   const port = llm.port ?? DEFAULT_LLM_PORT;
   const routeAuth = backendAuthOf(llm.policies, "llm.policies", env);
-  const table = compileModelTable(llm, routeAuth, env);
+  const routeOpaque = opaqueAuthOf(
+    routeAuth,
+    llm.policies?.backendAuth?.keyOnOpaquePaths,
+    "llm.policies.backendAuth.keyOnOpaquePaths",
+  );
+  const table = compileModelTable(llm, routeAuth, routeOpaque, env);
   const custom = llm.policies?.ai?.routes;
   const map: Record<string, RouteTypeName> = { ...LLM_DEFAULT_ROUTES, ...custom };
   // "*" follows the default model entry's `passthrough` unless the policy names it.
@@ -190,11 +206,13 @@ function compileLlmBind(
     backends,
     policies: llm.policies,
     backendAuth: routeAuth,
+    opaqueAuth: routeOpaque,
     routeTypes: compileRouteTypes(map, star),
     llm: table,
     router: compileLlmRouter(llm, { env, random }),
     routeHeader: llm.routeHeader ?? false,
     policyDeps,
+    scope: "llm",
   });
   return makeBind(port, llm.address ?? DEFAULT_ADDRESS, [
     makeListener("llm", undefined, [{ route, matches: undefined }]),

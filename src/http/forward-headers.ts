@@ -2,7 +2,8 @@
  * The headers the gateway forwards both ways: hop-by-hop ones (RFC 9110 §7.6.1, and any the
  * Connection header names) dropped, Host rewritten, X-Forwarded-For/-Proto added, the
  * gateway's own key never sent on, the backend credential applied, and the request id added
- * to the answer. Used by the opaque proxy and the LLM pipeline alike.
+ * to the answer. One rule (`forwardedRequestHeaders`) for the opaque proxy and the LLM
+ * pipeline alike, same-format and translated.
  */
 
 import type { IncomingMessage } from "node:http";
@@ -46,22 +47,36 @@ function connectionTokens(value: string | string[] | undefined): string[] | unde
     .filter((t) => t !== "" && t !== "close" && t !== "keep-alive");
 }
 
-export function buildRequestHeaders(
+/** What one path copies of the caller's headers; the rest of the rule is the same everywhere. */
+export interface CallerHeaderRule {
+  /** Copy the caller's end-to-end headers; false: none (a translated request builds its own). */
+  readonly copy: boolean;
+  /** Further caller headers not copied (lower-case names): those the path sets itself. */
+  readonly drop?: (lower: string) => boolean;
+}
+
+/**
+ * The one header-forwarding rule of every path (opaque proxy, same-format and translated LLM
+ * requests): the caller's headers without the hop-by-hop ones and those its Connection header
+ * names, without the gateway's key and without `rule.drop`; then Host set to the upstream's,
+ * X-Forwarded-For with the peer appended to the caller's list, and X-Forwarded-Proto (the
+ * caller's, from a proxy in front, else http). Returns a new flat list the caller appends to.
+ */
+export function forwardedRequestHeaders(
   req: IncomingMessage,
-  target: UpstreamTarget,
-  auth: BackendAuthRuntime,
-  provider: ProviderSpec | undefined,
+  hostHeader: string,
+  rule: CallerHeaderRule,
 ): string[] {
   const raw = req.rawHeaders;
-  const extra = connectionTokens(req.headers.connection);
   const out: string[] = [];
   let xff: string | undefined;
   let proto: string | undefined;
+  const extra = rule.copy ? connectionTokens(req.headers.connection) : undefined;
+  const drop = rule.drop;
   for (let i = 0; i < raw.length; i += 2) {
     const name = raw[i]!;
     const value = raw[i + 1]!;
     const lower = name.toLowerCase();
-    if (isDroppedRequestHeader(lower)) continue;
     if (lower === "x-forwarded-for") {
       xff = xff === undefined ? value : `${xff}, ${value}`;
       continue;
@@ -70,15 +85,33 @@ export function buildRequestHeaders(
       proto ??= value;
       continue;
     }
-    if (auth !== undefined && (lower === "authorization" || lower === "x-api-key")) continue;
+    if (!rule.copy || isDroppedRequestHeader(lower)) continue;
+    if (drop?.(lower) === true) continue;
     if (extra?.includes(lower) === true) continue;
     out.push(name, value);
   }
   const client = req.socket.remoteAddress ?? "unknown";
-  out.push("host", target.hostHeader);
+  out.push("host", hostHeader);
   out.push("x-forwarded-for", xff === undefined ? client : `${xff}, ${client}`);
   // A proxy in front (TLS terminator) knows the original scheme better than we do.
   out.push("x-forwarded-proto", proto ?? "http");
+  return out;
+}
+
+const isCredentialHeader = (lower: string): boolean => lower === "authorization" || lower === "x-api-key";
+
+/** The opaque proxy's request headers: the one rule, then the backend credential when one is set. */
+export function buildRequestHeaders(
+  req: IncomingMessage,
+  target: UpstreamTarget,
+  auth: BackendAuthRuntime,
+  provider: ProviderSpec | undefined,
+): string[] {
+  const out = forwardedRequestHeaders(
+    req,
+    target.hostHeader,
+    auth === undefined ? COPY_ALL : COPY_BUT_CREDENTIALS,
+  );
   if (auth !== undefined) {
     if (provider === undefined) out.push("authorization", `Bearer ${auth.key}`);
     else {
@@ -88,6 +121,9 @@ export function buildRequestHeaders(
   }
   return out;
 }
+
+const COPY_ALL: CallerHeaderRule = Object.freeze({ copy: true });
+const COPY_BUT_CREDENTIALS: CallerHeaderRule = Object.freeze({ copy: true, drop: isCredentialHeader });
 
 /**
  * undici's raw head (name, value, ... as bytes) as a flat list of lower-cased names and

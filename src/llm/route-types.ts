@@ -2,6 +2,10 @@
  * The `ai.routes` table: which route type a request path gets. Keys are path suffixes,
  * matched longest first; "*" matches every other path. The table is compiled once per
  * config into an ordered list, so a lookup is a handful of `endsWith` calls.
+ *
+ * Matching ignores letter case and a trailing slash: `/V1/Chat/Completions/` is a
+ * completions request, so no spelling of an LLM path is passed through unparsed (its
+ * guards and limits skipped). Keys are folded the same way when the table is compiled.
  */
 import type { RouteTypeName } from "../config/schema.js";
 
@@ -41,19 +45,21 @@ export function compileRouteTypes(
   map: Readonly<Record<string, RouteTypeName>>,
   fallbackOverride?: RouteTypeName,
 ): RouteTypeTable {
-  const suffixes: Array<{ suffix: string; type: RouteTypeName }> = [];
+  const folded = new Map<string, RouteTypeName>();
   let fallback: RouteTypeName = "passthrough";
   for (const [key, type] of Object.entries(map)) {
+    // When two keys fold to one path, the one written last wins (as a later key of the map would).
     if (key === "*") fallback = type;
-    else suffixes.push({ suffix: key, type });
+    else folded.set(foldPath(key), type);
   }
+  const suffixes = [...folded].map(([suffix, type]) => ({ suffix, type }));
   // Stable sort: equal lengths keep the order written.
   suffixes.sort((a, b) => b.suffix.length - a.suffix.length);
   const unversioned = new Map<string, RouteTypeName>();
   for (const { suffix, type } of suffixes) {
     if (!suffix.startsWith("/v1/")) continue;
     const bare = suffix.slice(3);
-    if (!(bare in map) && !unversioned.has(bare)) unversioned.set(bare, type);
+    if (!folded.has(bare) && !unversioned.has(bare)) unversioned.set(bare, type);
   }
   return Object.freeze({
     suffixes: Object.freeze(suffixes.map((s) => Object.freeze(s))),
@@ -62,12 +68,20 @@ export function compileRouteTypes(
   });
 }
 
-/** The route type of a path (without its query string). */
+/** A path as the table compares it: lower-cased, without a trailing slash ("/" stays). */
+export function foldPath(path: string): string {
+  const lower = path.toLowerCase();
+  if (lower.length < 2 || lower.charCodeAt(lower.length - 1) !== 0x2f) return lower;
+  return lower.replace(/\/+$/, "") || "/";
+}
+
+/** The route type of a path (without its query string); letter case and a trailing slash ignored. */
 export function routeTypeFor(table: RouteTypeTable, path: string): RouteTypeName {
+  const folded = foldPath(path);
   const list = table.suffixes;
   for (let i = 0; i < list.length; i++) {
     const e = list[i]!;
-    if (path.endsWith(e.suffix)) return e.type;
+    if (folded.endsWith(e.suffix)) return e.type;
   }
-  return table.unversioned.get(path) ?? table.fallback;
+  return table.unversioned.get(folded) ?? table.fallback;
 }

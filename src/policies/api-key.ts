@@ -21,6 +21,11 @@ export interface GatewayKey {
   readonly metadata: Readonly<Record<string, string>>;
   /** Whether this key may use `model` (always true without allowedModels). */
   allowsModel(model: string): boolean;
+  /**
+   * Whether this key may use paths passed through unparsed (no model is checked there):
+   * always without allowedModels (or with "*"), else only where allowOpaquePaths says so.
+   */
+  readonly opaquePaths: boolean;
 }
 
 export type AuthResult =
@@ -33,6 +38,8 @@ export interface ApiKeyPolicy {
   authenticate(headers: HeaderBag): AuthResult;
   /** undefined when allowed; a 403 `forbidden` otherwise. */
   authorizeModel(key: GatewayKey, model: string): GatewayError | undefined;
+  /** undefined when the key may use a path passed through unparsed; a 403 `forbidden` naming the setting otherwise. */
+  authorizeOpaquePath(key: GatewayKey): GatewayError | undefined;
   /** The subset of `models` the key may use, for `/v1/models`. */
   filterModels<T extends string | { readonly id: string }>(key: GatewayKey, models: readonly T[]): T[];
 }
@@ -54,23 +61,25 @@ function presentedKey(value: string): string | undefined {
   return undefined;
 }
 
-function gatewayKey(entry: ApiKeyConfig["keys"][number]): GatewayKey {
+function gatewayKey(entry: ApiKeyConfig["keys"][number], policyWide: boolean): GatewayKey {
   const patterns = entry.allowedModels?.map(parseModelPattern);
+  const limited = entry.allowedModels !== undefined && !entry.allowedModels.includes("*");
   return Object.freeze({
     name: entry.name,
     metadata: Object.freeze({ ...(entry.metadata ?? {}) }),
     allowsModel: (model: string) => patterns === undefined || patterns.some((p) => matchesModel(p, model)),
+    opaquePaths: !limited || (entry.allowOpaquePaths ?? policyWide),
   });
 }
 
-function storedKey(entry: ApiKeyConfig["keys"][number]): StoredKey {
+function storedKey(entry: ApiKeyConfig["keys"][number], policyWide: boolean): StoredKey {
   let digest: Buffer;
   if (entry.keyHash !== undefined) digest = Buffer.from(entry.keyHash.slice("sha256:".length), "hex");
   else if (entry.key !== undefined) digest = sha256(entry.key);
   // The config check requires exactly one of key/keyHash; this guards direct callers.
   else throw new Error(`apiKey "${entry.name}" has neither key nor keyHash`);
   if (digest.length !== 32) throw new Error(`apiKey "${entry.name}" has a malformed keyHash`);
-  return { digest, key: gatewayKey(entry) };
+  return { digest, key: gatewayKey(entry, policyWide) };
 }
 
 function unauthorized(message: string): AuthResult {
@@ -89,7 +98,8 @@ export interface ApiKeyDeps {
 export function createApiKeyPolicy(cfg: ApiKeyConfig, deps: ApiKeyDeps = {}): ApiKeyPolicy {
   const digestEqual = deps.digestEqual ?? timingSafeEqual;
   const header = (cfg.header ?? DEFAULT_API_KEY_HEADER).toLowerCase();
-  const stored: readonly StoredKey[] = Object.freeze(cfg.keys.map(storedKey));
+  const policyWide = cfg.allowOpaquePaths ?? false;
+  const stored: readonly StoredKey[] = Object.freeze(cfg.keys.map((k) => storedKey(k, policyWide)));
 
   function authenticate(headers: HeaderBag): AuthResult {
     const raw = headers[header];
@@ -117,6 +127,15 @@ export function createApiKeyPolicy(cfg: ApiKeyConfig, deps: ApiKeyDeps = {}): Ap
     return new GatewayError(403, "forbidden", `The gateway key "${key.name}" may not use model "${model}".`);
   }
 
+  function authorizeOpaquePath(key: GatewayKey): GatewayError | undefined {
+    if (key.opaquePaths) return undefined;
+    return new GatewayError(
+      403,
+      "forbidden",
+      `The gateway key "${key.name}" is limited to some models (allowedModels) and this path is passed through without a model to check; allow such paths with allowOpaquePaths: true on the key (apiKey.keys[].allowOpaquePaths) or on the apiKey policy.`,
+    );
+  }
+
   function filterModels<T extends string | { readonly id: string }>(
     key: GatewayKey,
     models: readonly T[],
@@ -124,5 +143,5 @@ export function createApiKeyPolicy(cfg: ApiKeyConfig, deps: ApiKeyDeps = {}): Ap
     return models.filter((m) => key.allowsModel(typeof m === "string" ? m : m.id));
   }
 
-  return Object.freeze({ header, authenticate, authorizeModel, filterModels });
+  return Object.freeze({ header, authenticate, authorizeModel, authorizeOpaquePath, filterModels });
 }

@@ -24,7 +24,12 @@ export interface CompiledPolicies {
 
 export type PolicyDeps = ApiKeyDeps & RateLimitDeps & WebhookDeps;
 
-export function compilePolicies(cfg: PoliciesConfig | undefined, deps: PolicyDeps = {}): CompiledPolicies {
+/** `scope` names the route, so its rate limits find their buckets in a store the workers share. */
+export function compilePolicies(
+  cfg: PoliciesConfig | undefined,
+  deps: PolicyDeps = {},
+  scope = "",
+): CompiledPolicies {
   if (cfg === undefined) return Object.freeze({});
   const ai = cfg.ai;
   const shapes =
@@ -39,7 +44,7 @@ export function compilePolicies(cfg: PoliciesConfig | undefined, deps: PolicyDep
   if (cfg.cors !== undefined) out.cors = createCorsPolicy(cfg.cors);
   if (cfg.apiKey !== undefined) out.apiKey = createApiKeyPolicy(cfg.apiKey, deps);
   if (cfg.localRateLimit !== undefined && cfg.localRateLimit.length > 0) {
-    out.rateLimit = createRateLimiter(cfg.localRateLimit, deps);
+    out.rateLimit = createRateLimiter(cfg.localRateLimit, { ...deps, scope });
   }
   if (cfg.requestHeaderModifier !== undefined)
     out.requestHeaders = createHeaderModifier(cfg.requestHeaderModifier);

@@ -3,30 +3,38 @@
  * must fit in every bucket of its type. `requests` buckets cost 1 per request (gateway phase);
  * `tokens` buckets are charged an estimate before the call (`reserve`) and corrected from the
  * real usage afterwards (`amend`), which may take a bucket below zero so later requests wait.
- * `perKey` buckets are one per gateway key name (anonymous callers share one); their map is
- * bounded (least recently used dropped), and a dropped bucket only forgets spent tokens.
+ * `perKey` buckets are one per gateway key name (anonymous callers share one).
+ *
+ * The buckets live in a BucketStore (bucket-store.ts): in this process by default (decisions
+ * are synchronous), or shared by the workers through the primary (decisions are promises). A
+ * store that cannot answer fails closed: 503 `rate_limit_unavailable`, never an admission.
  */
 
 import { parseDuration } from "../config/duration.js";
 import type { RateLimitConfig } from "../config/schema.js";
 import { GatewayError } from "../errors.js";
+import {
+  type BucketRef,
+  type BucketSpec,
+  type BucketStore,
+  createLocalBucketStore,
+  DEFAULT_MAX_KEYS,
+  type LocalBucketStore,
+  type TakeOutcome,
+} from "./bucket-store.js";
 import { type PolicyEvent, policyEvent } from "./events.js";
+
+export { DEFAULT_MAX_KEYS };
 
 export type BucketType = "requests" | "tokens";
 
-interface Bucket {
-  tokens: number;
-  last: number;
-}
-
-interface Spec {
-  readonly max: number;
-  readonly perFill: number;
-  readonly intervalMs: number;
+interface Limit {
+  readonly list: string;
+  readonly spec: BucketSpec;
   readonly type: BucketType;
   readonly perKey: boolean;
-  readonly shared: Bucket;
-  readonly byKey: Map<string, Bucket>;
+  /** The one bucket when not perKey. */
+  readonly shared: BucketRef;
 }
 
 export interface RateState {
@@ -47,16 +55,20 @@ export type RateDecision =
 
 /** What a reserve charged, so amend can correct it. Opaque to callers. */
 export interface Reservation {
-  readonly charges: ReadonlyArray<{ readonly spec: Spec; readonly bucket: Bucket; readonly charged: number }>;
+  readonly refs: readonly BucketRef[];
+  readonly cost: number;
 }
 
-export interface RateLimiter {
+/** A decision now (the store is in this process) or once the store answers. */
+export type Decided<D> = D | Promise<D>;
+
+export interface RateLimiter<D extends Decided<RateDecision> = Decided<RateDecision>> {
   readonly hasRequestBuckets: boolean;
   readonly hasTokenBuckets: boolean;
   /** One request against every `requests` bucket. */
-  takeRequest(keyName?: string): RateDecision;
+  takeRequest(keyName?: string): D;
   /** An estimate against every `tokens` bucket (each charge capped at the bucket's size). */
-  reserveTokens(estimate: number, keyName?: string): RateDecision;
+  reserveTokens(estimate: number, keyName?: string): D;
   /** Corrects a token reservation with the real count (input plus output). */
   amend(reservation: Reservation, actualTokens: number): void;
 }
@@ -66,9 +78,14 @@ export interface RateLimitDeps {
   readonly now?: () => number;
   /** Most perKey buckets kept per limit. */
   readonly maxKeys?: number;
+  /** Where the buckets live; a store of this limiter's own when absent. */
+  readonly bucketStore?: BucketStore;
+  /**
+   * Names this limiter's buckets in a shared store (the route), so each worker's copy of
+   * the same limit finds the same buckets.
+   */
+  readonly scope?: string;
 }
-
-export const DEFAULT_MAX_KEYS = 10_000;
 
 /** x-ratelimit-* for any decision; Retry-After too when `retryAfterMs` is given (429). */
 export function rateLimitHeaders(d: RateState & { readonly retryAfterMs?: number }): Record<string, string> {
@@ -81,84 +98,80 @@ export function rateLimitHeaders(d: RateState & { readonly retryAfterMs?: number
   return h;
 }
 
+const EMPTY: Reservation = Object.freeze({ refs: Object.freeze([]), cost: 0 });
+
+export function createRateLimiter(
+  cfgs: readonly RateLimitConfig[],
+  deps?: RateLimitDeps & { readonly bucketStore?: LocalBucketStore },
+): RateLimiter<RateDecision>;
+export function createRateLimiter(cfgs: readonly RateLimitConfig[], deps: RateLimitDeps): RateLimiter;
 export function createRateLimiter(cfgs: readonly RateLimitConfig[], deps: RateLimitDeps = {}): RateLimiter {
-  const now = deps.now ?? Date.now;
-  const maxKeys = deps.maxKeys ?? DEFAULT_MAX_KEYS;
-  const start = now();
-  const specs: Spec[] = cfgs.map((c) => ({
-    max: c.maxTokens,
-    perFill: c.tokensPerFill,
-    intervalMs: Math.max(1, parseDuration(c.fillInterval)),
-    type: c.type ?? "requests",
-    perKey: c.perKey ?? false,
-    shared: { tokens: c.maxTokens, last: start },
-    byKey: new Map(),
-  }));
+  const store =
+    deps.bucketStore ??
+    createLocalBucketStore({
+      ...(deps.now === undefined ? {} : { now: deps.now }),
+      maxKeys: deps.maxKeys ?? DEFAULT_MAX_KEYS,
+    });
+  const scope = deps.scope ?? "";
+  const limits: Limit[] = cfgs.map((c, i) => {
+    const spec: BucketSpec = Object.freeze({
+      max: c.maxTokens,
+      perFill: c.tokensPerFill,
+      intervalMs: Math.max(1, parseDuration(c.fillInterval)),
+    });
+    // The shape is part of the name: a reload that changes a limit starts it afresh.
+    const list = `${scope}#${i}:${spec.max}/${spec.perFill}/${spec.intervalMs}`;
+    return {
+      list,
+      spec,
+      type: c.type ?? "requests",
+      perKey: c.perKey ?? false,
+      shared: Object.freeze({ list, key: "", spec }),
+    };
+  });
+  const ofType = (type: BucketType): readonly Limit[] => limits.filter((l) => l.type === type);
+  const byType = { requests: ofType("requests"), tokens: ofType("tokens") };
+  // Without perKey limits, a type's buckets are the same for every request: named once.
+  const fixed = {
+    requests: byType.requests.some((l) => l.perKey) ? undefined : byType.requests.map((l) => l.shared),
+    tokens: byType.tokens.some((l) => l.perKey) ? undefined : byType.tokens.map((l) => l.shared),
+  };
 
-  function bucketOf(spec: Spec, keyName: string | undefined): Bucket {
-    if (!spec.perKey) return spec.shared;
-    const k = keyName ?? "";
-    let b = spec.byKey.get(k);
-    if (b !== undefined) spec.byKey.delete(k);
-    else b = { tokens: spec.max, last: now() };
-    spec.byKey.set(k, b);
-    if (spec.byKey.size > maxKeys) {
-      const oldest = spec.byKey.keys().next().value;
-      if (oldest !== undefined) spec.byKey.delete(oldest);
-    }
-    return b;
+  function refsOf(type: BucketType, keyName: string | undefined): readonly BucketRef[] {
+    const f = fixed[type];
+    if (f !== undefined) return f;
+    const key = keyName ?? "";
+    return byType[type].map((l) => (l.perKey ? { list: l.list, key, spec: l.spec } : l.shared));
   }
 
-  function refill(spec: Spec, b: Bucket, t: number): void {
-    const fills = Math.floor((t - b.last) / spec.intervalMs);
-    if (fills <= 0) return;
-    b.tokens = Math.min(spec.max, b.tokens + fills * spec.perFill);
-    b.last = b.tokens >= spec.max ? t : b.last + fills * spec.intervalMs;
-  }
-
-  /** Time until the bucket holds `need` tokens. */
-  function waitFor(spec: Spec, b: Bucket, need: number, t: number): number {
-    const deficit = need - b.tokens;
-    if (deficit <= 0) return 0;
-    return Math.ceil(deficit / spec.perFill) * spec.intervalMs - (t - b.last);
-  }
-
-  function take(type: BucketType, cost: number, keyName: string | undefined): RateDecision {
-    const t = now();
+  function decide(type: BucketType, refs: readonly BucketRef[], cost: number, r: TakeOutcome): RateDecision {
     const phase = type === "requests" ? "gateway" : "request";
-    const active = specs
-      .filter((s) => s.type === type)
-      .map((spec) => ({ spec, bucket: bucketOf(spec, keyName) }));
-    let retryAfterMs = 0;
-    for (const { spec, bucket } of active) {
-      refill(spec, bucket, t);
-      const need = Math.min(cost, spec.max);
-      if (bucket.tokens < need) retryAfterMs = Math.max(retryAfterMs, waitFor(spec, bucket, need, t));
+    if (r === "unavailable") {
+      const state = { limit: 0, remaining: 0, resetMs: 0 };
+      const error = new GatewayError(
+        503,
+        "rate_limit_unavailable",
+        "The rate limit could not be checked (the gateway's primary process did not answer); retry later.",
+        { "retry-after": "1" },
+      );
+      return {
+        ok: false,
+        ...state,
+        retryAfterMs: 1000,
+        error,
+        event: policyEvent("localRateLimit", phase, "reject"),
+      };
     }
-    const charges =
-      retryAfterMs > 0
-        ? []
-        : active.map(({ spec, bucket }) => {
-            const charged = Math.min(cost, spec.max);
-            bucket.tokens -= charged;
-            return { spec, bucket, charged };
-          });
-    let state: RateState = { limit: 0, remaining: Number.POSITIVE_INFINITY, resetMs: 0 };
-    for (const { spec, bucket } of active) {
-      if (bucket.tokens < state.remaining) {
-        state = { limit: spec.max, remaining: bucket.tokens, resetMs: waitFor(spec, bucket, spec.max, t) };
-      }
-    }
-    if (active.length === 0) state = { limit: 0, remaining: 0, resetMs: 0 };
-    if (retryAfterMs === 0) {
+    const state: RateState = { limit: r.limit, remaining: r.remaining, resetMs: r.resetMs };
+    if (r.ok) {
       return {
         ok: true,
         ...state,
-        reservation: { charges },
+        reservation: type === "tokens" ? { refs, cost } : EMPTY,
         event: policyEvent("localRateLimit", phase, "allow"),
       };
     }
-    const decision = { ok: false as const, ...state, retryAfterMs };
+    const decision = { ok: false as const, ...state, retryAfterMs: r.retryAfterMs };
     const error = new GatewayError(
       429,
       "rate_limited",
@@ -168,15 +181,23 @@ export function createRateLimiter(cfgs: readonly RateLimitConfig[], deps: RateLi
     return { ...decision, error, event: policyEvent("localRateLimit", phase, "rateLimited") };
   }
 
+  function take(type: BucketType, cost: number, keyName: string | undefined): Decided<RateDecision> {
+    const refs = refsOf(type, keyName);
+    const r = store.take(refs, cost);
+    return r instanceof Promise ? r.then((x) => decide(type, refs, cost, x)) : decide(type, refs, cost, r);
+  }
+
   function amend(reservation: Reservation, actualTokens: number): void {
-    for (const { spec, bucket, charged } of reservation.charges) {
-      bucket.tokens = Math.min(spec.max, bucket.tokens + charged - actualTokens);
+    for (const ref of reservation.refs) {
+      const delta = Math.min(reservation.cost, ref.spec.max) - actualTokens;
+      if (delta > 0) store.refund(ref, delta);
+      else if (delta < 0) store.charge(ref, -delta);
     }
   }
 
   return Object.freeze({
-    hasRequestBuckets: specs.some((s) => s.type === "requests"),
-    hasTokenBuckets: specs.some((s) => s.type === "tokens"),
+    hasRequestBuckets: byType.requests.length > 0,
+    hasTokenBuckets: byType.tokens.length > 0,
     takeRequest: (keyName?: string) => take("requests", 1, keyName),
     reserveTokens: (estimate: number, keyName?: string) =>
       take("tokens", Math.max(0, Math.ceil(estimate)), keyName),

@@ -3,7 +3,8 @@
  * workers (which all listen on the binds; cluster shares the ports between them), and it
  * owns everything that must be one per machine: /metrics (each worker's registry collected
  * over IPC and summed with prom-client's aggregator), the admin page (workers forward their
- * finished requests), readiness, and the config watcher.
+ * finished requests), readiness, the config watcher, and the rate-limit buckets
+ * (cluster-buckets.ts: workers take from them over IPC).
  *
  * Reload: the primary watches the file and, once the file loads and compiles, tells every
  * worker to reload it; the config is in sync only when every worker applied it. One watcher
@@ -14,6 +15,7 @@
  * SIGINT/SIGTERM: the primary tells every worker to drain, waits for them to exit (up to the
  * drain timeout plus a grace period, then kills what is left), and exits.
  */
+import type { Serializable } from "node:child_process";
 import cluster, { type Worker } from "node:cluster";
 import { availableParallelism } from "node:os";
 import type { Logger } from "pino";
@@ -24,6 +26,7 @@ import type { GatewayMetrics } from "../observability/metrics.js";
 import type { RecentSink } from "../observability/recent.js";
 import type { Runtime } from "../runtime/snapshot.js";
 import type { Gateway } from "../server/gateway.js";
+import { primaryBuckets } from "./cluster-buckets.js";
 import { type Operations, startOperations } from "./operations.js";
 import { type ReadinessServer, startReadiness } from "./readiness.js";
 import { type ConfigWatcher, watchConfig } from "./watch.js";
@@ -221,8 +224,17 @@ export async function runPrimary(options: PrimaryOptions): Promise<number> {
   });
   const ops = operations;
 
+  // The workers' rate-limit buckets: one budget per bucket for all of them.
+  const buckets = primaryBuckets();
+  const replyTo =
+    (worker: Worker) =>
+    (answer: unknown): void => {
+      if (worker.isConnected()) worker.send(answer as Serializable);
+    };
+
   cluster.on("message", (worker, m: unknown) => {
     if (!isMessage(m)) return;
+    if (m.type.startsWith("agw:bucket:") && buckets.handle(m, replyTo(worker))) return;
     const msg = m as ToPrimary;
     switch (msg.type) {
       case "agw:listening":

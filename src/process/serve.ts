@@ -10,10 +10,12 @@ import { formatDiagnostic } from "../config/diagnostic.js";
 import { loadConfigFile } from "../config/load.js";
 import { startupWarnings } from "../llm/routing/startup-warnings.js";
 import { createLogger } from "../observability/log.js";
+import type { PolicyDeps } from "../policies/compile.js";
 import type { Runtime } from "../runtime/snapshot.js";
 import { type Gateway, startGateway } from "../server/gateway.js";
 import type { DispatcherFactory } from "../server/pool-cache.js";
 import { isClusterWorker, runPrimary, workerCount, workerLink } from "./cluster.js";
+import { ipcBucketStore, processChannel } from "./cluster-buckets.js";
 import { type Operations, startOperations } from "./operations.js";
 import { type ReadinessServer, startReadiness } from "./readiness.js";
 import { type ConfigWatcher, watchConfig } from "./watch.js";
@@ -58,9 +60,14 @@ export async function serve(options: ServeOptions): Promise<number> {
     stderr(`${options.file}: invalid (${n} error${n === 1 ? "" : "s"})\n`);
     return 1;
   }
+  const inWorker = isClusterWorker(options.env);
+  // In a worker, rate limits take from the primary's buckets: one budget for every worker.
+  const policyDeps: PolicyDeps | undefined = inWorker
+    ? { bucketStore: ipcBucketStore(processChannel()) }
+    : undefined;
   let runtime: Runtime;
   try {
-    runtime = compileConfig(loaded.config, { env: options.env });
+    runtime = compileConfig(loaded.config, { env: options.env, policyDeps });
   } catch (err) {
     stderr(`${options.file}: ${err instanceof Error ? err.message : String(err)}\n`);
     return 1;
@@ -70,7 +77,6 @@ export async function serve(options: ServeOptions): Promise<number> {
   for (const warning of startupWarnings(loaded.config, options.env)) logger.warn(warning);
 
   const workers = workerCount(loaded.config.config?.workers);
-  const inWorker = isClusterWorker(options.env);
   if (workers > 1 && !inWorker) {
     return runPrimary({
       file: options.file,
@@ -152,6 +158,7 @@ export async function serve(options: ServeOptions): Promise<number> {
     logger,
     // In a cluster the primary watches and tells the workers to reload.
     watch: options.watch && !inWorker,
+    policyDeps,
     onSwap: (rt, config) => {
       if (options.logger === undefined) logger.level = rt.process.logLevel;
       operations.applied(rt, config);

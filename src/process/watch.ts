@@ -16,6 +16,7 @@ import type { Env } from "../config/credential.js";
 import { formatDiagnostic } from "../config/diagnostic.js";
 import { loadConfigFile } from "../config/load.js";
 import type { Config } from "../config/schema.js";
+import type { PolicyDeps } from "../policies/compile.js";
 import type { Runtime } from "../runtime/snapshot.js";
 import type { Gateway } from "../server/gateway.js";
 
@@ -48,6 +49,8 @@ export interface WatchOptions {
   onSwap?: (runtime: Runtime, config: Config) => void;
   /** Called after every reload attempt with its outcome. */
   onReload?: (ok: boolean) => void;
+  /** For the compiled policies (a worker's shared rate-limit store). */
+  policyDeps?: PolicyDeps;
 }
 
 export async function watchConfig(options: WatchOptions): Promise<ConfigWatcher> {
@@ -88,7 +91,7 @@ export async function watchConfig(options: WatchOptions): Promise<ConfigWatcher>
     if (!loaded.ok) return fail(loaded.errors.map(formatDiagnostic));
     let runtime: Runtime;
     try {
-      runtime = compileConfig(loaded.config, { env });
+      runtime = compileConfig(loaded.config, { env, policyDeps: options.policyDeps });
     } catch (err) {
       return fail([`${file}: ${err instanceof Error ? err.message : String(err)}`]);
     }

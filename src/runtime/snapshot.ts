@@ -60,6 +60,17 @@ export type BackendRuntime = HostBackendRuntime | AiBackendRuntime;
 /** `key`: the gateway's key, sent the provider's way. Absent: the caller's credential as sent. */
 export type BackendAuthRuntime = { readonly kind: "key"; readonly key: string } | undefined;
 
+/**
+ * The credential of a request an ai route passes through unparsed (passthrough, detect):
+ * the managed key only where the config lends it (`keyOnOpaquePaths`), else the caller's own.
+ */
+export interface OpaqueAuthRuntime {
+  /** The key sent; undefined: the caller's own credential, as it came. */
+  readonly auth: BackendAuthRuntime;
+  /** A managed key is configured but not lent: the setting that would lend it (for errors and explain). */
+  readonly withheldBy: string | undefined;
+}
+
 export interface LlmModelEntry {
   readonly pattern: string;
   readonly kind: ModelPatternKind;
@@ -67,6 +78,8 @@ export interface LlmModelEntry {
   readonly value: string;
   readonly backend: AiBackendRuntime;
   readonly auth: BackendAuthRuntime;
+  /** What the opaque paths this entry serves carry. */
+  readonly opaque: OpaqueAuthRuntime;
   readonly passthrough: "opaque" | "detect";
 }
 
@@ -92,6 +105,8 @@ export interface RouteRuntime {
    */
   readonly policy?: CompiledPolicies;
   readonly backendAuth: BackendAuthRuntime;
+  /** backendAuth as it applies to the opaque paths of an ai backend (binds form). */
+  readonly opaqueAuth: OpaqueAuthRuntime;
   /** Route types by path suffix; present when the route has an ai backend. */
   readonly routeTypes: RouteTypeTable | undefined;
   /** Upstream response-header and idle-body timeouts. */

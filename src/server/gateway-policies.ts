@@ -18,7 +18,7 @@ import type { GatewayKey } from "../policies/api-key.js";
 import type { CompiledPolicies } from "../policies/compile.js";
 import { policyEvent } from "../policies/events.js";
 import { runPolicyPhase } from "../policies/order.js";
-import { rateLimitHeaders } from "../policies/rate-limit.js";
+import { type RateDecision, rateLimitHeaders } from "../policies/rate-limit.js";
 import type { RouteRuntime } from "../runtime/snapshot.js";
 
 type Stop = { readonly kind: "answer"; readonly status: number; readonly headers: Record<string, string> };
@@ -168,14 +168,18 @@ export async function runGatewayPolicies(
       requestRateLimit: () => {
         const limiter = policy.rateLimit;
         if (limiter === undefined || !limiter.hasRequestBuckets) return undefined;
+        const apply = (d: RateDecision): "error" | undefined => {
+          notePolicyEvents(record, [d.event]);
+          if (!d.ok) {
+            failure = d.error;
+            return "error";
+          }
+          Object.assign(hooked.responseHeaders, rateLimitHeaders(d));
+          return undefined;
+        };
+        // Synchronous unless the buckets are shared by the workers (kept by the primary).
         const d = limiter.takeRequest(key?.name);
-        notePolicyEvents(record, [d.event]);
-        if (!d.ok) {
-          failure = d.error;
-          return "error";
-        }
-        Object.assign(hooked.responseHeaders, rateLimitHeaders(d));
-        return undefined;
+        return d instanceof Promise ? d.then(apply) : apply(d);
       },
       requestHeaderModifier: () => {
         const mod = policy.requestHeaders;

@@ -15,6 +15,7 @@ import type {
   BackendAuthRuntime,
   BackendRuntime,
   BindRuntime,
+  OpaqueAuthRuntime,
   RouteRuntime,
   Runtime,
 } from "../runtime/snapshot.js";
@@ -100,6 +101,27 @@ function forward(
 }
 
 /**
+ * The credential an opaque path carries: the managed key only where keyOnOpaquePaths lends
+ * it, else the caller's own as it came. A caller without one, where a managed key is held
+ * back, gets a 401 naming both ways out instead of the upstream's bare refusal.
+ */
+function opaqueCredential(opaque: OpaqueAuthRuntime, req: IncomingMessage): BackendAuthRuntime {
+  const setting = opaque.withheldBy;
+  if (
+    setting !== undefined &&
+    req.headers.authorization === undefined &&
+    req.headers["x-api-key"] === undefined
+  ) {
+    throw new GatewayError(
+      401,
+      "unauthorized",
+      `This path is passed through unparsed with the caller's own provider key: send it as Authorization: Bearer <key> (or x-api-key), or lend the gateway's key to such paths with ${setting}: true.`,
+    );
+  }
+  return opaque.auth;
+}
+
+/**
  * Hands the request to its proxy or to the LLM pipeline. Not async (it throws synchronously,
  * into handleRequest's try): the promise it returns is the handler's own, without a wrapper.
  */
@@ -116,15 +138,20 @@ function dispatch(x: Exchange): Promise<void> {
   const routeType = routeTypeFor(route.routeTypes, path);
   record.routeType = routeType;
   if (isOpaqueRouteType(routeType)) {
+    // No model is read here, so a key that allowedModels limits needs allowOpaquePaths.
+    const key = x.gateway?.key;
+    const denied = key === undefined ? undefined : x.gateway?.policy.apiKey?.authorizeOpaquePath(key);
+    if (denied !== undefined) throw denied;
     const table = route.llm;
     if (table === undefined) {
       if (backend === undefined) throw NO_ENDPOINT;
-      return forward(x, backend, route.backendAuth, routeType === "detect");
+      return forward(x, backend, opaqueCredential(route.opaqueAuth, x.req), routeType === "detect");
     }
     // llm form: the path says nothing about the model; the default entry serves it.
     const entry = table.defaultEntry;
     if (entry === undefined) throw NO_DEFAULT_MODEL;
-    return forward(x, entry.backend, entry.auth, routeType === "detect" || entry.passthrough === "detect");
+    const detect = routeType === "detect" || entry.passthrough === "detect";
+    return forward(x, entry.backend, opaqueCredential(entry.opaque, x.req), detect);
   }
   // ---- The LLM pipeline seam: every parsed route type goes through here. ----
   return x.deps.pipeline.handle({

@@ -65,6 +65,38 @@ describe("exactly one of", () => {
   });
 });
 
+describe("keyOnOpaquePaths needs a key to lend", () => {
+  it("on backendAuth, an llm.models entry and a provider", () => {
+    const text = yaml(
+      "llm:",
+      "  providers:",
+      "  - {name: p, baseUrl: 'http://127.0.0.1:9/v1', models: [m1], keyOnOpaquePaths: true}",
+      "  models:",
+      "  - name: '*'",
+      "    provider: openAI",
+      "    params: {keyOnOpaquePaths: true}",
+      "  policies:",
+      "    backendAuth: {passthrough: {}, keyOnOpaquePaths: true}",
+    );
+    const errors = errorsOf(text);
+    expect(errors).toContainEqual(
+      expect.stringMatching(
+        /^agw\.yaml:9:\d+: llm\.policies\.backendAuth\.keyOnOpaquePaths: keyOnOpaquePaths lends backendAuth\.key .*add key/,
+      ),
+    );
+    expect(errors).toContainEqual(
+      expect.stringMatching(
+        /^agw\.yaml:7:\d+: llm\.models\[0\]\.params\.keyOnOpaquePaths: .*add params\.apiKey/,
+      ),
+    );
+    expect(errors).toContainEqual(
+      expect.stringMatching(
+        /^agw\.yaml:3:\d+: llm\.providers\[0\]\.keyOnOpaquePaths: .*passthroughCredential: managedFirst/,
+      ),
+    );
+  });
+});
+
 describe("duplicates", () => {
   it("bind ports, listener names, route names and gateway key names", () => {
     const text = yaml(

@@ -32,7 +32,7 @@ llm:
 `;
 }
 
-async function until<T>(probe: () => Promise<T | undefined>, what: string, tries = 200): Promise<T> {
+async function until<T>(probe: () => Promise<T | undefined>, what: string, tries = 1200): Promise<T> {
   for (let i = 0; i < tries; i++) {
     const v = await probe().catch(() => undefined);
     if (v !== undefined) return v;
@@ -122,5 +122,5 @@ describe("workers: 2", () => {
     } finally {
       await cleanup();
     }
-  }, 30_000);
+  }, 120_000);
 });

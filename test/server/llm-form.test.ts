@@ -76,7 +76,7 @@ async function serveText(
 const chat = JSON.stringify({ model: "gpt-4o-mini", messages: [{ role: "user", content: "hello there" }] });
 
 describe("the reference snippets, served as written on port 4000", () => {
-  it("llm form, passthrough: opaque — chat and an unknown path reach api.openai.com with the key", async () => {
+  it("llm form, passthrough: opaque — chat reaches api.openai.com with the key, an unknown path with the caller's", async () => {
     const m = await startMockUpstream();
     cleanups.push(() => m.close());
     const { gateway, dialed } = await serveText(LLM_OPAQUE, m);
@@ -97,10 +97,15 @@ describe("the reference snippets, served as written on port 4000", () => {
     expect(s1.headers.authorization).toBe("Bearer sk-fake-for-tests");
     expect(s1.text).toBe(chat);
 
-    await send(4000, { path: "/v1/files?purpose=batch" });
+    // The managed key is not lent to paths passed through unparsed (keyOnOpaquePaths).
+    await send(4000, { path: "/v1/files?purpose=batch", headers: { authorization: "Bearer caller-own" } });
     const s2 = await m.nextRequest();
     expect(s2.path).toBe("/v1/files?purpose=batch");
+    expect(s2.headers.authorization).toBe("Bearer caller-own");
     expect(dialed).toContain("https://api.openai.com");
+    const none = await send(4000, { path: "/v1/files" });
+    expect(none.status).toBe(401);
+    expect(none.body.toString()).toContain("llm.models[0].params.keyOnOpaquePaths");
   });
 
   it("binds form with ai.routes and backendAuth key", async () => {
@@ -117,9 +122,12 @@ describe("the reference snippets, served as written on port 4000", () => {
     const s1 = await m.nextRequest();
     expect(s1.headers.authorization).toBe("Bearer sk-fake-for-tests");
     expect(s1.headers.host).toBe("api.openai.com");
-    const r2 = await send(4000, { path: "/v1/models" });
+    // "*" is passthrough here: the caller's own key goes, not backendAuth's.
+    const r2 = await send(4000, { path: "/v1/models", headers: { authorization: "Bearer caller-own" } });
     expect(r2.status).toBe(200);
-    expect((await m.nextRequest()).path).toBe("/v1/models");
+    const s2 = await m.nextRequest();
+    expect(s2.path).toBe("/v1/models");
+    expect(s2.headers.authorization).toBe("Bearer caller-own");
   });
 
   it("llm form, passthrough: detect — bytes unchanged, model and usage recorded", async () => {
@@ -136,7 +144,7 @@ describe("the reference snippets, served as written on port 4000", () => {
     const r = await send(4000, {
       method: "POST",
       path: "/v1/completions",
-      headers: { "content-type": "application/json" },
+      headers: { "content-type": "application/json", authorization: "Bearer caller-own" },
       body,
     });
     expect(r.status).toBe(200);

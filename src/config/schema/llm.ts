@@ -46,6 +46,13 @@ export const LlmProvider = Obj(
         default: "caller",
       }),
     ),
+    keyOnOpaquePaths: opt(
+      Type.Boolean({
+        description:
+          "With passthroughCredential managedFirst: whether the provider's credential also goes on paths passed through unparsed (passthrough, detect: /v1/files, /v1/batches, ...); when false they carry the caller's own credential.",
+        default: false,
+      }),
+    ),
     responsesApi: opt(
       Type.Boolean({
         description: "Whether the server has /v1/responses (openAI kind only).",
@@ -74,6 +81,13 @@ export const LlmModel = Obj(
       Obj(
         {
           apiKey: opt(Credential("The key sent upstream for these models.")),
+          keyOnOpaquePaths: opt(
+            Type.Boolean({
+              description:
+                "Whether apiKey also goes on paths passed through unparsed (passthrough, detect: /v1/files, /v1/batches, ...); when false they carry the caller's own credential.",
+              default: false,
+            }),
+          ),
           model: opt(
             Type.String({ minLength: 1, description: "The upstream model, replacing the requested one." }),
           ),

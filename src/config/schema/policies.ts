@@ -108,6 +108,12 @@ export const ApiKeyEntry = Obj(
       ),
     ),
     metadata: opt(StringMap("Free-form labels carried with the key's requests.")),
+    allowOpaquePaths: opt(
+      Type.Boolean({
+        description:
+          "Whether this key, when allowedModels limits it, may use paths agw passes through unparsed (passthrough, detect: /v1/files, /v1/batches, ...), where no model is checked. The policy's allowOpaquePaths when absent.",
+      }),
+    ),
   },
   "A gateway key. Give exactly one of key or keyHash.",
 );
@@ -122,6 +128,13 @@ export const ApiKey = Obj(
         default: "x-agw-authorization",
       }),
     ),
+    allowOpaquePaths: opt(
+      Type.Boolean({
+        description:
+          "Whether keys that allowedModels limits may use paths agw passes through unparsed (passthrough, detect), where no model is checked; a key's own allowOpaquePaths wins. Keys without allowedModels always may.",
+        default: false,
+      }),
+    ),
   },
   "Gateway keys: callers must present one. The header is consumed and never forwarded upstream.",
 );
@@ -134,6 +147,13 @@ export const BackendAuth = Obj(
       ),
     ),
     passthrough: opt(Obj({}, "Send the caller's own credential (Authorization or x-api-key) as it came.")),
+    keyOnOpaquePaths: opt(
+      Type.Boolean({
+        description:
+          "Whether key also goes on paths passed through unparsed (passthrough, detect: /v1/files, /v1/batches, ...); when false they carry the caller's own credential.",
+        default: false,
+      }),
+    ),
   },
   "How the upstream is authenticated. Give exactly one of key or passthrough.",
 );

@@ -29,6 +29,11 @@ export interface RecordExtras {
   provider?: string;
   upstreamModel?: string;
   cachedInputTokens?: number;
+  /**
+   * Characters of output (text, reasoning, tool arguments) a stream has written so far; set
+   * while streaming, so a stream that ends without usage is charged for what it delivered.
+   */
+  outputChars?: number;
 }
 
 /** The wire format a parsed route type's client speaks (its errors too). */
@@ -118,15 +123,36 @@ export class Exchange {
   }
 }
 
-/** Usage and model as they appear in a stream of IR events. */
+/** Usage and model as they appear in a stream of IR events, and the output characters seen. */
 export class StreamTracker {
   model: string | undefined;
   usage: IrUsage | undefined;
   failed = false;
   finished = false;
+  private readonly sink: { outputChars?: number };
+
+  /** `sink` (the request record) gets the running count of output characters. */
+  constructor(sink: { outputChars?: number }) {
+    this.sink = sink;
+    sink.outputChars = 0;
+  }
+
+  /** Output characters of an event that passed without being decoded. */
+  count(chars: number): void {
+    this.sink.outputChars = (this.sink.outputChars ?? 0) + chars;
+  }
 
   see(e: IrStreamEvent): void {
     switch (e.type) {
+      case "text_delta":
+        this.count(e.text.length);
+        break;
+      case "thinking_delta":
+        this.count(e.thinking.length);
+        break;
+      case "tool_args_delta":
+        this.count(e.json.length);
+        break;
       case "message_start":
         this.model = e.model;
         if (e.usage !== undefined) this.usage = e.usage;

@@ -15,7 +15,7 @@ import { jsonStringEnd } from "../formats/util.js";
 import { createSseParser, encodeSseEvent, type SseEvent } from "../sse.js";
 import type { ParsedBody } from "./body.js";
 import { type Exchange, StreamTracker, sseText, writeChunk } from "./exchange.js";
-import { routineEventTest } from "./routine-events.js";
+import { routineEventText } from "./routine-events.js";
 import { readJsonAnswer } from "./translate-json.js";
 import { streamFailure } from "./translate-stream.js";
 import type { UpstreamResponse } from "./upstream-response.js";
@@ -168,8 +168,8 @@ export async function passStream(
   hideUsageChunk: boolean,
 ): Promise<void> {
   const decoder = converterFor(format).createDecoder();
-  const routine = routineEventTest(format);
-  const tracker = new StreamTracker();
+  const routine = routineEventText(format);
+  const tracker = new StreamTracker(x.record);
   let failure: IrStreamEvent | undefined;
   const see = (events: readonly IrStreamEvent[]): void => {
     for (const ev of events) {
@@ -184,8 +184,10 @@ export async function passStream(
   const rawEcho = echo === undefined || hideUsageChunk ? undefined : new SecretEchoStream(echo);
   const parser = createSseParser((e) => {
     // Content deltas after the first event tell the tracker nothing: not decoded (see routine-events.ts).
-    const isRoutine = routine !== undefined && tracker.model !== undefined && routine(e);
-    if (!isRoutine) see(decoder.push(e));
+    const text = routine !== undefined && tracker.model !== undefined ? routine(e) : undefined;
+    const isRoutine = text !== undefined;
+    if (isRoutine) tracker.count(text.length);
+    else see(decoder.push(e));
     // A routine event is a content delta, never the usage-only chunk.
     if (hideUsageChunk && (isRoutine || !isUsageOnlyChunk(e))) out += encodeSseEvent(e);
   });

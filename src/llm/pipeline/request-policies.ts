@@ -8,15 +8,15 @@
  * format, so the fast path and the translated path both carry what the policies produced.
  */
 import { GatewayError } from "../../errors.js";
-import { notePolicyEvents } from "../../http/record.js";
+import { notePolicyEvents, type RequestRecord } from "../../http/record.js";
 import { policyEvent } from "../../policies/events.js";
 import { runPolicyPhase } from "../../policies/order.js";
-import { rateLimitHeaders } from "../../policies/rate-limit.js";
+import { type RateDecision, rateLimitHeaders } from "../../policies/rate-limit.js";
 import { converterFor, type IrFormat, type IrRequest } from "../formats/index.js";
 import type { ParsedRouteType } from "../route-types.js";
 import { type ParsedBody, parseBody } from "./body.js";
 import type { PipelineContext } from "./context.js";
-import { clientFormatOf } from "./exchange.js";
+import { clientFormatOf, type RecordExtras } from "./exchange.js";
 import { sameFormatBody } from "./fast-path.js";
 
 const CHAT_TYPES: ReadonlySet<ParsedRouteType> = new Set(["completions", "messages", "responses"]);
@@ -31,7 +31,12 @@ interface PhaseState {
 
 const MAX_TOKEN_FIELDS = ["max_tokens", "max_completion_tokens", "max_output_tokens"] as const;
 
-/** A cheap upper-ish guess of a request's tokens: ~4 bytes a token in, plus the output cap. */
+/** ~4 bytes a token: the input part of the estimate, and what a stream without usage is charged for its input. */
+function inputEstimate(body: ParsedBody): number {
+  return Math.ceil(body.bytes.byteLength / 4);
+}
+
+/** A cheap upper-ish guess of a request's tokens: the input estimate plus the output cap. */
 export function estimateTokens(body: ParsedBody, ir: IrRequest | undefined): number {
   let out = ir?.maxTokens;
   if (out === undefined) {
@@ -40,7 +45,7 @@ export function estimateTokens(body: ParsedBody, ir: IrRequest | undefined): num
       if (typeof v === "number") out = v;
     }
   }
-  return Math.ceil(body.bytes.byteLength / 4) + (out ?? 0);
+  return inputEstimate(body) + (out ?? 0);
 }
 
 function bodyOf(json: Record<string, unknown>): ParsedBody {
@@ -123,20 +128,27 @@ export async function applyRequestPolicies(ctx: PipelineContext, body: ParsedBod
         if (limiter === undefined || !limiter.hasTokenBuckets || ctx.routeType === "anthropicTokenCount") {
           return undefined;
         }
-        const estimate = estimateTokens(body, s.ir);
-        const d = limiter.reserveTokens(estimate, key?.name);
-        notePolicyEvents(record, [d.event]);
-        if (!d.ok) throw d.error;
-        Object.assign(gw.responseHeaders, rateLimitHeaders(d));
-        const reservation = d.reservation;
-        // Amended once the exchange is over, from the usage the pipeline wrote on the record.
-        ctx.res.once("close", () => {
-          const { inputTokens, outputTokens } = record;
-          if (inputTokens !== undefined || outputTokens !== undefined) {
-            limiter.amend(reservation, (inputTokens ?? 0) + (outputTokens ?? 0));
-          } else if (record.status >= 400 || record.status === 0) limiter.amend(reservation, 0);
-        });
-        return undefined;
+        const apply = (d: RateDecision): undefined => {
+          notePolicyEvents(record, [d.event]);
+          if (!d.ok) throw d.error;
+          Object.assign(gw.responseHeaders, rateLimitHeaders(d));
+          const reservation = d.reservation;
+          // Amended once the exchange is over, from the usage the pipeline wrote on the record.
+          ctx.res.once("close", () => {
+            const { inputTokens, outputTokens, outputChars } = record as RequestRecord & RecordExtras;
+            if (inputTokens !== undefined || outputTokens !== undefined) {
+              limiter.amend(reservation, (inputTokens ?? 0) + (outputTokens ?? 0));
+            } else if (record.status >= 400 || record.status === 0) limiter.amend(reservation, 0);
+            else if (outputChars !== undefined) {
+              // A stream that ended without usage (closed early, cut): what it delivered, plus the input.
+              limiter.amend(reservation, inputEstimate(body) + Math.ceil(outputChars / 4));
+            }
+          });
+          return undefined;
+        };
+        // Synchronous unless the buckets are shared by the workers (kept by the primary).
+        const d = limiter.reserveTokens(estimateTokens(body, s.ir), key?.name);
+        return d instanceof Promise ? d.then(apply) : apply(d);
       },
     },
     s,

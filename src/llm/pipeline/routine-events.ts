@@ -18,12 +18,22 @@ export type RoutineTest = (e: SseEvent) => boolean;
 
 /** The test for one stream of a format (it keeps per-stream state), or undefined to decode every event. */
 export function routineEventTest(format: IrFormat): RoutineTest | undefined {
+  const text = routineEventText(format);
+  return text === undefined ? undefined : (e) => text(e) !== undefined;
+}
+
+/**
+ * Like routineEventTest, but gives a routine event's text (what the fast reader already
+ * extracted), so a stream can count what it delivered without decoding; undefined when the
+ * event is not routine.
+ */
+export function routineEventText(format: IrFormat): ((e: SseEvent) => string | undefined) | undefined {
   if (format === "openai-chat") {
     const memo: ChunkHeadMemo = { head: "" };
-    return (e) => canonicalContentChunk(e.data, memo) !== undefined;
+    return (e) => canonicalContentChunk(e.data, memo);
   }
   if (format === "anthropic-messages") {
-    return (e) => e.event === "content_block_delta" && canonicalTextDelta(e.data) !== undefined;
+    return (e) => (e.event === "content_block_delta" ? canonicalTextDelta(e.data)?.text : undefined);
   }
   return undefined;
 }

@@ -34,7 +34,7 @@ export async function streamTranslated(
   decoder: StreamDecoder,
   encoder: StreamEncoder,
 ): Promise<void> {
-  const tracker = new StreamTracker();
+  const tracker = new StreamTracker(x.record);
   const filter = streamFilterOf(x);
   let out = "";
   const write = (events: readonly IrStreamEvent[]): void => {
@@ -89,7 +89,7 @@ export async function writeIrStream(
   events: readonly IrStreamEvent[],
   encoder: StreamEncoder,
 ): Promise<void> {
-  const tracker = new StreamTracker();
+  const tracker = new StreamTracker(x.record);
   const filter = streamFilterOf(x);
   x.startSse();
   const res = x.res;

@@ -8,7 +8,7 @@ import type { IncomingHttpHeaders, IncomingMessage } from "node:http";
 import { performance } from "node:perf_hooks";
 import type { Dispatcher } from "undici";
 import { GatewayError } from "../../errors.js";
-import { isDroppedRequestHeader } from "../../http/forward-headers.js";
+import { type CallerHeaderRule, forwardedRequestHeaders } from "../../http/forward-headers.js";
 import {
   isUpstreamTimeout,
   UPSTREAM_TIMEOUT_MESSAGE,
@@ -26,10 +26,9 @@ import {
   type UpstreamResponse,
 } from "./upstream-response.js";
 
-/** Caller headers never copied upstream: hop-by-hop, framing, credentials, the gateway's key. */
-function isDropped(lower: string): boolean {
+/** Caller headers the pipeline sets itself for the upstream's format, or never forwards from a caller. */
+function isPipelineOwned(lower: string): boolean {
   switch (lower) {
-    // Set by the pipeline itself for the upstream's format, or never forwarded from a caller.
     case "content-length":
     case "content-type":
     case "accept":
@@ -39,10 +38,12 @@ function isDropped(lower: string): boolean {
     case "cookie":
       return true;
     default:
-      // Hop-by-hop, framing and the gateway key: the same as the opaque proxy drops.
-      return isDroppedRequestHeader(lower);
+      return false;
   }
 }
+
+const SAME_FORMAT: CallerHeaderRule = Object.freeze({ copy: true, drop: isPipelineOwned });
+const TRANSLATED: CallerHeaderRule = Object.freeze({ copy: false });
 
 export interface HeaderOptions {
   /** Same-format: the caller's other headers (anthropic-version, anthropic-beta, ...) go along. */
@@ -56,15 +57,13 @@ export function upstreamHeaders(
   target: UpstreamTarget,
   opts: HeaderOptions,
 ): string[] {
-  const out: string[] = [];
-  if (opts.keepCallerHeaders) {
-    const raw = req.rawHeaders;
-    for (let i = 0; i < raw.length; i += 2) {
-      const name = raw[i]!;
-      if (!isDropped(name.toLowerCase())) out.push(name, raw[i + 1]!);
-    }
-  }
-  out.push("host", target.hostHeader);
+  // The one forwarding rule of every path (hop-by-hop and Connection-named headers dropped,
+  // Host, X-Forwarded-For/-Proto), copying the caller's other headers only on the same format.
+  const out = forwardedRequestHeaders(
+    req,
+    target.hostHeader,
+    opts.keepCallerHeaders ? SAME_FORMAT : TRANSLATED,
+  );
   out.push("content-type", "application/json");
   out.push("accept", opts.stream ? "text/event-stream" : "application/json");
   appendAuth(out, candidate, req.headers);

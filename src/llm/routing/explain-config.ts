@@ -7,6 +7,7 @@ import { compileRouteTypes, LLM_DEFAULT_ROUTES } from "../route-types.js";
 import { compileBindsRouter } from "./binds-router.js";
 import { compileLlmRouter } from "./compile-router.js";
 import { explainResolution } from "./explain.js";
+import { explainBindsOpaque, explainLlmOpaque } from "./explain-opaque.js";
 
 export type ExplainResult = { ok: true; text: string } | { ok: false; message: string };
 
@@ -25,6 +26,7 @@ export function explainModel(config: Config, env: Env, model: string, path?: str
         explainResolution(res, {
           ...(path === undefined ? {} : { path }),
           routeTypes: compileRouteTypes(map),
+          opaque: explainLlmOpaque(llm, env),
         }),
       );
     } catch (e) {
@@ -43,6 +45,7 @@ export function explainModel(config: Config, env: Env, model: string, path?: str
         const text = explainResolution(router.describe(model), {
           ...(path === undefined ? {} : { path }),
           routeTypes,
+          opaque: explainBindsOpaque(route.policies, field),
         });
         sections.push(`${field} (route "${name}", port ${bind.port}):\n${text}`);
       });

@@ -9,6 +9,7 @@ import type { Candidate, CandidateAuth, RetryPolicy } from "../../runtime/plan.j
 import type { IrFormat } from "../formats/ir.js";
 import { apiPathFor, keyHeaderNames, wireFormatFor } from "../providers/spec.js";
 import { isOpaqueRouteType, type RouteTypeTable, routeTypeFor } from "../route-types.js";
+import type { OpaqueExplanation } from "./explain-opaque.js";
 import { type Member, pathLabel, type Resolution, type ResolutionLayer } from "./resolution.js";
 
 const LAYER_TEXT: Readonly<Record<ResolutionLayer, string>> = {
@@ -140,6 +141,16 @@ export interface ExplainOptions {
   readonly path?: string;
   /** The route's ai.routes table, to tell the path's route type. */
   readonly routeTypes?: RouteTypeTable;
+  /** Where the route's opaque paths go and what they carry (shown instead of the targets). */
+  readonly opaque?: OpaqueExplanation;
+}
+
+function opaqueLines(o: OpaqueExplanation): string[] {
+  const lines = ["opaque path: forwarded untouched; the model is not read, so model routing does not apply"];
+  if (o.upstream !== undefined) lines.push(`  upstream:   ${o.upstream}`);
+  lines.push(`  credential: ${o.credential}`);
+  if (o.keys !== undefined) lines.push(`  gateway keys: ${o.keys}`);
+  return lines;
 }
 
 export function explainResolution(res: Resolution, options: ExplainOptions = {}): string {
@@ -156,6 +167,10 @@ export function explainResolution(res: Resolution, options: ExplainOptions = {})
   ];
   if (options.path !== undefined && routeType !== undefined) {
     lines.push(`route type: ${routeType} (${options.path})`);
+    if (isOpaqueRouteType(routeType) && options.opaque !== undefined) {
+      lines.push(...opaqueLines(options.opaque));
+      return `${lines.join("\n")}\n`;
+    }
   }
   lines.push("targets, in order:");
   lines.push(...memberLines(res.members, "  ", routeType, res.requestedModel));

@@ -145,3 +145,91 @@ describe("tokens buckets on streams", () => {
     expect(r.status).toBe(429);
   });
 });
+
+describe("tokens buckets on streams closed early", () => {
+  // 100 deltas of 5 characters each; the usage (100 output tokens) comes only at the end.
+  const TEXT = Array.from({ length: 100 }, (_, i) => `w${String(i).padStart(3, "0")}`).join(" ");
+  const REPLY = { text: TEXT, usage: { input: 10, output: 100 } };
+  let h: PolicyHarness;
+  beforeAll(async () => {
+    h = await startPolicyHarness({
+      apiKey: {
+        keys: [
+          { name: "chat", key: "agw-key-chat" },
+          { name: "messages", key: "agw-key-messages" },
+        ],
+      },
+      localRateLimit: [
+        { maxTokens: 300, tokensPerFill: 300, fillInterval: "1h", type: "tokens", perKey: true },
+      ],
+    });
+  });
+  afterAll(async () => {
+    await h.close();
+  });
+
+  /**
+   * Opens gated streams until one is refused (at most 15); each is closed by the client after
+   * 40 text deltas, before the usage chunk. Returns how many were allowed.
+   */
+  async function closedEarly(open: () => Promise<AsyncIterable<unknown>>, isText: (c: unknown) => boolean) {
+    let allowed = 0;
+    for (let i = 0; i < 15; i++) {
+      const before = h.records.length;
+      const { gate } = h.mock.script({ reply: REPLY, gate: true });
+      let stream: AsyncIterable<unknown>;
+      try {
+        stream = await open();
+      } catch (err) {
+        expect((err as { status?: number }).status).toBe(429);
+        h.mock.reset(); // the script this refused request never used
+        break;
+      }
+      allowed++;
+      gate.release(45);
+      let deltas = 0;
+      for await (const c of stream) {
+        if (isText(c) && ++deltas === 40) break; // the SDK aborts the request
+      }
+      expect(deltas).toBe(40);
+      // The bucket is amended when the exchange closes, before the record is handed over.
+      const rec = await h.record((r) => h.records.indexOf(r) >= before);
+      expect(rec.inputTokens).toBeUndefined();
+    }
+    return allowed;
+  }
+
+  it("a same-format chat stream is charged its delivered deltas plus its input, not the estimate", async () => {
+    const client = h.openai("agw-key-chat");
+    const allowed = await closedEarly(
+      () =>
+        client.chat.completions.create({
+          model: "oai-x",
+          stream: true,
+          messages: [{ role: "user", content: "count" }],
+        }),
+      (c) =>
+        Boolean((c as { choices?: Array<{ delta?: { content?: string } }> }).choices?.[0]?.delta?.content),
+    );
+    // Each stream: ~20 input tokens (body bytes / 4) + 40-45 deltas × 5 characters / 4 ≈ 75.
+    // Charged only the body estimate (~20), 13 or more of the 15 got through.
+    expect(allowed).toBeGreaterThanOrEqual(3);
+    expect(allowed).toBeLessThanOrEqual(5);
+  });
+
+  it("a translated stream (Messages client, OpenAI upstream) is charged the same way", async () => {
+    const client = h.anthropic("agw-key-messages");
+    const allowed = await closedEarly(
+      async () =>
+        client.messages.create({
+          model: "oai-x",
+          max_tokens: 1,
+          stream: true,
+          messages: [{ role: "user", content: "count" }],
+        }),
+      (c) => (c as { type?: string }).type === "content_block_delta",
+    );
+    expect(allowed).toBeGreaterThanOrEqual(3);
+    expect(allowed).toBeLessThanOrEqual(5);
+  });
+});
