@@ -51,4 +51,12 @@ describe("SecretEcho", () => {
     expect(t.push(Buffer.from("data: plain")).toString()).toBe("data: plain");
     expect(t.end()).toBeUndefined();
   });
+
+  it("searches the caller's decoded text when given, and still redacts the bytes", () => {
+    const s = new SecretEchoStream(echo);
+    const clean = Buffer.from('data: {"x":"ok"}\n\n');
+    expect(s.push(clean, clean.toString())).toBe(clean);
+    const dirty = Buffer.from(`data: {"x":"é ${KEY}"}\n\n`);
+    expect(s.push(dirty, dirty.toString()).toString()).toBe(`data: {"x":"é ${ECHO_MARK}"}\n\n`);
+  });
 });

@@ -112,7 +112,8 @@ export function isStreamResponse(up: UpstreamResponse): boolean {
 
 function passHeaders(x: Exchange, up: UpstreamResponse, dropLength: boolean): string[] {
   const h = responseHead(up.head, x.ctx.requestId);
-  const echo = x.echo;
+  // One prefilter over all values: a header echoing the managed key is rare.
+  const echo = x.echo?.mayHold(h.join("\n")) ? x.echo : undefined;
   if (!dropLength && echo === undefined) return h;
   const out: string[] = [];
   for (let i = 0; i < h.length; i += 2) {
@@ -198,12 +199,12 @@ export async function passStream(
   try {
     for await (const c of up.body) {
       const chunk = c as Uint8Array;
-      parser.push(chunk);
+      const text = parser.push(chunk);
       let wait: Promise<void> | undefined;
       let wrote = true;
-      if (!hideUsageChunk) wait = writeChunk(res, rawEcho === undefined ? chunk : rawEcho.push(chunk));
+      if (!hideUsageChunk) wait = writeChunk(res, rawEcho === undefined ? chunk : rawEcho.push(chunk, text));
       else if (out !== "") {
-        wait = writeChunk(res, echo === undefined ? out : echo.redact(out));
+        wait = writeChunk(res, echo === undefined ? out : echo.redact(out, false));
         out = "";
       } else wrote = false;
       if (headPending) {
@@ -233,5 +234,5 @@ export async function passStream(
   }
   const held = rawEcho?.end();
   if (held !== undefined) res.write(held);
-  res.end(echo === undefined ? out : echo.redact(out));
+  res.end(echo === undefined ? out : echo.redact(out, false));
 }

@@ -60,7 +60,7 @@ export async function streamTranslated(
       parser.push(chunk as Uint8Array);
       if (out !== "") {
         headPending = false;
-        const text = x.echo === undefined ? out : x.echo.redact(out);
+        const text = x.echo === undefined ? out : x.echo.redact(out, false);
         out = "";
         const wait = writeChunk(res, text);
         if (wait !== undefined) await wait;
@@ -80,7 +80,7 @@ export async function streamTranslated(
   if (filter !== undefined) write(await filter.end());
   if (tracker.failed) x.record.error ??= "upstream_stream_error";
   x.noteUsage(tracker.usage, tracker.model);
-  if (!res.destroyed) res.end(x.echo === undefined ? out : x.echo.redact(out));
+  if (!res.destroyed) res.end(x.echo === undefined ? out : x.echo.redact(out, false));
 }
 
 /** Writes a list of IR events (the mock provider's stream) through the response guards and the client's encoder. */
