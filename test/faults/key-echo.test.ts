@@ -38,6 +38,9 @@ llm:
     - name: "ant-*"
       provider: anthropic
       params: { apiKey: "${KEY_ANT}", model: claude-upstream, baseUrl: "${mock.url}/v1" }
+    - name: "*"
+      provider: openAI
+      params: { apiKey: "${KEY}", baseUrl: "${mock.url}/v1", keyOnOpaquePaths: true }
 `;
   const runtime = compileConfig(loadYaml(yaml, {}), { env: {} });
   gateway = await startGateway({ runtime, logger: captureLogs().logger });
@@ -116,6 +119,18 @@ describe("an echoed managed key in an error body", () => {
     expect(Buffer.from(r.text.match(/Basic (\S*)"/)?.[1] ?? "", "base64").toString("latin1")).not.toContain(
       KEY,
     );
+  });
+});
+
+describe("an echoed managed key on a path passed through unparsed", () => {
+  it("a 401 from /v1/files, with the key lent by keyOnOpaquePaths: redacted", async () => {
+    mock.script({ status: 401, raw: `{"error":{"message":"Incorrect API key provided: ${escaped(KEY)}"}}` });
+    const res = await fetch(`${url}/v1/files`);
+    const text = await res.text();
+    expect(res.status).toBe(401);
+    expect(mock.requests.at(-1)?.headers.authorization).toBe(`Bearer ${KEY}`);
+    expect(leaks(text)).toBe(false);
+    expect(text).toContain("[redacted]");
   });
 });
 
