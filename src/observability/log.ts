@@ -1,13 +1,15 @@
 /**
  * The logger factory. A logger is created once by the entry point and passed down; nothing
  * logs through a global. `json` writes one object per line (pino's native format); `text`
- * renders readable lines through pino-pretty, synchronously, so no worker thread is started.
+ * renders readable lines through pino-pretty, synchronously, so no worker thread is started,
+ * with control characters in messages escaped (escape-control.ts).
  */
 import { writeSync } from "node:fs";
 import { createRequire } from "node:module";
 import { type Logger, pino } from "pino";
 import type prettyFactory from "pino-pretty";
 import { redactUrlCredentials } from "../http/url-credentials.js";
+import { escapeControl } from "./escape-control.js";
 import { createLineBatch } from "./line-batch.js";
 
 /**
@@ -40,12 +42,9 @@ const REDACT = [
 ];
 
 /**
- * Lines are written in batches of about this many characters, or LINE_FLUSH_MS after the
- * first line of a batch when traffic is light, and in full when the process exits
- * (line-batch.ts). One write per line cost ~40 µs of CPU per request under load (a
- * thread-pool hop each): a quarter of an opaque passthrough request (measured, `npm run bench`).
+ * A logged error, with credentials written into any URL in its message or stack hidden (an
+ * HTTP client's message may quote the URL it was given).
  */
-/** A logged error, with credentials written into any URL in its message or stack hidden (an HTTP client's message may quote the URL). */
 function errSerializer(err: Error): Record<string, unknown> {
   const out = pino.stdSerializers.err(err) as unknown as Record<string, unknown>;
   for (const field of ["message", "stack"]) {
@@ -55,6 +54,12 @@ function errSerializer(err: Error): Record<string, unknown> {
   return out;
 }
 
+/**
+ * Lines are written in batches of about this many characters, or LINE_FLUSH_MS after the
+ * first line of a batch when traffic is light, and in full when the process exits
+ * (line-batch.ts). One write per line cost ~40 µs of CPU per request under load (a
+ * thread-pool hop each): a quarter of an opaque passthrough request (measured, `npm run bench`).
+ */
 const LINE_BUFFER_CHARS = 16 * 1024;
 const LINE_FLUSH_MS = 100;
 
@@ -72,6 +77,9 @@ export function createLogger(options: LoggerOptions = {}): Logger {
       sync: true,
       translateTime: "SYS:HH:MM:ss.l",
       ignore: "pid,hostname",
+      // A message may carry what a caller or an upstream sent (a model, a path): no control
+      // character in it may start a line of its own. Other fields are printed as JSON.
+      messageFormat: (log, messageKey) => escapeControl(String(log[messageKey] ?? "")),
       ...(options.destination === undefined ? {} : { destination: options.destination }),
     });
     return pino(base, stream);

@@ -17,7 +17,7 @@ import type { ParsedBody } from "./body.js";
 import { type Exchange, StreamTracker, sseText, writeChunk } from "./exchange.js";
 import { routineEventText } from "./routine-events.js";
 import { readJsonAnswer } from "./translate-json.js";
-import { streamFailure } from "./translate-stream.js";
+import { streamAbortCode, streamFailure } from "./translate-stream.js";
 import type { UpstreamResponse } from "./upstream-response.js";
 
 const QUOTE = 34;
@@ -130,7 +130,7 @@ export async function passJson(
   format: IrFormat | "embeddings" | "count_tokens",
 ): Promise<void> {
   // A success that is not JSON is broken for any SDK: readJsonAnswer says so in the caller's envelope.
-  const { raw, parsed } = await readJsonAnswer(up.body);
+  const { raw, parsed } = await readJsonAnswer(up.body, x.ctx.runtime.process.maxUpstreamResponseBytes);
   x.record.status = up.statusCode;
   const body = x.echo === undefined ? raw : x.echo.redactBytes(raw);
   const head = passHeaders(x, up, body !== raw);
@@ -183,15 +183,18 @@ export async function passStream(
   // Raw bytes are searched for an echo of the managed key as they pass (re-framed events when hidden).
   const echo = x.echo;
   const rawEcho = echo === undefined || hideUsageChunk ? undefined : new SecretEchoStream(echo);
-  const parser = createSseParser((e) => {
-    // Content deltas after the first event tell the tracker nothing: not decoded (see routine-events.ts).
-    const text = routine !== undefined && tracker.model !== undefined ? routine(e) : undefined;
-    const isRoutine = text !== undefined;
-    if (isRoutine) tracker.count(text.length);
-    else see(decoder.push(e));
-    // A routine event is a content delta, never the usage-only chunk.
-    if (hideUsageChunk && (isRoutine || !isUsageOnlyChunk(e))) out += encodeSseEvent(e);
-  });
+  const parser = createSseParser(
+    (e) => {
+      // Content deltas after the first event tell the tracker nothing: not decoded (see routine-events.ts).
+      const text = routine !== undefined && tracker.model !== undefined ? routine(e) : undefined;
+      const isRoutine = text !== undefined;
+      if (isRoutine) tracker.count(text.length);
+      else see(decoder.push(e));
+      // A routine event is a content delta, never the usage-only chunk.
+      if (hideUsageChunk && (isRoutine || !isUsageOnlyChunk(e))) out += encodeSseEvent(e);
+    },
+    { maxEventChars: x.ctx.runtime.process.maxUpstreamEventBytes },
+  );
   const res = x.res;
   x.record.status = up.statusCode;
   res.writeHead(up.statusCode, passHeaders(x, up, true));
@@ -221,7 +224,7 @@ export async function passStream(
     }
   } catch (err) {
     if (x.abort.aborted) return;
-    x.record.error ??= "upstream_aborted";
+    x.record.error ??= streamAbortCode(err);
     if (!tracker.failed) failure = { type: "error", error: streamFailure(err) };
   }
   x.noteUsage(tracker.usage, tracker.model);
