@@ -23,6 +23,8 @@ const percent = (s: string): string =>
 let mock: MockUpstream;
 let gateway: Gateway;
 let url: string;
+let guarded: Gateway;
+let guardedUrl: string;
 
 beforeAll(async () => {
   mock = await startMockUpstream();
@@ -45,9 +47,23 @@ llm:
   const runtime = compileConfig(loadYaml(yaml, {}), { env: {} });
   gateway = await startGateway({ runtime, logger: captureLogs().logger });
   url = `http://127.0.0.1:${port}`;
+  // The same, behind a response guard (same-format answers are then judged in place).
+  const gport = await freePort();
+  const gyaml = `${yaml.replace(`port: ${port}`, `port: ${gport}`)}  policies:
+    ai:
+      promptGuard:
+        response:
+          - regex: { action: mask, rules: [{ pattern: "forbidden-word" }] }
+`;
+  guarded = await startGateway({
+    runtime: compileConfig(loadYaml(gyaml, {}), { env: {} }),
+    logger: captureLogs().logger,
+  });
+  guardedUrl = `http://127.0.0.1:${gport}`;
 });
 
 afterAll(async () => {
+  await guarded.drain(500);
   await gateway.drain(500);
   await mock.close();
 });
@@ -119,6 +135,32 @@ describe("an echoed managed key in an error body", () => {
     expect(Buffer.from(r.text.match(/Basic (\S*)"/)?.[1] ?? "", "base64").toString("latin1")).not.toContain(
       KEY,
     );
+  });
+});
+
+describe("an echoed managed key behind a response guard", () => {
+  it("a same-format JSON answer judged in place: body and header redacted", async () => {
+    mock.script({
+      headers: { "x-echo": KEY },
+      json: {
+        id: "c1",
+        object: "chat.completion",
+        created: 1,
+        model: "gpt-upstream",
+        choices: [{ index: 0, message: { role: "assistant", content: `key ${KEY}` }, finish_reason: "stop" }],
+        usage: { prompt_tokens: 1, completion_tokens: 2, total_tokens: 3 },
+      },
+    });
+    const res = await fetch(`${guardedUrl}/v1/chat/completions`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: chat("oai-x"),
+    });
+    const text = await res.text();
+    expect(res.status).toBe(200);
+    expect(res.headers.get("x-echo")).toBe("[redacted]");
+    expect(text).toContain("key [redacted]");
+    expect(leaks(text)).toBe(false);
   });
 });
 
