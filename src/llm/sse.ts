@@ -42,7 +42,8 @@ export interface SseParserOptions {
 }
 
 export interface SseParser {
-  push(chunk: Uint8Array): void;
+  /** Parses a chunk; returns its decoded text, for a caller that also searches what went by. */
+  push(chunk: Uint8Array): string;
   /** Flushes the decoder. A trailing block without its blank line is discarded, as the spec says. */
   end(): void;
 }
@@ -185,8 +186,10 @@ export function createSseParser(onEvent: (e: SseEvent) => void, options: SsePars
   };
 
   return {
-    push(chunk: Uint8Array): void {
-      processText(decoder.write(chunk));
+    push(chunk: Uint8Array): string {
+      const text = decoder.write(chunk);
+      processText(text);
+      return text;
     },
     end(): void {
       processText(decoder.end());

@@ -7,6 +7,7 @@ import type { ServerResponse } from "node:http";
 import type { Logger } from "pino";
 import type { Dispatcher } from "undici";
 import type { RequestRecord } from "../../http/record.js";
+import type { SecretEcho } from "../../http/secret-echo.js";
 import type { UpstreamTarget } from "../../runtime/upstream.js";
 import type { IrFormat, IrStreamEvent, IrToolOrigin, IrUsage, WireEvent } from "../formats/index.js";
 import type { ParsedRouteType } from "../route-types.js";
@@ -55,6 +56,8 @@ export class Exchange {
   readonly clientFormat: IrFormat;
   readonly abort = new ClientAbort();
   readonly record: RequestRecord & RecordExtras;
+  /** The managed key the current attempt sent, to be redacted from what the upstream answers. */
+  echo: SecretEcho | undefined;
   /** Responses client: the tools its request renamed (namespaced, custom), named back in the answer. */
   toolOrigins: ReadonlyMap<string, IrToolOrigin> | undefined;
 
@@ -88,7 +91,10 @@ export class Exchange {
     log.debug({ requestId: this.ctx.requestId, stage, dropped }, "fields dropped in translation");
   }
 
-  writeJson(status: number, body: string | Buffer, extra: Record<string, string> = {}): void {
+  writeJson(status: number, text: string | Buffer, extra: Record<string, string> = {}): void {
+    const echo = this.echo;
+    const body =
+      echo === undefined ? text : typeof text === "string" ? echo.redact(text) : echo.redactBytes(text);
     this.record.status = status;
     this.res.writeHead(status, {
       ...extra,

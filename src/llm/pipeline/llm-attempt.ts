@@ -20,6 +20,7 @@ import {
 } from "./response-guard.js";
 import { answerTranslatedJson, clientConverterOptions, writeIrResponse } from "./translate-json.js";
 import { streamTranslated, writeIrStream } from "./translate-stream.js";
+import { echoOf } from "./upstream-auth.js";
 import { callUpstream, upstreamHeaders } from "./upstream-call.js";
 
 /** The format a candidate is spoken to in, for a client of `clientFormat`. */
@@ -85,6 +86,7 @@ export function llmAttempt(x: Exchange): Attempt {
     x.record.backend = candidate.providerName;
     x.record.provider = candidate.providerName;
     x.record.upstreamModel = upstreamModel;
+    x.echo = echoOf(candidate);
     const stream = x.body.json.stream === true;
 
     if (wire === "local") {

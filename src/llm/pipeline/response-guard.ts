@@ -87,6 +87,9 @@ export async function answerGuardedSameFormat(
     });
     out = JSON.stringify(body);
   }
+  // An echo of the managed key is redacted as on the unguarded path.
+  const echo = x.echo;
+  if (echo !== undefined) out = typeof out === "string" ? echo.redact(out) : echo.redactBytes(out);
   x.record.status = up.statusCode;
   x.res.writeHead(up.statusCode, [
     ...upstreamHeadsFor(x, up),
@@ -98,11 +101,17 @@ export async function answerGuardedSameFormat(
   x.noteUsage(usage, model);
 }
 
-/** The upstream's response head as the unguarded path passes it, without its content-length. */
+/**
+ * The upstream's response head as the unguarded path passes it, without its content-length,
+ * an echo of the managed key redacted.
+ */
 export function upstreamHeadsFor(x: Exchange, up: UpstreamResponse): string[] {
   const h = responseHead(up.head, x.ctx.requestId);
+  const echo = x.echo?.mayHold(h.join("\n")) ? x.echo : undefined;
   const out: string[] = [];
-  for (let i = 0; i < h.length; i += 2) if (h[i] !== "content-length") out.push(h[i]!, h[i + 1]!);
+  for (let i = 0; i < h.length; i += 2) {
+    if (h[i] !== "content-length") out.push(h[i]!, echo === undefined ? h[i + 1]! : echo.redact(h[i + 1]!));
+  }
   return out;
 }
 

@@ -13,6 +13,7 @@ import { OK } from "./llm-attempt.js";
 import type { Attempt } from "./plan-source.js";
 import { editUpstreamHeaders } from "./request-policies.js";
 import { ESTIMATE_ENCODING, estimateInputTokens } from "./token-estimate.js";
+import { echoOf } from "./upstream-auth.js";
 import { callUpstream, upstreamHeaders } from "./upstream-call.js";
 
 function notImplemented(what: string, only: string, name: string, kind: string): GatewayError {
@@ -31,6 +32,7 @@ function forwardAttempt(x: Exchange, path: string, kind: "embeddings" | "count_t
     x.record.backend = candidate.providerName;
     x.record.provider = candidate.providerName;
     x.record.upstreamModel = candidate.model ?? x.body.model;
+    x.echo = echoOf(candidate);
     const r = await callUpstream({
       dispatcher: x.deps.pools.get(target),
       target,

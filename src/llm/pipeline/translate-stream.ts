@@ -78,7 +78,7 @@ export async function streamTranslated(
       parser.push(chunk as Uint8Array);
       if (out !== "") {
         headPending = false;
-        const text = out;
+        const text = x.echo === undefined ? out : x.echo.redact(out, false);
         out = "";
         const wait = writeChunk(res, text);
         if (wait !== undefined) await wait;
@@ -98,7 +98,7 @@ export async function streamTranslated(
   if (filter !== undefined) write(await filter.end());
   if (tracker.failed) x.record.error ??= "upstream_stream_error";
   x.noteUsage(tracker.usage, tracker.model);
-  if (!res.destroyed) res.end(out);
+  if (!res.destroyed) res.end(x.echo === undefined ? out : x.echo.redact(out, false));
 }
 
 /** Writes a list of IR events (the mock provider's stream) through the response guards and the client's encoder. */
