@@ -262,6 +262,30 @@ export const fidelityFixtures = [
     },
   },
   {
+    name: "anthropic-anthropic.request.effort-without-thinking",
+    kind: "request",
+    client: "anthropic-messages",
+    upstream: "anthropic-messages",
+    input: {
+      model: "claude-opus-4-5",
+      max_tokens: 1000,
+      messages: [{ role: "user", content: "Be quick." }],
+      output_config: { effort: "low" },
+    },
+  },
+  {
+    name: "anthropic-chat.request.effort-without-thinking",
+    kind: "request",
+    client: "anthropic-messages",
+    upstream: "openai-chat",
+    input: {
+      model: "gpt-5",
+      max_tokens: 1000,
+      messages: [{ role: "user", content: "Be quick." }],
+      output_config: { effort: "low" },
+    },
+  },
+  {
     name: "chat-anthropic.request.effort-adaptive-model",
     kind: "request",
     client: "openai-chat",
