@@ -274,6 +274,18 @@ export const fidelityFixtures = [
     },
   },
   {
+    name: "anthropic-anthropic.request.budget-kept-on-adaptive-model",
+    kind: "request",
+    client: "anthropic-messages",
+    upstream: "anthropic-messages",
+    input: {
+      model: "claude-sonnet-4-6",
+      max_tokens: 16000,
+      messages: [{ role: "user", content: "Think." }],
+      thinking: { type: "enabled", budget_tokens: 10000 },
+    },
+  },
+  {
     name: "anthropic-chat.request.effort-without-thinking",
     kind: "request",
     client: "anthropic-messages",

@@ -354,7 +354,8 @@ export function anthropicRequestFromIR(
   const r = ir.reasoning;
   const forcedTool = ir.toolChoice?.type === "required" || ir.toolChoice?.type === "tool";
   if (r !== undefined) {
-    const adaptive = r.adaptive === true || limits?.adaptive === true;
+    // A budget the client set (Messages thinking.enabled) is kept; an effort goes adaptive where the model takes it.
+    const adaptive = r.adaptive === true || (limits?.adaptive === true && r.budgetTokens === undefined);
     if (r.disabled === true || r.effort === "none") body.thinking = { type: "disabled" };
     else if (r.effortOnly === true) {
       const effort =
