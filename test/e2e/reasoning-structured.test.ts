@@ -313,6 +313,51 @@ describe("thinking with tool turns, Chat client that sends the message back as i
   });
 });
 
+describe("thinking with tool turns, streamed Chat client", () => {
+  it("openai SDK stream(): finalChatCompletion carries thinking_blocks, sent back they keep thinking on", async () => {
+    h.mock.script({
+      reply: {
+        thinking: "Need the tool.",
+        signature: "sig-bern",
+        toolCalls: [{ id: "toolu_s1", name: "get_weather", arguments: { city: "Bern" } }],
+      },
+    });
+    const second = h.mock.script({ reply: { text: "Mild in Bern." } });
+    const messages: OpenAI.ChatCompletionMessageParam[] = [{ role: "user", content: "Weather in Bern?" }];
+    const tools = [
+      {
+        type: "function" as const,
+        function: {
+          name: "get_weather",
+          parameters: { type: "object", properties: { city: { type: "string" } } },
+        },
+      },
+    ];
+    const final = await h.openai.chat.completions
+      .stream({ model: "claude-sonnet-4-5", messages, tools, reasoning_effort: "low" })
+      .finalChatCompletion();
+    const m1 = final.choices[0]!.message;
+    expect((m1 as unknown as Json).thinking_blocks).toEqual([
+      { type: "thinking", thinking: "Need the tool.", signature: "sig-bern" },
+    ]);
+    messages.push(m1 as OpenAI.ChatCompletionMessageParam, {
+      role: "tool",
+      tool_call_id: "toolu_s1",
+      content: "Mild",
+    });
+    await h.openai.chat.completions.create({
+      model: "claude-sonnet-4-5",
+      messages,
+      tools,
+      reasoning_effort: "low",
+    });
+    const turn2 = bodyOf(await second.request);
+    expect(turn2.thinking).toEqual({ type: "enabled", budget_tokens: 2048 });
+    const assistant = (turn2.messages as Json[]).find((m) => m.role === "assistant");
+    expect((assistant?.content as Json[])[0]).toMatchObject({ type: "thinking", signature: "sig-bern" });
+  });
+});
+
 describe("thinking with tool turns, Responses client", () => {
   it("AI SDK Responses with store: false hands the signed reasoning back: thinking stays on for turn 2", async () => {
     const first = h.mock.script({
