@@ -202,6 +202,20 @@ describe("reasoning effort", () => {
     expect(body.output_config).toEqual(oc);
   });
 
+  it("Responses reasoning.effort → claude-opus-4-6: adaptive thinking with that effort, max_tokens within the cap", async () => {
+    const handle = h.mock.script({ reply: { thinking: "hm", text: "ok" } });
+    const r = await h.openai.responses.create({
+      model: "claude-opus-4-6",
+      input: "Think.",
+      reasoning: { effort: "high" },
+    });
+    expect(r.output_text).toBe("ok");
+    const body = bodyOf(await handle.request);
+    expect(body.thinking).toEqual({ type: "adaptive" });
+    expect(body.output_config).toEqual({ effort: "high" });
+    expect(body.max_tokens).toBe(4096 + 24576);
+  });
+
   it("a derived max_tokens stays within the family's cap (claude-opus-4-1: 32000)", async () => {
     const handle = h.mock.script({ reply: { text: "ok" } });
     await h.openai.chat.completions.create({
