@@ -203,6 +203,22 @@ describe("llm references", () => {
 });
 
 describe("values", () => {
+  it("cors: any origin with credentials is refused, with what to write instead", () => {
+    const cors = (origins: string) =>
+      yaml(
+        "llm:",
+        "  models: [{name: '*', provider: mock}]",
+        "  policies:",
+        "    cors:",
+        `      allowOrigins: ${origins}`,
+        "      allowCredentials: true",
+      );
+    expect(errorsOf(cors('["https://a.test", "*"]'))).toEqual([
+      'agw.yaml:5:40: llm.policies.cors.allowOrigins[1]: allowOrigins "*" cannot be combined with allowCredentials: true (any web site could make credentialed calls): list the origins allowed, e.g. ["https://app.example.com"], or drop allowCredentials',
+    ]);
+    expect(warningsOf(cors('["https://a.test"]'))).toEqual([]);
+  });
+
   it("regexes that do not compile, with the engine's reason", () => {
     const text = yaml(
       "binds:",
