@@ -12,7 +12,7 @@
  * a warning, and readiness says it is missing until it is back.
  */
 import { createHash } from "node:crypto";
-import { readFile, realpath } from "node:fs/promises";
+import { readFile, realpath, stat } from "node:fs/promises";
 import { dirname, isAbsolute, relative, resolve, sep } from "node:path";
 import { type FSWatcher, watch } from "chokidar";
 import type { Logger } from "pino";
@@ -76,20 +76,20 @@ export async function watchConfig(options: WatchOptions): Promise<ConfigWatcher>
   let running: Promise<boolean> | undefined;
   let again = false;
   let closed = false;
-  /** The file's content as the last reload saw it (a hash), read just before loading it. */
+  /** The file as the last reload saw it (modification time, content hash), read just before loading it. */
   let lastSeen: string | undefined;
   let settleTimer: NodeJS.Timeout | undefined;
   const settleMs = Math.max(4 * debounceMs, 250);
 
   /**
-   * A hash of the file's content (symlinks followed), "missing" when it (or a link on the way)
+   * The file's modification time and content hash (symlinks followed), "missing" when it (or a link on the way)
    * does not exist, or the read error's code (then a reload reports it).
    */
   const signature = async (): Promise<string> => {
     try {
-      return createHash("sha256")
-        .update(await readFile(file))
-        .digest("base64");
+      // The modification time too: a touch retries a reload that failed for outside reasons.
+      const [content, info] = await Promise.all([readFile(file), stat(file)]);
+      return `${info.mtimeMs}:${createHash("sha256").update(content).digest("base64")}`;
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       return code === "ENOENT" || code === "ENOTDIR" ? MISSING : `error:${code ?? String(err)}`;
