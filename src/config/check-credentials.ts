@@ -6,6 +6,7 @@
 import { specOfProvider } from "../llm/providers/registry.js";
 import type { CheckContext } from "./check-context.js";
 import { conventionEnvName, parseCredential, resolveCredential } from "./credential.js";
+import { headerValueProblem } from "./header-text.js";
 import { targetProvider } from "./provider-kind.js";
 import type { Config } from "./schema.js";
 import { isCredentialSchema, walkWithSchema } from "./schema-walk.js";
@@ -51,7 +52,16 @@ export function checkCredentials(config: Config, ctx: CheckContext): void {
     if (provider.credential !== undefined || !spec.usesKey || spec.keyOptional === true) return;
     const envName = conventionEnvName(provider.name);
     const value = ctx.env[envName];
-    if (value !== undefined && value !== "") return;
+    if (value !== undefined && value !== "") {
+      const problem = headerValueProblem(value);
+      if (problem !== undefined)
+        ctx.errors.report(
+          ["llm", "targets", i],
+          "key",
+          `target "${target.name}" takes its key from ${envName}, which is sent in a header, and ${problem}: remove it from the key`,
+        );
+      return;
+    }
     ctx.errors.report(
       ["llm", "targets", i],
       "key",

@@ -4,6 +4,7 @@
  */
 import type { CheckContext } from "./check-context.js";
 import { checkCredentials } from "./check-credentials.js";
+import { checkHeaders } from "./check-headers.js";
 import { checkLlm } from "./check-llm.js";
 import { checkNames } from "./check-names.js";
 import { checkShapes } from "./check-shapes.js";
@@ -16,4 +17,5 @@ export function checkConfig(config: Config, ctx: CheckContext): void {
   checkNames(config, ctx);
   checkLlm(config, ctx);
   checkCredentials(config, ctx);
+  checkHeaders(config, ctx);
 }
