@@ -1,3 +1,4 @@
+import { GatewayError } from "../../errors.js";
 import { anthropicErrorFromIR, anthropicErrorToIR } from "./anthropic-messages/error.js";
 import { anthropicRequestFromIR, anthropicRequestToIR } from "./anthropic-messages/request.js";
 import {
@@ -6,6 +7,10 @@ import {
   anthropicUsageToIR,
 } from "./anthropic-messages/response.js";
 import { createAnthropicStreamDecoder, createAnthropicStreamEncoder } from "./anthropic-messages/stream.js";
+import { geminiErrorFromIR, geminiErrorToIR } from "./gemini/error.js";
+import { geminiRequestFromIR } from "./gemini/request.js";
+import { geminiResponseToIR, geminiUsageToIR } from "./gemini/response.js";
+import { createGeminiStreamDecoder } from "./gemini/stream.js";
 import type {
   ErrorFromIrResult,
   IrError,
@@ -114,10 +119,32 @@ const openAiResponses: FormatConverters = {
   errorFromIR: responsesErrorFromIR,
 };
 
+function notAClientFormat(): never {
+  throw new GatewayError(501, "not_implemented", "agw does not serve Gemini-format clients yet.");
+}
+
+/** Gemini's generateContent, spoken to a `provider: gemini` upstream (not yet to clients). */
+const gemini: FormatConverters = {
+  format: "gemini",
+  requestToIR: notAClientFormat,
+  requestFromIR: (ir) => geminiRequestFromIR(ir),
+  responseToIR: geminiResponseToIR,
+  responseUsage: (b) => ({
+    usage: geminiUsageToIR(b.usageMetadata) ?? makeUsage(0, 0),
+    model: asString(b.modelVersion) ?? "",
+  }),
+  responseFromIR: notAClientFormat,
+  createDecoder: createGeminiStreamDecoder,
+  createEncoder: notAClientFormat,
+  errorToIR: geminiErrorToIR,
+  errorFromIR: geminiErrorFromIR,
+};
+
 export const FORMATS: Readonly<Record<IrFormat, FormatConverters>> = {
   "openai-chat": openAiChat,
   "anthropic-messages": anthropicMessages,
   "openai-responses": openAiResponses,
+  gemini,
 };
 
 export function converterFor(format: IrFormat): FormatConverters {

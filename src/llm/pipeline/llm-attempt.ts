@@ -25,6 +25,7 @@ const NATIVE_NAME: Readonly<Record<IrFormat, string>> = {
   "openai-chat": "the OpenAI Chat Completions API",
   "anthropic-messages": "the Anthropic Messages API",
   "openai-responses": "the OpenAI Responses API",
+  gemini: "the Gemini API",
 };
 
 export const OK: AttemptResult = { ok: true };
@@ -89,7 +90,7 @@ export function llmAttempt(x: Exchange): Attempt {
     const r = await callUpstream({
       dispatcher: x.deps.pools.get(target),
       target,
-      path: apiPathFor(candidate.provider, wire),
+      path: apiPathFor(candidate.provider, wire, upstreamModel, stream),
       headers: editUpstreamHeaders(
         x.ctx,
         upstreamHeaders(x.ctx.req, candidate, target, { keepCallerHeaders: same, stream }),

@@ -36,7 +36,7 @@ export function answerFailure(
   if (failure.retryAfterMs !== undefined)
     extra["retry-after"] = String(Math.ceil(failure.retryAfterMs / 1000));
   const clientErrors = x.clientFormat === "anthropic-messages" ? "anthropic-messages" : "openai-chat";
-  const upstreamErrors = upstreamFormat === "anthropic-messages" ? "anthropic-messages" : "openai-chat";
+  const upstreamErrors = upstreamFormat === "openai-responses" ? "openai-chat" : upstreamFormat;
   if (clientErrors === upstreamErrors && typeof parsed === "object" && parsed !== null) {
     x.writeJson(status, text, extra);
     return;

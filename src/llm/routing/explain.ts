@@ -69,6 +69,7 @@ const FORMAT_TITLE: Readonly<Record<IrFormat, string>> = {
   "openai-chat": "OpenAI Chat Completions",
   "anthropic-messages": "Anthropic Messages",
   "openai-responses": "OpenAI Responses",
+  gemini: "Gemini generateContent",
 };
 
 /** The URL a request of this route type goes to, for a translated or same-format chat request. */
@@ -78,7 +79,7 @@ function requestUrlText(routeType: RouteTypeName, c: Candidate): string | undefi
   if (client === undefined || u === undefined) return undefined;
   const wire = wireFormatFor(c.provider, c.responsesApi, client);
   if (wire === "local") return undefined;
-  return `${u.connectOrigin}${upstreamPath(u, apiPathFor(c.provider, wire), -1)}`;
+  return `${u.connectOrigin}${upstreamPath(u, apiPathFor(c.provider, wire, c.model), -1)}`;
 }
 
 /** What a caller's format becomes for this candidate's provider. */

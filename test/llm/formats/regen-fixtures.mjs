@@ -3,9 +3,11 @@
 // Review every diff by eye before committing: the goldens are the spec, not a snapshot to accept.
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { fixtures } from "./fixture-inputs.mjs";
+import { fixtures as base } from "./fixture-inputs.mjs";
+import { fixtures as gemini } from "./gemini-fixture-inputs.mjs";
 import { runFixture } from "./run-fixture.ts";
 
+const fixtures = [...base, ...gemini];
 const dir = join(import.meta.dirname, "fixtures");
 const done = new Map();
 for (const f of fixtures) {

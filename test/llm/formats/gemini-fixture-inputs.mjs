@@ -1,0 +1,234 @@
+// Inputs of the Gemini golden fixtures (regen-fixtures.mjs writes the expected outputs). The
+// Gemini bodies follow Google's generateContent reference: camelCase fields, roles user/model,
+// usageMetadata, and streamed chunks that are whole GenerateContentResponses.
+const png =
+  "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==";
+const weather = {
+  type: "function",
+  function: {
+    name: "get_weather",
+    description: "Weather for a city",
+    parameters: {
+      type: "object",
+      properties: { city: { type: "string" }, unit: { enum: ["c", "f"] } },
+      required: ["city"],
+      additionalProperties: false,
+    },
+  },
+};
+const usage = {
+  promptTokenCount: 120,
+  candidatesTokenCount: 20,
+  cachedContentTokenCount: 100,
+  thoughtsTokenCount: 10,
+  totalTokenCount: 150,
+};
+const g = (parts, extra = {}) => ({
+  data: {
+    candidates: [{ content: { parts, role: "model" }, index: 0, ...extra }],
+    usageMetadata: { promptTokenCount: 120, totalTokenCount: 120 },
+    modelVersion: "gemini-2.5-flash",
+    responseId: "resp-1",
+  },
+});
+const last = (parts, finishReason) => {
+  const c = g(parts, { finishReason });
+  c.data.usageMetadata = usage;
+  return c;
+};
+
+export const fixtures = [
+  {
+    name: "chat-gemini.request.tools-history",
+    kind: "request",
+    client: "openai-chat",
+    upstream: "gemini",
+    input: {
+      model: "gemini-2.5-flash",
+      messages: [
+        { role: "system", content: "Be brief." },
+        {
+          role: "user",
+          content: [
+            { type: "text", text: "Weather here?" },
+            { type: "image_url", image_url: { url: `data:image/png;base64,${png}` } },
+          ],
+        },
+        {
+          role: "assistant",
+          content: null,
+          tool_calls: [
+            {
+              id: "call_gm_resp-1_0",
+              type: "function",
+              function: { name: "get_weather", arguments: '{"city":"Paris"}' },
+            },
+            {
+              id: "fc-given",
+              type: "function",
+              function: { name: "get_weather", arguments: '{"city":"Rome"}' },
+            },
+          ],
+        },
+        { role: "tool", tool_call_id: "call_gm_resp-1_0", content: '{"temp":21}' },
+        { role: "tool", tool_call_id: "fc-given", content: "sunny" },
+        { role: "user", content: "Thanks. Which is warmer?" },
+      ],
+      tools: [weather],
+      tool_choice: { type: "function", function: { name: "get_weather" } },
+      temperature: 0.2,
+      top_p: 0.9,
+      max_completion_tokens: 256,
+      stop: ["END"],
+      seed: 7,
+      reasoning_effort: "low",
+      response_format: {
+        type: "json_schema",
+        json_schema: { name: "answer", schema: { type: "object", properties: { city: { type: "string" } } } },
+      },
+      user: "u-1",
+      parallel_tool_calls: false,
+    },
+  },
+  {
+    name: "anthropic-gemini.request.thinking-tools",
+    kind: "request",
+    client: "anthropic-messages",
+    upstream: "gemini",
+    input: {
+      model: "gemini-2.5-pro",
+      system: [{ type: "text", text: "You are terse." }],
+      max_tokens: 1024,
+      thinking: { type: "enabled", budget_tokens: 2000 },
+      tools: [
+        {
+          name: "lookup",
+          description: "Look up",
+          input_schema: { type: "object", properties: { q: { type: "string" } } },
+        },
+      ],
+      tool_choice: { type: "any" },
+      messages: [
+        { role: "user", content: "Find it" },
+        {
+          role: "assistant",
+          content: [
+            { type: "thinking", thinking: "need lookup", signature: "sig" },
+            { type: "tool_use", id: "toolu_1", name: "lookup", input: { q: "x" } },
+          ],
+        },
+        {
+          role: "user",
+          content: [{ type: "tool_result", tool_use_id: "toolu_1", content: "not found", is_error: true }],
+        },
+      ],
+    },
+  },
+  {
+    name: "chat-gemini.response.tool-calls",
+    kind: "response",
+    client: "openai-chat",
+    upstream: "gemini",
+    input: {
+      candidates: [
+        {
+          content: {
+            role: "model",
+            parts: [
+              { text: "Let me check.", thought: true },
+              { text: "Checking both." },
+              { functionCall: { name: "get_weather", args: { city: "Paris" } } },
+              { functionCall: { id: "fc-2", name: "get_weather", args: { city: "Rome" } } },
+            ],
+          },
+          finishReason: "STOP",
+          index: 0,
+        },
+      ],
+      usageMetadata: usage,
+      modelVersion: "gemini-2.5-flash",
+      responseId: "resp-1",
+    },
+  },
+  {
+    name: "anthropic-gemini.response.prompt-blocked",
+    kind: "response",
+    client: "anthropic-messages",
+    upstream: "gemini",
+    input: {
+      promptFeedback: { blockReason: "SAFETY", safetyRatings: [] },
+      usageMetadata: { promptTokenCount: 8, totalTokenCount: 8 },
+      modelVersion: "gemini-2.5-flash",
+      responseId: "resp-2",
+    },
+  },
+  {
+    name: "chat-gemini.response.max-tokens",
+    kind: "response",
+    client: "openai-chat",
+    upstream: "gemini",
+    input: {
+      candidates: [
+        { content: { role: "model", parts: [{ text: "Long an" }] }, finishReason: "MAX_TOKENS", index: 0 },
+      ],
+      usageMetadata: { promptTokenCount: 5, candidatesTokenCount: 3, totalTokenCount: 8 },
+      modelVersion: "gemini-2.5-flash",
+      responseId: "resp-3",
+    },
+  },
+  {
+    name: "chat-gemini.stream.thinking-text-tool",
+    kind: "stream",
+    client: "openai-chat",
+    upstream: "gemini",
+    options: { includeUsage: true },
+    input: [
+      g([{ text: "Thinking about ", thought: true }]),
+      g([{ text: "it.", thought: true }]),
+      g([{ text: "Héllo " }]),
+      g([{ text: "wörld" }, { functionCall: { name: "get_weather", args: { city: "Paris" } } }]),
+      last([{ text: "" }], "STOP"),
+    ],
+  },
+  {
+    name: "anthropic-gemini.stream.safety",
+    kind: "stream",
+    client: "anthropic-messages",
+    upstream: "gemini",
+    input: [g([{ text: "Sure, here" }]), last([{ text: " is" }], "SAFETY")],
+  },
+  {
+    name: "chat-gemini.stream.truncated",
+    kind: "stream",
+    client: "openai-chat",
+    upstream: "gemini",
+    input: [g([{ text: "Partial" }])],
+  },
+  {
+    name: "chat-gemini.error.key-invalid",
+    kind: "error",
+    client: "openai-chat",
+    upstream: "gemini",
+    input: {
+      status: 400,
+      body: {
+        error: {
+          code: 400,
+          message: "API key not valid. Please pass a valid API key.",
+          status: "INVALID_ARGUMENT",
+          details: [{ "@type": "type.googleapis.com/google.rpc.ErrorInfo", reason: "API_KEY_INVALID" }],
+        },
+      },
+    },
+  },
+  {
+    name: "anthropic-gemini.error.quota",
+    kind: "error",
+    client: "anthropic-messages",
+    upstream: "gemini",
+    input: {
+      status: 429,
+      body: { error: { code: 429, message: "Resource has been exhausted", status: "RESOURCE_EXHAUSTED" } },
+    },
+  },
+];
