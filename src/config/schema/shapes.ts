@@ -96,6 +96,7 @@ export const PROVIDER_KINDS = [
   "openAI",
   "anthropic",
   "mock",
+  "gemini",
   "groq",
   "mistral",
   "deepseek",
@@ -111,7 +112,7 @@ export const PROVIDER_KINDS = [
 ] as const;
 export const ProviderKind = StringEnum(PROVIDER_KINDS, {
   description:
-    "The provider: openAI, anthropic, mock (built in, answers offline), an OpenAI-compatible service by name (groq, mistral, deepseek, xai, openrouter, together, fireworks, cerebras, deepinfra, perplexity, ollama; each with its public URL and the key env::<NAME>_API_KEY), or openAICompatible (any OpenAI-compatible server; needs baseUrl).",
+    "The provider: openAI, anthropic, mock (built in, answers offline), gemini (Google AI Studio, key env::GEMINI_API_KEY), an OpenAI-compatible service by name (groq, mistral, deepseek, xai, openrouter, together, fireworks, cerebras, deepinfra, perplexity, ollama; each with its public URL and the key env::<NAME>_API_KEY), or openAICompatible (any OpenAI-compatible server; needs baseUrl).",
 });
 
 export const STRATEGIES = ["single", "weighted", "fallback"] as const;
