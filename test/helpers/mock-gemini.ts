@@ -69,8 +69,11 @@ function lastUserText(body: Json): string {
   return "";
 }
 
-/** The request checks the real API makes before generating: contents and roles. */
-function invalidReason(body: Json): string | undefined {
+/**
+ * The request checks the real API makes before generating: contents and roles; and, for Gemini 3
+ * models, the thought signature on the first function call of each model turn.
+ */
+function invalidReason(body: Json, model: string): string | undefined {
   if (!Array.isArray(body.contents) || body.contents.length === 0)
     return "* GenerateContentRequest.contents: contents is not specified";
   for (const [i, c] of (body.contents as Json[]).entries()) {
@@ -78,6 +81,13 @@ function invalidReason(body: Json): string | undefined {
       return `Please use a valid role: user, model. (contents[${i}].role = ${String(c.role)})`;
     if (!Array.isArray(c.parts) || c.parts.length === 0)
       return `* GenerateContentRequest.contents[${i}].parts: contents.parts must not be empty.`;
+    const firstCall = (c.parts as Json[]).find((p) => p.functionCall !== undefined);
+    if (
+      model.startsWith("gemini-3") &&
+      firstCall !== undefined &&
+      typeof firstCall.thoughtSignature !== "string"
+    )
+      return `Function call is missing a thought_signature in functionCall parts. This is required for tools to work correctly. (contents[${i}])`;
     for (const p of c.parts as Json[]) {
       const fr = p.functionResponse as Json | undefined;
       if (fr !== undefined && (typeof fr.name !== "string" || fr.name === ""))
@@ -158,7 +168,7 @@ export async function startMockGemini(opts: { key: string }): Promise<MockGemini
         headers: req.headers,
         json: body,
       });
-      const bad = invalidReason(body);
+      const bad = invalidReason(body, m[1]!);
       if (bad !== undefined) {
         send(400, googleError(400, "INVALID_ARGUMENT", bad));
         return;

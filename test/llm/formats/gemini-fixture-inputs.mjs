@@ -59,7 +59,7 @@ export const fixtures = [
           content: null,
           tool_calls: [
             {
-              id: "call_gm_resp-1_0",
+              id: "call_gm_resp-1_0__ts__c2ln-_x",
               type: "function",
               function: { name: "get_weather", arguments: '{"city":"Paris"}' },
             },
@@ -70,7 +70,7 @@ export const fixtures = [
             },
           ],
         },
-        { role: "tool", tool_call_id: "call_gm_resp-1_0", content: '{"temp":21}' },
+        { role: "tool", tool_call_id: "call_gm_resp-1_0__ts__c2ln-_x", content: '{"temp":21}' },
         { role: "tool", tool_call_id: "fc-given", content: "sunny" },
         { role: "user", content: "Thanks. Which is warmer?" },
       ],
@@ -137,7 +137,10 @@ export const fixtures = [
             parts: [
               { text: "Let me check.", thought: true },
               { text: "Checking both." },
-              { functionCall: { name: "get_weather", args: { city: "Paris" } } },
+              {
+                functionCall: { name: "get_weather", args: { city: "Paris" } },
+                thoughtSignature: "c2ln+/x=",
+              },
               { functionCall: { id: "fc-2", name: "get_weather", args: { city: "Rome" } } },
             ],
           },

@@ -74,7 +74,12 @@ describe("OpenAI and Anthropic clients to a gemini provider", () => {
         port,
         address: "127.0.0.1",
         providers: [
-          { name: "gemini", provider: "gemini", baseUrl: g.url, models: ["gemini-2.5-flash"] },
+          {
+            name: "gemini",
+            provider: "gemini",
+            baseUrl: g.url,
+            models: ["gemini-2.5-flash", "gemini-3-pro"],
+          },
           {
             name: "gbad",
             provider: "gemini",
@@ -85,6 +90,7 @@ describe("OpenAI and Anthropic clients to a gemini provider", () => {
         ],
         targets: [
           { name: "t", model: "gemini-2.5-flash" },
+          { name: "t3", model: "gemini-3-pro" },
           { name: "b", model: "gemini-bad" },
         ],
       },
@@ -155,6 +161,84 @@ describe("OpenAI and Anthropic clients to a gemini provider", () => {
     expect(contents[2]!.parts).toEqual([
       { functionResponse: { name: "get_weather", response: { temp: 21 } } },
     ]);
+  });
+
+  it("Gemini 3's thought signature rides in the call id and comes back on the functionCall (OpenAI and Anthropic clients)", async () => {
+    const sig = "EuYBCuMBAdHtim+/9Q==";
+    g.script({
+      parts: [{ functionCall: { name: "get_weather", args: { city: "Oslo" } }, thoughtSignature: sig }],
+    });
+    const first = await openai().chat.completions.create({
+      model: "gemini-3-pro",
+      messages: [{ role: "user", content: "Oslo?" }],
+      tools: [weather],
+    });
+    const msg = first.choices[0]!.message;
+    const id = msg.tool_calls![0]!.id;
+    expect(id).toMatch(/^[A-Za-z0-9_-]+$/);
+    g.script({ parts: [{ text: "Cold." }] });
+    const second = await openai().chat.completions.create({
+      model: "gemini-3-pro",
+      messages: [{ role: "user", content: "Oslo?" }, msg, { role: "tool", tool_call_id: id, content: "-3C" }],
+      tools: [weather],
+    });
+    expect(second.choices[0]!.message.content).toBe("Cold.");
+    const model = (g.requests.at(-1)!.json.contents as Array<{ parts: Array<Record<string, unknown>> }>)[1]!;
+    expect(model.parts[0]).toEqual({
+      functionCall: { name: "get_weather", args: { city: "Oslo" } },
+      thoughtSignature: sig,
+    });
+
+    g.script({ parts: [{ functionCall: { name: "lookup", args: {} }, thoughtSignature: sig }], every: 4 });
+    const tools = [{ name: "lookup", input_schema: { type: "object" as const, properties: {} } }];
+    const m1 = await anthropic()
+      .messages.stream({
+        model: "gemini-3-pro",
+        max_tokens: 50,
+        tools,
+        messages: [{ role: "user", content: "go" }],
+      })
+      .finalMessage();
+    const use = m1.content.find((b) => b.type === "tool_use")!;
+    g.script({ parts: [{ text: "done" }] });
+    const m2 = await anthropic().messages.create({
+      model: "gemini-3-pro",
+      max_tokens: 50,
+      tools,
+      messages: [
+        { role: "user", content: "go" },
+        { role: "assistant", content: m1.content },
+        {
+          role: "user",
+          content: [
+            { type: "tool_result", tool_use_id: use.type === "tool_use" ? use.id : "", content: "ok" },
+          ],
+        },
+      ],
+    });
+    expect(m2.content[0]).toMatchObject({ type: "text", text: "done" });
+  });
+
+  it("a Gemini 3 history whose call lost its signature is Google's 400, in the caller's envelope", async () => {
+    const err = await openai()
+      .chat.completions.create({
+        model: "gemini-3-pro",
+        messages: [
+          { role: "user", content: "Oslo?" },
+          {
+            role: "assistant",
+            content: null,
+            tool_calls: [
+              { id: "call_x", type: "function", function: { name: "get_weather", arguments: "{}" } },
+            ],
+          },
+          { role: "tool", tool_call_id: "call_x", content: "-3C" },
+        ],
+        tools: [weather],
+      })
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(OpenAI.BadRequestError);
+    expect(String(err)).toContain("thought_signature");
   });
 
   it("chat stream split every 3 bytes (mid-character too): the text, the finish and the usage arrive whole", async () => {

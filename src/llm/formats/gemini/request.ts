@@ -3,13 +3,14 @@
  * in the URL, not the body. Tool and response schemas go as full JSON Schema
  * (`parametersJsonSchema`, `responseJsonSchema`), which the API accepts beside its OpenAPI subset.
  * Gemini tool calls may carry no id: agw mints ids on the way back (response.ts), so a tool
- * result finds its function's name from the assistant turn that called it.
+ * result finds its function's name from the assistant turn that called it, and a call's thought
+ * signature comes back out of its id (call-id.ts).
  */
 import { GatewayError } from "../../../errors.js";
 import type { IrMessage, IrRequest, IrToolResultPart, RequestFromIrResult } from "../ir.js";
 import { budgetForEffort } from "../reasoning.js";
 import { argumentsToObject, isRecord, type Json, mergeExtras, parseJson } from "../util.js";
-import { isMintedCallId } from "./call-id.js";
+import { splitCallId } from "./call-id.js";
 
 function invalid(message: string): GatewayError {
   return new GatewayError(400, "invalid_request_body", message);
@@ -61,8 +62,13 @@ function partsFor(m: IrMessage, i: number, names: Map<string, string>, dropped: 
         break;
       case "tool_call": {
         const call: Json = { name: p.name, args: argumentsToObject(p.arguments) };
-        if (p.id !== "" && !isMintedCallId(p.id)) call.id = p.id;
-        out.push({ functionCall: call });
+        const { upstreamId, signature } = splitCallId(p.id);
+        if (upstreamId !== undefined) call.id = upstreamId;
+        out.push(
+          signature === undefined
+            ? { functionCall: call }
+            : { functionCall: call, thoughtSignature: signature },
+        );
         break;
       }
       case "tool_result": {
@@ -73,7 +79,8 @@ function partsFor(m: IrMessage, i: number, names: Map<string, string>, dropped: 
               "Gemini needs the function's name, so send the assistant turn that made the call.",
           );
         const resp: Json = { name, response: resultResponse(p, i, dropped) };
-        if (p.toolCallId !== "" && !isMintedCallId(p.toolCallId)) resp.id = p.toolCallId;
+        const { upstreamId } = splitCallId(p.toolCallId);
+        if (upstreamId !== undefined) resp.id = upstreamId;
         out.push({ functionResponse: resp });
         break;
       }

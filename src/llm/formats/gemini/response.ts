@@ -79,7 +79,7 @@ export function geminiResponseToIR(body: unknown): ResponseToIrResult {
       const args = objectToArguments(fc.args);
       content.push({
         type: "tool_call",
-        id: callIdFor(asString(fc.id), id, calls++, name, args),
+        id: callIdFor(asString(fc.id), id, calls++, name, args, asString(p.thoughtSignature)),
         name,
         arguments: args,
       });

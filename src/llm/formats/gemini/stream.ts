@@ -87,7 +87,14 @@ export function createGeminiStreamDecoder(): StreamDecoder {
           const name = asString(fc.name) ?? "";
           const args = objectToArguments(fc.args);
           const index = nextIndex++;
-          const id = callIdFor(asString(fc.id), responseId, calls++, name, args);
+          const id = callIdFor(
+            asString(fc.id),
+            responseId,
+            calls++,
+            name,
+            args,
+            asString(p.thoughtSignature),
+          );
           out.push(
             { type: "part_start", index, part: { kind: "tool_call", id, name } },
             { type: "tool_args_delta", index, json: args },
