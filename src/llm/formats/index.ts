@@ -1,4 +1,3 @@
-import { GatewayError } from "../../errors.js";
 import { anthropicErrorFromIR, anthropicErrorToIR } from "./anthropic-messages/error.js";
 import { anthropicRequestFromIR, anthropicRequestToIR } from "./anthropic-messages/request.js";
 import {
@@ -7,6 +6,8 @@ import {
   anthropicUsageToIR,
 } from "./anthropic-messages/response.js";
 import { createAnthropicStreamDecoder, createAnthropicStreamEncoder } from "./anthropic-messages/stream.js";
+import { geminiRequestToIR } from "./gemini/client-request.js";
+import { createGeminiStreamEncoder, geminiResponseFromIR } from "./gemini/client-response.js";
 import { geminiErrorFromIR, geminiErrorToIR } from "./gemini/error.js";
 import { geminiRequestFromIR } from "./gemini/request.js";
 import { geminiResponseToIR, geminiUsageToIR } from "./gemini/response.js";
@@ -119,23 +120,22 @@ const openAiResponses: FormatConverters = {
   errorFromIR: responsesErrorFromIR,
 };
 
-function notAClientFormat(): never {
-  throw new GatewayError(501, "not_implemented", "agw does not serve Gemini-format clients yet.");
-}
-
-/** Gemini's generateContent, spoken to a `provider: gemini` upstream (not yet to clients). */
+/**
+ * Gemini's generateContent: spoken to a `provider: gemini` upstream, and understood from a
+ * Gemini-format client (the model and streaming come from its URL; see client-request.ts).
+ */
 const gemini: FormatConverters = {
   format: "gemini",
-  requestToIR: notAClientFormat,
+  requestToIR: geminiRequestToIR,
   requestFromIR: (ir) => geminiRequestFromIR(ir),
   responseToIR: geminiResponseToIR,
   responseUsage: (b) => ({
     usage: geminiUsageToIR(b.usageMetadata) ?? makeUsage(0, 0),
     model: asString(b.modelVersion) ?? "",
   }),
-  responseFromIR: notAClientFormat,
+  responseFromIR: (ir) => geminiResponseFromIR(ir),
   createDecoder: createGeminiStreamDecoder,
-  createEncoder: notAClientFormat,
+  createEncoder: () => createGeminiStreamEncoder(),
   errorToIR: geminiErrorToIR,
   errorFromIR: geminiErrorFromIR,
 };

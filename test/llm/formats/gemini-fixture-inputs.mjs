@@ -234,4 +234,187 @@ export const fixtures = [
       body: { error: { code: 429, message: "Resource has been exhausted", status: "RESOURCE_EXHAUSTED" } },
     },
   },
+  // Gemini-format clients (the model and stream flag come from the URL, put on the body by the router).
+  {
+    name: "gemini-chat.request.tools-history",
+    kind: "request",
+    client: "gemini",
+    upstream: "openai-chat",
+    input: {
+      model: "gemini-2.5-flash",
+      systemInstruction: { parts: [{ text: "Be brief." }] },
+      contents: [
+        { role: "user", parts: [{ text: "Weather?" }, { inlineData: { mimeType: "image/png", data: png } }] },
+        {
+          role: "model",
+          parts: [
+            { functionCall: { name: "get_weather", args: { city: "Paris" } }, thoughtSignature: "c2ln+/x=" },
+            { functionCall: { name: "get_weather", args: { city: "Rome" } } },
+          ],
+        },
+        {
+          role: "user",
+          parts: [
+            { functionResponse: { name: "get_weather", response: { temp: 21 } } },
+            { functionResponse: { name: "get_weather", response: { output: "sunny" } } },
+          ],
+        },
+      ],
+      tools: [
+        {
+          functionDeclarations: [
+            {
+              name: "get_weather",
+              description: "Weather for a city",
+              parameters: {
+                type: "OBJECT",
+                properties: { city: { type: "STRING", nullable: true } },
+                required: ["city"],
+              },
+            },
+          ],
+        },
+      ],
+      toolConfig: { functionCallingConfig: { mode: "ANY", allowedFunctionNames: ["get_weather"] } },
+      generationConfig: {
+        temperature: 0.3,
+        maxOutputTokens: 300,
+        stopSequences: ["END"],
+        responseMimeType: "application/json",
+        responseJsonSchema: { type: "object" },
+        thinkingConfig: { thinkingBudget: 0 },
+      },
+      safetySettings: [{ category: "HARM_CATEGORY_HARASSMENT", threshold: "BLOCK_NONE" }],
+    },
+  },
+  {
+    name: "gemini-gemini.request.signature-roundtrip",
+    kind: "request",
+    client: "gemini",
+    upstream: "gemini",
+    input: {
+      model: "gemini-3-pro",
+      contents: [
+        { role: "user", parts: [{ text: "Go" }] },
+        {
+          role: "model",
+          parts: [{ functionCall: { id: "fc1", name: "f", args: {} }, thoughtSignature: "c2ln+/x=" }],
+        },
+        { role: "user", parts: [{ functionResponse: { id: "fc1", name: "f", response: { ok: true } } }] },
+      ],
+      safetySettings: [{ category: "HARM_CATEGORY_HARASSMENT", threshold: "BLOCK_NONE" }],
+    },
+  },
+  {
+    name: "gemini-anthropic.response.thinking-tool",
+    kind: "response",
+    client: "gemini",
+    upstream: "anthropic-messages",
+    input: {
+      id: "msg_01",
+      type: "message",
+      role: "assistant",
+      model: "claude-sonnet-4-5",
+      content: [
+        { type: "thinking", thinking: "Hmm.", signature: "s" },
+        { type: "text", text: "Checking." },
+        { type: "tool_use", id: "toolu_1", name: "get_weather", input: { city: "Paris" } },
+      ],
+      stop_reason: "tool_use",
+      stop_sequence: null,
+      usage: {
+        input_tokens: 20,
+        output_tokens: 30,
+        cache_read_input_tokens: 100,
+        cache_creation_input_tokens: 0,
+      },
+    },
+  },
+  {
+    name: "gemini-chat.stream.text-tool",
+    kind: "stream",
+    client: "gemini",
+    upstream: "openai-chat",
+    input: [
+      {
+        data: {
+          id: "c1",
+          object: "chat.completion.chunk",
+          created: 1,
+          model: "gpt-4o",
+          choices: [{ index: 0, delta: { role: "assistant", content: "Hi " }, finish_reason: null }],
+        },
+      },
+      {
+        data: {
+          id: "c1",
+          object: "chat.completion.chunk",
+          created: 1,
+          model: "gpt-4o",
+          choices: [{ index: 0, delta: { content: "there" }, finish_reason: null }],
+        },
+      },
+      {
+        data: {
+          id: "c1",
+          object: "chat.completion.chunk",
+          created: 1,
+          model: "gpt-4o",
+          choices: [
+            {
+              index: 0,
+              delta: {
+                tool_calls: [
+                  { index: 0, id: "call_1", type: "function", function: { name: "f", arguments: '{"a"' } },
+                ],
+              },
+              finish_reason: null,
+            },
+          ],
+        },
+      },
+      {
+        data: {
+          id: "c1",
+          object: "chat.completion.chunk",
+          created: 1,
+          model: "gpt-4o",
+          choices: [
+            {
+              index: 0,
+              delta: { tool_calls: [{ index: 0, function: { arguments: ":1}" } }] },
+              finish_reason: null,
+            },
+          ],
+        },
+      },
+      {
+        data: {
+          id: "c1",
+          object: "chat.completion.chunk",
+          created: 1,
+          model: "gpt-4o",
+          choices: [{ index: 0, delta: {}, finish_reason: "tool_calls" }],
+        },
+      },
+      {
+        data: {
+          id: "c1",
+          object: "chat.completion.chunk",
+          created: 1,
+          model: "gpt-4o",
+          choices: [],
+          usage: { prompt_tokens: 5, completion_tokens: 7, total_tokens: 12 },
+        },
+      },
+      { data: "[DONE]" },
+    ],
+  },
+  {
+    name: "gemini-chat.error.rate-limit",
+    kind: "error",
+    client: "gemini",
+    upstream: "openai-chat",
+    input: { status: 429, body: { error: { message: "Slow down", type: "rate_limit_error", code: null } } },
+  },
 ];
