@@ -35,9 +35,9 @@ function clientAborted(): GatewayError {
 }
 
 /** The declared body parsed; undefined means the client left before sending all of it. */
-function parseDeclared(whole: Buffer | undefined): ParsedBody {
+function parseDeclared(whole: Buffer | undefined, fromPath?: Readonly<Record<string, unknown>>): ParsedBody {
   if (whole === undefined) throw clientAborted();
-  return parseBody(whole);
+  return parseBody(whole, fromPath);
 }
 
 async function readChunked(req: IncomingMessage, limit: number): Promise<Buffer> {
@@ -58,8 +58,8 @@ async function readChunked(req: IncomingMessage, limit: number): Promise<Buffer>
   return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
 }
 
-/** Parses a JSON object body and its `model`. */
-export function parseBody(bytes: Buffer): ParsedBody {
+/** Parses a JSON object body and its `model`; `fromPath` adds fields a format keeps in its URL (Gemini's model). */
+export function parseBody(bytes: Buffer, fromPath?: Readonly<Record<string, unknown>>): ParsedBody {
   const text = bytes.toString("utf8");
   let json: unknown;
   try {
@@ -71,6 +71,7 @@ export function parseBody(bytes: Buffer): ParsedBody {
     throw new GatewayError(400, "invalid_request_body", "The request body must be a JSON object.");
   }
   const obj = json as Record<string, unknown>;
+  if (fromPath !== undefined) Object.assign(obj, fromPath);
   const model = obj.model;
   if (typeof model !== "string" || model === "") {
     throw new GatewayError(400, "missing_model", 'The request body has no "model".');
@@ -83,11 +84,17 @@ export function parseBody(bytes: Buffer): ParsedBody {
  * read's promise rather than the resumption of nested async wrappers (one promise hop per
  * request instead of three).
  */
-export function readJsonBody(req: IncomingMessage, limit: number): Promise<ParsedBody> {
+export function readJsonBody(
+  req: IncomingMessage,
+  limit: number,
+  fromPath?: Readonly<Record<string, unknown>>,
+): Promise<ParsedBody> {
   const declared = declaredLength(req);
   if (declared > limit) return Promise.reject(tooLarge(limit));
   // The usual case, a declared length within the limit: the parser delivers no more than that.
   if (declared !== -1 && !req.readableEnded && !req.destroyed)
-    return readDeclaredBody(req).then(parseDeclared);
-  return readChunked(req, limit).then(parseBody);
+    return readDeclaredBody(req).then(
+      fromPath === undefined ? parseDeclared : (whole) => parseDeclared(whole, fromPath),
+    );
+  return readChunked(req, limit).then((b) => parseBody(b, fromPath));
 }

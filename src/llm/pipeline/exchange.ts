@@ -43,6 +43,8 @@ export function clientFormatOf(routeType: ParsedRouteType): IrFormat {
       return "anthropic-messages";
     case "responses":
       return "openai-responses";
+    case "generateContent":
+      return "gemini";
     default:
       return "openai-chat";
   }

@@ -76,7 +76,8 @@ export function llmAttempt(x: Exchange): Attempt {
         `The provider "${candidate.providerName}" has no endpoint.`,
       );
     }
-    const same = wire === x.clientFormat;
+    // A Gemini body names neither model nor stream (they are in the URL): it is always rebuilt.
+    const same = wire === x.clientFormat && wire !== "gemini";
     let body: string | Buffer;
     let ir: IrRequest | undefined;
     const injectUsage = same && wire === "openai-chat" && stream && !clientWantsUsage(x.body.json);

@@ -11,6 +11,7 @@ import { pathLabel } from "../routing/resolution.js";
 import { readJsonBody } from "./body.js";
 import type { LlmPipeline, PipelineContext } from "./context.js";
 import { Exchange, type PipelineDeps } from "./exchange.js";
+import { geminiPathFields } from "./gemini-path.js";
 import { llmAttempt, providerFormatOf } from "./llm-attempt.js";
 import { answerModels } from "./models.js";
 import { type Attempt, planFor, runPlan } from "./plan-source.js";
@@ -63,7 +64,11 @@ export function createLlmPipeline(options: LlmPipelineOptions): LlmPipeline {
         answerModels(ctx, now(), allowedModelFilter(ctx));
         return;
       }
-      const received = await readJsonBody(ctx.req, ctx.runtime.process.maxRequestBodyBytes);
+      const received = await readJsonBody(
+        ctx.req,
+        ctx.runtime.process.maxRequestBodyBytes,
+        ctx.routeType === "generateContent" ? geminiPathFields(ctx.req.url ?? "") : undefined,
+      );
       ctx.record.model = received.model;
       // The route's LLM request policies (aliases, shaping, guards, token limit) may rewrite it.
       const body = ctx.gateway === undefined ? received : await applyRequestPolicies(ctx, received);

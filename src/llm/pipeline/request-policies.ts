@@ -19,7 +19,12 @@ import type { PipelineContext } from "./context.js";
 import { clientFormatOf, type RecordExtras } from "./exchange.js";
 import { sameFormatBody } from "./fast-path.js";
 
-const CHAT_TYPES: ReadonlySet<ParsedRouteType> = new Set(["completions", "messages", "responses"]);
+const CHAT_TYPES: ReadonlySet<ParsedRouteType> = new Set([
+  "completions",
+  "messages",
+  "responses",
+  "generateContent",
+]);
 
 interface PhaseState {
   model: string;

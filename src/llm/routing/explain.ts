@@ -31,6 +31,7 @@ const FORMAT_OF: Partial<Readonly<Record<RouteTypeName, string>>> = {
   responses: "OpenAI Responses",
   embeddings: "OpenAI Embeddings",
   anthropicTokenCount: "Anthropic count_tokens",
+  generateContent: "Gemini generateContent",
   models: "model list",
 };
 
@@ -63,6 +64,7 @@ const CLIENT_FORMAT: Partial<Readonly<Record<RouteTypeName, IrFormat>>> = {
   completions: "openai-chat",
   messages: "anthropic-messages",
   responses: "openai-responses",
+  generateContent: "gemini",
 };
 
 const FORMAT_TITLE: Readonly<Record<IrFormat, string>> = {
