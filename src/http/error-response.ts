@@ -10,7 +10,7 @@ export type ErrorEnvelope = "openai" | "anthropic" | "google";
 
 /** The envelope a route type's clients expect: Anthropic's on the Messages routes, Google's on Gemini's, OpenAI's elsewhere. */
 export function envelopeOf(routeType: string | undefined): ErrorEnvelope {
-  if (routeType === "generateContent") return "google";
+  if (routeType === "generateContent" || routeType === "geminiCountTokens") return "google";
   return routeType === "messages" || routeType === "anthropicTokenCount" ? "anthropic" : "openai";
 }
 

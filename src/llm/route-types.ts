@@ -27,6 +27,7 @@ export const LLM_DEFAULT_ROUTES: Readonly<Record<string, RouteTypeName>> = Objec
   "/v1/models": "models",
   ":generateContent": "generateContent",
   ":streamGenerateContent": "generateContent",
+  ":countTokens": "geminiCountTokens",
   "*": "passthrough",
 });
 

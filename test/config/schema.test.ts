@@ -60,7 +60,7 @@ describe("schema/config.schema.json", () => {
       .filter((e): e is string[] => Array.isArray(e))
       .map((e) => e.join(","));
     expect(enums).toContain(
-      "completions,messages,responses,embeddings,models,anthropicTokenCount,generateContent,passthrough,detect",
+      "completions,messages,responses,embeddings,models,anthropicTokenCount,generateContent,geminiCountTokens,passthrough,detect",
     );
     expect(enums).toContain("single,weighted,fallback");
     expect(enums).toContain("mask,reject");

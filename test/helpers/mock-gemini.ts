@@ -51,7 +51,7 @@ export interface MockGemini {
   close(): Promise<void>;
 }
 
-const PATH = /^\/v1beta\/models\/([^/:]+):(generateContent|streamGenerateContent)$/;
+const PATH = /^\/v1beta\/models\/([^/:]+):(generateContent|streamGenerateContent|countTokens)$/;
 
 function googleError(code: number, status: string, message: string, details?: Json[]): Json {
   const error: Json = { code, message, status };
@@ -157,6 +157,19 @@ export async function startMockGemini(opts: { key: string }): Promise<MockGemini
         body = JSON.parse(Buffer.concat(chunks).toString("utf8")) as Json;
       } catch {
         send(400, googleError(400, "INVALID_ARGUMENT", "Invalid JSON payload received."));
+        return;
+      }
+      if (m[2] === "countTokens") {
+        requests.push({
+          method: req.method,
+          path: u.pathname,
+          model: m[1]!,
+          stream: false,
+          headers: req.headers,
+          json: body,
+        });
+        const inner = (body.generateContentRequest as Json | undefined) ?? body;
+        send(200, { totalTokens: lastUserText(inner).split(/\s+/).filter(Boolean).length });
         return;
       }
       const stream = m[2] === "streamGenerateContent";

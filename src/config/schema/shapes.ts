@@ -85,12 +85,13 @@ export const ROUTE_TYPES = [
   "models",
   "anthropicTokenCount",
   "generateContent",
+  "geminiCountTokens",
   "passthrough",
   "detect",
 ] as const;
 export const RouteType = StringEnum(ROUTE_TYPES, {
   description:
-    "How requests on this path are handled: completions (OpenAI Chat Completions), messages (Anthropic Messages), responses (OpenAI Responses), embeddings, models (answered from the config), anthropicTokenCount (Anthropic count_tokens), generateContent (Gemini generateContent / streamGenerateContent, the model taken from the path), passthrough (forwarded untouched), detect (forwarded untouched, usage recorded).",
+    "How requests on this path are handled: completions (OpenAI Chat Completions), messages (Anthropic Messages), responses (OpenAI Responses), embeddings, models (answered from the config), anthropicTokenCount (Anthropic count_tokens), generateContent (Gemini generateContent / streamGenerateContent, the model taken from the path), geminiCountTokens (Gemini countTokens), passthrough (forwarded untouched), detect (forwarded untouched, usage recorded).",
 });
 
 export const PROVIDER_KINDS = [

@@ -44,6 +44,7 @@ export function clientFormatOf(routeType: ParsedRouteType): IrFormat {
     case "responses":
       return "openai-responses";
     case "generateContent":
+    case "geminiCountTokens":
       return "gemini";
     default:
       return "openai-chat";

@@ -5,7 +5,7 @@
  */
 import { GatewayError } from "../../errors.js";
 
-const GEMINI_PATH = /\/models\/([^/]+):(generateContent|streamGenerateContent)\/?$/i;
+const GEMINI_PATH = /\/models\/([^/]+):(generateContent|streamGenerateContent|countTokens)\/?$/i;
 
 export function geminiPathFields(url: string): { model: string; stream: boolean } {
   const q = url.indexOf("?");

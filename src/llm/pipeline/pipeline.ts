@@ -12,6 +12,7 @@ import { readJsonBody } from "./body.js";
 import type { LlmPipeline, PipelineContext } from "./context.js";
 import { Exchange, type PipelineDeps } from "./exchange.js";
 import { geminiPathFields } from "./gemini-path.js";
+import { geminiTokenCountAttempt } from "./gemini-token-count.js";
 import { llmAttempt, providerFormatOf } from "./llm-attempt.js";
 import { answerModels } from "./models.js";
 import { type Attempt, planFor, runPlan } from "./plan-source.js";
@@ -34,6 +35,8 @@ function attemptFor(x: Exchange): Attempt {
       return embeddingsAttempt(x);
     case "anthropicTokenCount":
       return tokenCountAttempt(x);
+    case "geminiCountTokens":
+      return geminiTokenCountAttempt(x);
     default:
       return llmAttempt(x);
   }
@@ -67,7 +70,9 @@ export function createLlmPipeline(options: LlmPipelineOptions): LlmPipeline {
       const received = await readJsonBody(
         ctx.req,
         ctx.runtime.process.maxRequestBodyBytes,
-        ctx.routeType === "generateContent" ? geminiPathFields(ctx.req.url ?? "") : undefined,
+        ctx.routeType === "generateContent" || ctx.routeType === "geminiCountTokens"
+          ? geminiPathFields(ctx.req.url ?? "")
+          : undefined,
       );
       ctx.record.model = received.model;
       // The route's LLM request policies (aliases, shaping, guards, token limit) may rewrite it.
@@ -88,7 +93,9 @@ export function createLlmPipeline(options: LlmPipelineOptions): LlmPipeline {
           ? "openai-chat"
           : ctx.routeType === "anthropicTokenCount"
             ? "anthropic-messages"
-            : providerFormatOf(c, x.clientFormat);
+            : ctx.routeType === "geminiCountTokens"
+              ? "gemini"
+              : providerFormatOf(c, x.clientFormat);
       const key = c.auth.kind === "managed" || c.auth.kind === "managedFirst" ? c.auth.key : undefined;
       answerFailure(x, outcome.failure, upstreamFormat === "local" ? x.clientFormat : upstreamFormat, key);
     },

@@ -130,7 +130,12 @@ export async function applyRequestPolicies(ctx: PipelineContext, body: ParsedBod
       },
       tokenRateLimitReserve: () => {
         const limiter = policy.rateLimit;
-        if (limiter === undefined || !limiter.hasTokenBuckets || ctx.routeType === "anthropicTokenCount") {
+        if (
+          limiter === undefined ||
+          !limiter.hasTokenBuckets ||
+          ctx.routeType === "anthropicTokenCount" ||
+          ctx.routeType === "geminiCountTokens"
+        ) {
           return undefined;
         }
         const apply = (d: RateDecision): undefined => {

@@ -32,6 +32,7 @@ const FORMAT_OF: Partial<Readonly<Record<RouteTypeName, string>>> = {
   embeddings: "OpenAI Embeddings",
   anthropicTokenCount: "Anthropic count_tokens",
   generateContent: "Gemini generateContent",
+  geminiCountTokens: "Gemini countTokens",
   models: "model list",
 };
 

@@ -160,6 +160,23 @@ describe("Gemini-format clients", () => {
     expect(body.error).toMatchObject({ code: 429, status: "RESOURCE_EXHAUSTED", message: "slow down" });
   });
 
+  it("countTokens: forwarded to a gemini provider, estimated (and marked) for another kind", async () => {
+    const body = { contents: [{ role: "user", parts: [{ text: "one two three" }] }] };
+    const forwarded = await post("/v1beta/models/gemini-3-pro:countTokens", body);
+    expect(forwarded.status).toBe(200);
+    expect(await forwarded.json()).toEqual({ totalTokens: 3 });
+    const req = g.requests.at(-1)!;
+    expect(req.path).toBe("/v1beta/models/gemini-3-pro:countTokens");
+    expect(req.headers["x-goog-api-key"]).toBe(KEY);
+    expect(req.json).toEqual(body);
+
+    const estimated = await post("/v1beta/models/gpt-4o:countTokens", body);
+    expect(estimated.status).toBe(200);
+    expect(estimated.headers.get("x-agw-token-count")).toContain("estimated");
+    const n = ((await estimated.json()) as { totalTokens: number }).totalTokens;
+    expect(n).toBeGreaterThan(0);
+  });
+
   it("a model nobody serves is a 404 in Google's envelope", async () => {
     const r = await post("/v1beta/models/nope:generateContent", {
       contents: [{ role: "user", parts: [{ text: "x" }] }],
