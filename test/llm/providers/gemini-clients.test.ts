@@ -54,6 +54,13 @@ describe("Gemini-format clients", () => {
           },
           { name: "gemini", provider: "gemini", baseUrl: g.url, models: ["gemini-3-pro"] },
         ],
+        models: [
+          {
+            name: "byok-*",
+            provider: "openAI",
+            params: { model: "gpt-upstream", baseUrl: `${mock.url}/v1` },
+          },
+        ],
         targets: [
           { name: "o", model: "gpt-4o" },
           { name: "a", model: "claude-x" },
@@ -158,6 +165,7 @@ describe("Gemini-format clients", () => {
     expect(r.status).toBe(429);
     const body = (await r.json()) as GenerateContentResponse;
     expect(body.error).toMatchObject({ code: 429, status: "RESOURCE_EXHAUSTED", message: "slow down" });
+    await mock.nextRequest();
   });
 
   it("countTokens: forwarded to a gemini provider, estimated (and marked) for another kind", async () => {
@@ -175,6 +183,16 @@ describe("Gemini-format clients", () => {
     expect(estimated.headers.get("x-agw-token-count")).toContain("estimated");
     const n = ((await estimated.json()) as { totalTokens: number }).totalTokens;
     expect(n).toBeGreaterThan(0);
+  });
+
+  it("a caller's own key in x-goog-api-key (as @google/genai sends it) moves to the provider's header", async () => {
+    const r = await post("/v1beta/models/byok-1:generateContent", {
+      contents: [{ role: "user", parts: [{ text: "hi" }] }],
+    });
+    expect(r.status).toBe(200);
+    const req = await mock.nextRequest();
+    expect(req.headers.authorization).toBe("Bearer caller-key");
+    expect(req.headers["x-goog-api-key"]).toBeUndefined();
   });
 
   it("a model nobody serves is a 404 in Google's envelope", async () => {
