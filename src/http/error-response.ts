@@ -6,12 +6,26 @@
 import { ServerResponse } from "node:http";
 import { GatewayError, isGatewayError } from "../errors.js";
 
-export type ErrorEnvelope = "openai" | "anthropic";
+export type ErrorEnvelope = "openai" | "anthropic" | "google";
 
-/** The envelope a route type's clients expect: Anthropic's on the Messages routes, OpenAI's elsewhere. */
+/** The envelope a route type's clients expect: Anthropic's on the Messages routes, Google's on Gemini's, OpenAI's elsewhere. */
 export function envelopeOf(routeType: string | undefined): ErrorEnvelope {
+  if (routeType === "generateContent" || routeType === "geminiCountTokens") return "google";
   return routeType === "messages" || routeType === "anthropicTokenCount" ? "anthropic" : "openai";
 }
+
+const GOOGLE_STATUSES: Readonly<Record<number, string>> = {
+  400: "INVALID_ARGUMENT",
+  401: "UNAUTHENTICATED",
+  403: "PERMISSION_DENIED",
+  404: "NOT_FOUND",
+  413: "INVALID_ARGUMENT",
+  429: "RESOURCE_EXHAUSTED",
+  499: "CANCELLED",
+  501: "UNIMPLEMENTED",
+  503: "UNAVAILABLE",
+  504: "DEADLINE_EXCEEDED",
+};
 
 const ANTHROPIC_TYPES: Readonly<Record<number, string>> = {
   400: "invalid_request_error",
@@ -36,6 +50,11 @@ export function errorBody(err: GatewayError, envelope: ErrorEnvelope): string {
     return JSON.stringify({
       type: "error",
       error: { type: ANTHROPIC_TYPES[err.status] ?? "api_error", message: err.message },
+    });
+  }
+  if (envelope === "google") {
+    return JSON.stringify({
+      error: { code: err.status, message: err.message, status: GOOGLE_STATUSES[err.status] ?? "INTERNAL" },
     });
   }
   return JSON.stringify({ error: { message: err.message, type: err.code, code: err.code } });

@@ -25,6 +25,9 @@ export const LLM_DEFAULT_ROUTES: Readonly<Record<string, RouteTypeName>> = Objec
   "/v1/responses": "responses",
   "/v1/embeddings": "embeddings",
   "/v1/models": "models",
+  ":generateContent": "generateContent",
+  ":streamGenerateContent": "generateContent",
+  ":countTokens": "geminiCountTokens",
   "*": "passthrough",
 });
 

@@ -114,7 +114,7 @@ describe("schema errors", () => {
         ),
       ),
     ).toEqual([
-      'agw.yaml:10:37: binds[0].listeners[0].routes[0].policies.ai.routes["/v1/chat/completions"]: "complete" is not one of: completions, messages, responses, embeddings, models, anthropicTokenCount, passthrough, detect (did you mean "completions"?)',
+      'agw.yaml:10:37: binds[0].listeners[0].routes[0].policies.ai.routes["/v1/chat/completions"]: "complete" is not one of: completions, messages, responses, embeddings, models, anthropicTokenCount, generateContent, geminiCountTokens, passthrough, detect (did you mean "completions"?)',
     ]);
   });
 

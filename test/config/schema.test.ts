@@ -60,13 +60,13 @@ describe("schema/config.schema.json", () => {
       .filter((e): e is string[] => Array.isArray(e))
       .map((e) => e.join(","));
     expect(enums).toContain(
-      "completions,messages,responses,embeddings,models,anthropicTokenCount,passthrough,detect",
+      "completions,messages,responses,embeddings,models,anthropicTokenCount,generateContent,geminiCountTokens,passthrough,detect",
     );
     expect(enums).toContain("single,weighted,fallback");
     expect(enums).toContain("mask,reject");
     expect(enums).toContain("opaque,detect");
     expect(enums).toContain(
-      "openAI,anthropic,mock,groq,mistral,deepseek,xai,openrouter,together,fireworks,cerebras,deepinfra,perplexity,ollama,openAICompatible",
+      "openAI,anthropic,mock,gemini,groq,mistral,deepseek,xai,openrouter,together,fireworks,cerebras,deepinfra,perplexity,ollama,openAICompatible",
     );
     expect(enums).toContain("caller,managedFirst");
   });

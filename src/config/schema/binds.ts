@@ -108,6 +108,7 @@ export const ProviderChoice = Obj(
     openAI: opt(OpenAIOptions),
     anthropic: opt(ProviderOptions("Anthropic")),
     mock: opt(ProviderOptions("Mock")),
+    gemini: opt(ProviderOptions("Google Gemini")),
     groq: opt(compatible("Groq")),
     mistral: opt(compatible("Mistral AI")),
     deepseek: opt(compatible("DeepSeek")),
@@ -121,7 +122,7 @@ export const ProviderChoice = Obj(
     ollama: opt(compatible("Ollama")),
     openAICompatible: opt(compatible("OpenAI-compatible server")),
   },
-  "The provider. Give exactly one kind: openAI, anthropic, mock, or an OpenAI-compatible service by name.",
+  "The provider. Give exactly one kind: openAI, anthropic, mock, gemini, or an OpenAI-compatible service by name.",
 );
 
 export const AiBackend = Obj(

@@ -84,18 +84,21 @@ export const ROUTE_TYPES = [
   "embeddings",
   "models",
   "anthropicTokenCount",
+  "generateContent",
+  "geminiCountTokens",
   "passthrough",
   "detect",
 ] as const;
 export const RouteType = StringEnum(ROUTE_TYPES, {
   description:
-    "How requests on this path are handled: completions (OpenAI Chat Completions), messages (Anthropic Messages), responses (OpenAI Responses), embeddings, models (answered from the config), anthropicTokenCount (Anthropic count_tokens), passthrough (forwarded untouched), detect (forwarded untouched, usage recorded).",
+    "How requests on this path are handled: completions (OpenAI Chat Completions), messages (Anthropic Messages), responses (OpenAI Responses), embeddings, models (answered from the config), anthropicTokenCount (Anthropic count_tokens), generateContent (Gemini generateContent / streamGenerateContent, the model taken from the path), geminiCountTokens (Gemini countTokens), passthrough (forwarded untouched), detect (forwarded untouched, usage recorded).",
 });
 
 export const PROVIDER_KINDS = [
   "openAI",
   "anthropic",
   "mock",
+  "gemini",
   "groq",
   "mistral",
   "deepseek",
@@ -111,7 +114,7 @@ export const PROVIDER_KINDS = [
 ] as const;
 export const ProviderKind = StringEnum(PROVIDER_KINDS, {
   description:
-    "The provider: openAI, anthropic, mock (built in, answers offline), an OpenAI-compatible service by name (groq, mistral, deepseek, xai, openrouter, together, fireworks, cerebras, deepinfra, perplexity, ollama; each with its public URL and the key env::<NAME>_API_KEY), or openAICompatible (any OpenAI-compatible server; needs baseUrl).",
+    "The provider: openAI, anthropic, mock (built in, answers offline), gemini (Google AI Studio, key env::GEMINI_API_KEY), an OpenAI-compatible service by name (groq, mistral, deepseek, xai, openrouter, together, fireworks, cerebras, deepinfra, perplexity, ollama; each with its public URL and the key env::<NAME>_API_KEY), or openAICompatible (any OpenAI-compatible server; needs baseUrl).",
 });
 
 export const STRATEGIES = ["single", "weighted", "fallback"] as const;

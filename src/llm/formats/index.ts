@@ -6,6 +6,12 @@ import {
   anthropicUsageToIR,
 } from "./anthropic-messages/response.js";
 import { createAnthropicStreamDecoder, createAnthropicStreamEncoder } from "./anthropic-messages/stream.js";
+import { geminiRequestToIR } from "./gemini/client-request.js";
+import { createGeminiStreamEncoder, geminiResponseFromIR } from "./gemini/client-response.js";
+import { geminiErrorFromIR, geminiErrorToIR } from "./gemini/error.js";
+import { geminiRequestFromIR } from "./gemini/request.js";
+import { geminiResponseToIR, geminiUsageToIR } from "./gemini/response.js";
+import { createGeminiStreamDecoder } from "./gemini/stream.js";
 import type {
   ErrorFromIrResult,
   IrError,
@@ -119,10 +125,31 @@ const openAiResponses: FormatConverters = {
   errorFromIR: responsesErrorFromIR,
 };
 
+/**
+ * Gemini's generateContent: spoken to a `provider: gemini` upstream, and understood from a
+ * Gemini-format client (the model and streaming come from its URL; see client-request.ts).
+ */
+const gemini: FormatConverters = {
+  format: "gemini",
+  requestToIR: geminiRequestToIR,
+  requestFromIR: (ir) => geminiRequestFromIR(ir),
+  responseToIR: geminiResponseToIR,
+  responseUsage: (b) => ({
+    usage: geminiUsageToIR(b.usageMetadata) ?? makeUsage(0, 0),
+    model: asString(b.modelVersion) ?? "",
+  }),
+  responseFromIR: (ir) => geminiResponseFromIR(ir),
+  createDecoder: createGeminiStreamDecoder,
+  createEncoder: () => createGeminiStreamEncoder(),
+  errorToIR: geminiErrorToIR,
+  errorFromIR: geminiErrorFromIR,
+};
+
 export const FORMATS: Readonly<Record<IrFormat, FormatConverters>> = {
   "openai-chat": openAiChat,
   "anthropic-messages": anthropicMessages,
   "openai-responses": openAiResponses,
+  gemini,
 };
 
 export function converterFor(format: IrFormat): FormatConverters {

@@ -9,7 +9,7 @@
  * `inputTokens - cacheReadTokens - cacheCreationTokens`.
  */
 
-export type IrFormat = "openai-chat" | "anthropic-messages" | "openai-responses";
+export type IrFormat = "openai-chat" | "anthropic-messages" | "openai-responses" | "gemini";
 
 export type IrImageSource =
   | { kind: "base64"; mediaType: string; data: string }

@@ -44,9 +44,9 @@ function clientAborted(): GatewayError {
 }
 
 /** The declared body parsed; undefined means the client left before sending all of it. */
-function parseDeclared(whole: Buffer | undefined): ParsedBody {
+function parseDeclared(whole: Buffer | undefined, fromPath?: Readonly<Record<string, unknown>>): ParsedBody {
   if (whole === undefined) throw clientAborted();
-  return parseBody(whole);
+  return parseBody(whole, false, fromPath);
 }
 
 async function readChunked(req: IncomingMessage, limit: number): Promise<Buffer> {
@@ -90,9 +90,13 @@ function checkStructure(text: string): void {
 
 /**
  * Parses a JSON object body and its `model`. `trusted` skips the structure check for a body
- * agw serialised itself.
+ * agw serialised itself; `fromPath` adds fields a format keeps in its URL (Gemini's model).
  */
-export function parseBody(bytes: Buffer, trusted = false): ParsedBody {
+export function parseBody(
+  bytes: Buffer,
+  trusted = false,
+  fromPath?: Readonly<Record<string, unknown>>,
+): ParsedBody {
   const text = bytes.toString("utf8");
   let json: unknown;
   try {
@@ -105,6 +109,7 @@ export function parseBody(bytes: Buffer, trusted = false): ParsedBody {
   }
   if (!trusted) checkStructure(text);
   const obj = json as Record<string, unknown>;
+  if (fromPath !== undefined) Object.assign(obj, fromPath);
   const model = obj.model;
   if (typeof model !== "string" || model === "") {
     throw new GatewayError(400, "missing_model", 'The request body has no "model".');
@@ -125,11 +130,17 @@ export function parseBody(bytes: Buffer, trusted = false): ParsedBody {
  * read's promise rather than the resumption of nested async wrappers (one promise hop per
  * request instead of three).
  */
-export function readJsonBody(req: IncomingMessage, limit: number): Promise<ParsedBody> {
+export function readJsonBody(
+  req: IncomingMessage,
+  limit: number,
+  fromPath?: Readonly<Record<string, unknown>>,
+): Promise<ParsedBody> {
   const declared = declaredLength(req);
   if (declared > limit) return Promise.reject(tooLarge(limit));
   // The usual case, a declared length within the limit: the parser delivers no more than that.
   if (declared !== -1 && !req.readableEnded && !req.destroyed)
-    return readDeclaredBody(req).then(parseDeclared);
-  return readChunked(req, limit).then(parseBody);
+    return readDeclaredBody(req).then(
+      fromPath === undefined ? parseDeclared : (whole) => parseDeclared(whole, fromPath),
+    );
+  return readChunked(req, limit).then((b) => parseBody(b, false, fromPath));
 }

@@ -44,6 +44,9 @@ export function clientFormatOf(routeType: ParsedRouteType): IrFormat {
       return "anthropic-messages";
     case "responses":
       return "openai-responses";
+    case "generateContent":
+    case "geminiCountTokens":
+      return "gemini";
     default:
       return "openai-chat";
   }

@@ -32,6 +32,7 @@ const NATIVE_NAME: Readonly<Record<IrFormat, string>> = {
   "openai-chat": "the OpenAI Chat Completions API",
   "anthropic-messages": "the Anthropic Messages API",
   "openai-responses": "the OpenAI Responses API",
+  gemini: "the Gemini API",
 };
 
 export const OK: AttemptResult = { ok: true };
@@ -109,7 +110,8 @@ export function llmAttempt(x: Exchange): Attempt {
         `The provider "${candidate.providerName}" has no endpoint.`,
       );
     }
-    const same = wire === x.clientFormat;
+    // A Gemini body names neither model nor stream (they are in the URL): it is always rebuilt.
+    const same = wire === x.clientFormat && wire !== "gemini";
     let body: string | Buffer;
     let ir: IrRequest | undefined;
     const injectUsage = same && wire === "openai-chat" && stream && !clientWantsUsage(x.body.json);
@@ -134,7 +136,7 @@ export function llmAttempt(x: Exchange): Attempt {
     const r = await callUpstream({
       dispatcher: x.deps.pools.get(target),
       target,
-      path: apiPathFor(candidate.provider, wire),
+      path: apiPathFor(candidate.provider, wire, upstreamModel, stream),
       headers: editUpstreamHeaders(
         x.ctx,
         upstreamHeaders(x.ctx.req, candidate, target, { keepCallerHeaders: same, stream }),

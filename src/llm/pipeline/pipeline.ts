@@ -11,6 +11,8 @@ import { pathLabel } from "../routing/resolution.js";
 import { readJsonBody } from "./body.js";
 import type { LlmPipeline, PipelineContext } from "./context.js";
 import { Exchange, type PipelineDeps } from "./exchange.js";
+import { geminiPathFields } from "./gemini-path.js";
+import { geminiTokenCountAttempt } from "./gemini-token-count.js";
 import { llmAttempt, providerFormatOf } from "./llm-attempt.js";
 import { answerModels } from "./models.js";
 import { type Attempt, planFor, runPlan } from "./plan-source.js";
@@ -34,6 +36,8 @@ function attemptFor(x: Exchange): Attempt {
       return embeddingsAttempt(x);
     case "anthropicTokenCount":
       return tokenCountAttempt(x);
+    case "geminiCountTokens":
+      return geminiTokenCountAttempt(x);
     default:
       return llmAttempt(x);
   }
@@ -64,7 +68,13 @@ export function createLlmPipeline(options: LlmPipelineOptions): LlmPipeline {
         answerModels(ctx, now(), allowedModelFilter(ctx));
         return;
       }
-      const received = await readJsonBody(ctx.req, ctx.runtime.process.maxRequestBodyBytes);
+      const received = await readJsonBody(
+        ctx.req,
+        ctx.runtime.process.maxRequestBodyBytes,
+        ctx.routeType === "generateContent" || ctx.routeType === "geminiCountTokens"
+          ? geminiPathFields(ctx.req.url ?? "")
+          : undefined,
+      );
       ctx.record.model = received.model;
       // The route's LLM request policies (aliases, shaping, guards, token limit) may rewrite it.
       const body = ctx.gateway === undefined ? received : await applyRequestPolicies(ctx, received);
@@ -84,7 +94,9 @@ export function createLlmPipeline(options: LlmPipelineOptions): LlmPipeline {
           ? "openai-chat"
           : ctx.routeType === "anthropicTokenCount"
             ? "anthropic-messages"
-            : providerFormatOf(c, x.clientFormat);
+            : ctx.routeType === "geminiCountTokens"
+              ? "gemini"
+              : providerFormatOf(c, x.clientFormat);
       // Providers echo the key they were sent in auth errors: the caller must not get it.
       x.echo = echoOf(c);
       answerFailure(x, outcome.failure, upstreamFormat === "local" ? x.clientFormat : upstreamFormat);

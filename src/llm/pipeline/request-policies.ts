@@ -21,7 +21,12 @@ import type { PipelineContext } from "./context.js";
 import { clientFormatOf, type RecordExtras } from "./exchange.js";
 import { sameFormatBody } from "./fast-path.js";
 
-const CHAT_TYPES: ReadonlySet<ParsedRouteType> = new Set(["completions", "messages", "responses"]);
+const CHAT_TYPES: ReadonlySet<ParsedRouteType> = new Set([
+  "completions",
+  "messages",
+  "responses",
+  "generateContent",
+]);
 
 interface PhaseState {
   model: string;
@@ -132,7 +137,12 @@ export async function applyRequestPolicies(ctx: PipelineContext, body: ParsedBod
       },
       tokenRateLimitReserve: () => {
         const limiter = policy.rateLimit;
-        if (limiter === undefined || !limiter.hasTokenBuckets || ctx.routeType === "anthropicTokenCount") {
+        if (
+          limiter === undefined ||
+          !limiter.hasTokenBuckets ||
+          ctx.routeType === "anthropicTokenCount" ||
+          ctx.routeType === "geminiCountTokens"
+        ) {
           return undefined;
         }
         const apply = (d: RateDecision): undefined => {

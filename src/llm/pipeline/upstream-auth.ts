@@ -11,7 +11,7 @@ import { SecretEcho } from "../../http/secret-echo.js";
 import type { Candidate } from "../../runtime/plan.js";
 import { appendRequiredHeaders } from "../providers/spec.js";
 
-/** The caller's provider key, from `Authorization: Bearer` or `x-api-key`. */
+/** The caller's provider key, from `Authorization: Bearer`, `x-api-key` or (Gemini's SDK) `x-goog-api-key`. */
 export function callerKey(headers: IncomingHttpHeaders): string | undefined {
   const auth = headers.authorization;
   if (typeof auth === "string") {
@@ -20,6 +20,8 @@ export function callerKey(headers: IncomingHttpHeaders): string | undefined {
   }
   const x = headers["x-api-key"];
   if (typeof x === "string" && x.trim() !== "") return x.trim();
+  const g = headers["x-goog-api-key"];
+  if (typeof g === "string" && g.trim() !== "") return g.trim();
   return undefined;
 }
 

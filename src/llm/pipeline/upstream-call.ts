@@ -35,6 +35,7 @@ function isPipelineOwned(lower: string): boolean {
     case "accept-encoding":
     case "authorization":
     case "x-api-key":
+    case "x-goog-api-key":
     case "cookie":
       return true;
     default:

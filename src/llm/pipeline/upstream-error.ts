@@ -29,8 +29,8 @@ export function answerFailure(x: Exchange, failure: UpstreamFailure, upstreamFor
   const extra: Record<string, string> = {};
   if (failure.retryAfterMs !== undefined)
     extra["retry-after"] = String(Math.ceil(failure.retryAfterMs / 1000));
-  const clientErrors = x.clientFormat === "anthropic-messages" ? "anthropic-messages" : "openai-chat";
-  const upstreamErrors = upstreamFormat === "anthropic-messages" ? "anthropic-messages" : "openai-chat";
+  const clientErrors = x.clientFormat === "openai-responses" ? "openai-chat" : x.clientFormat;
+  const upstreamErrors = upstreamFormat === "openai-responses" ? "openai-chat" : upstreamFormat;
   if (clientErrors === upstreamErrors && typeof parsed === "object" && parsed !== null) {
     x.writeJson(status, text, extra);
     return;

@@ -7,6 +7,7 @@ import { inferProviderKind, providerKind } from "../../config/provider-kind.js";
 import type { LlmProviderConfig, ProviderChoiceConfig, ProviderKindName } from "../../config/schema.js";
 import { PROVIDER_KINDS } from "../../config/schema.js";
 import { anthropic } from "./anthropic/provider.js";
+import { gemini } from "./gemini/provider.js";
 import { mock } from "./mock/provider.js";
 import { openAI } from "./openai/provider.js";
 import { COMPATIBLE_SPECS } from "./openai-compatible/provider.js";
@@ -16,6 +17,7 @@ export const PROVIDERS: Readonly<Record<ProviderKindName, ProviderSpec>> = Objec
   openAI,
   anthropic,
   mock,
+  gemini,
   ...COMPATIBLE_SPECS,
 });
 

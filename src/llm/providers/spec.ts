@@ -46,11 +46,18 @@ const DEFAULT_API_PATHS: Readonly<Record<IrFormat, string>> = Object.freeze({
   "openai-chat": "/v1/chat/completions",
   "anthropic-messages": "/v1/messages",
   "openai-responses": "/v1/responses",
+  gemini: "/v1beta/models/{model}:generateContent",
 });
 
-/** The API path a request in `wire` format is sent to (joined with the base URL's path). */
-export function apiPathFor(spec: ProviderSpec, wire: IrFormat): string {
-  return spec.apiPaths?.[wire] ?? DEFAULT_API_PATHS[wire];
+/**
+ * The API path a request in `wire` format is sent to (joined with the base URL's path). Gemini
+ * names the model in the path (`{model}`) and streams from another method, as SSE.
+ */
+export function apiPathFor(spec: ProviderSpec, wire: IrFormat, model?: string, stream = false): string {
+  const path = spec.apiPaths?.[wire] ?? DEFAULT_API_PATHS[wire];
+  if (!path.includes("{model}")) return path;
+  const named = path.replace("{model}", model === undefined ? "{model}" : encodeURIComponent(model));
+  return stream ? named.replace(/:generateContent$/, ":streamGenerateContent?alt=sse") : named;
 }
 
 /** The header names a key is sent in ("authorization"), for explain and the README. */

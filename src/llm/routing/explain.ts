@@ -31,6 +31,8 @@ const FORMAT_OF: Partial<Readonly<Record<RouteTypeName, string>>> = {
   responses: "OpenAI Responses",
   embeddings: "OpenAI Embeddings",
   anthropicTokenCount: "Anthropic count_tokens",
+  generateContent: "Gemini generateContent",
+  geminiCountTokens: "Gemini countTokens",
   models: "model list",
 };
 
@@ -63,12 +65,14 @@ const CLIENT_FORMAT: Partial<Readonly<Record<RouteTypeName, IrFormat>>> = {
   completions: "openai-chat",
   messages: "anthropic-messages",
   responses: "openai-responses",
+  generateContent: "gemini",
 };
 
 const FORMAT_TITLE: Readonly<Record<IrFormat, string>> = {
   "openai-chat": "OpenAI Chat Completions",
   "anthropic-messages": "Anthropic Messages",
   "openai-responses": "OpenAI Responses",
+  gemini: "Gemini generateContent",
 };
 
 /** The URL a request of this route type goes to, for a translated or same-format chat request. */
@@ -78,7 +82,7 @@ function requestUrlText(routeType: RouteTypeName, c: Candidate): string | undefi
   if (client === undefined || u === undefined) return undefined;
   const wire = wireFormatFor(c.provider, c.responsesApi, client);
   if (wire === "local") return undefined;
-  return `${u.connectOrigin}${upstreamPath(u, apiPathFor(c.provider, wire), -1)}`;
+  return `${u.connectOrigin}${upstreamPath(u, apiPathFor(c.provider, wire, c.model), -1)}`;
 }
 
 /** What a caller's format becomes for this candidate's provider. */

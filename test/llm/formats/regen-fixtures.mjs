@@ -5,10 +5,11 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fixtures as base } from "./fixture-inputs.mjs";
 import { fidelityFixtures } from "./fixture-inputs-fidelity.mjs";
+import { fixtures as gemini } from "./gemini-fixture-inputs.mjs";
 import { runFixture } from "./run-fixture.ts";
 
 const dir = join(import.meta.dirname, "fixtures");
-const fixtures = [...base, ...fidelityFixtures];
+const fixtures = [...base, ...fidelityFixtures, ...gemini];
 const done = new Map();
 for (const f of fixtures) {
   if (typeof f.input === "string" && f.input.startsWith("FROM:"))
