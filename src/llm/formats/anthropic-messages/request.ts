@@ -19,6 +19,7 @@ import {
   type Json,
   mergeExtras,
   objectToArguments,
+  systemAfterToolResults,
   unknownKeys,
 } from "../util.js";
 
@@ -274,7 +275,7 @@ export function anthropicRequestFromIR(
 ): RequestFromIrResult {
   const dropped: string[] = [];
   const messages: Json[] = [];
-  ir.messages.forEach((m, i) => {
+  systemAfterToolResults(ir.messages).forEach((m, i) => {
     const role = m.role === "assistant" ? "assistant" : "user";
     const blocks = blocksFor(m, i, dropped);
     if (blocks.length === 0) {
