@@ -10,7 +10,17 @@ let h: Harness;
 beforeAll(async () => {
   h = await startHarness({
     policies: {
-      ai: { promptGuard: { response: [{ regex: { action: "mask", rules: [{ builtin: "ssn" }] } }] } },
+      ai: {
+        promptGuard: {
+          response: [
+            { regex: { action: "mask", rules: [{ builtin: "ssn" }] } },
+            {
+              regex: { action: "reject", rules: [{ pattern: "FORBIDDEN-[0-9]+" }] },
+              rejection: { status: 409, message: "Answer withheld." },
+            },
+          ],
+        },
+      },
     },
   });
 });
@@ -154,5 +164,114 @@ describe("guarded same-format streams", () => {
     expect(text).toBe("SSN <SSN> ok");
     expect(response.headers.get("x-request-id")).toBe("up-123");
     expect(response.headers.get("content-type")).toContain("text/event-stream");
+  });
+});
+
+function sseChunk(content: string | undefined, extra: Record<string, unknown> = {}): string {
+  const choice: Record<string, unknown> = {
+    index: 0,
+    delta: content === undefined ? {} : { content },
+    logprobs:
+      content === undefined
+        ? null
+        : { content: [{ token: content, logprob: -0.5, bytes: [], top_logprobs: [] }] },
+    finish_reason: content === undefined ? "stop" : null,
+  };
+  return `data: ${JSON.stringify({
+    id: "chatcmpl-s",
+    object: "chat.completion.chunk",
+    created: 1700000000,
+    model: "gpt-upstream",
+    system_fingerprint: "fp_x",
+    service_tier: "default",
+    choices: [choice],
+    ...extra,
+  })}\n\n`;
+}
+
+const USAGE_CHUNK = `data: ${JSON.stringify({
+  id: "chatcmpl-s",
+  object: "chat.completion.chunk",
+  created: 1700000000,
+  model: "gpt-upstream",
+  system_fingerprint: "fp_x",
+  choices: [],
+  usage: { prompt_tokens: 3, completion_tokens: 4, total_tokens: 7 },
+})}\n\n`;
+
+async function rawStream(
+  events: string[],
+): Promise<{ chunks: Array<Record<string, unknown>>; raw: string; headers: Headers }> {
+  h.mock.script({
+    headers: { ...UPSTREAM_HEADERS, "content-type": "text/event-stream" },
+    raw: events.join(""),
+  });
+  const res = await fetch(`${h.url}/v1/chat/completions`, {
+    method: "POST",
+    headers: {
+      "content-type": "application/json",
+      authorization: "Bearer sk-caller-key",
+      "x-agw-authorization": "Bearer agw-gateway-key",
+    },
+    body: JSON.stringify({ model: "oaichat-x", stream: true, messages: [{ role: "user", content: "Hi" }] }),
+  });
+  const raw = await res.text();
+  const chunks = raw
+    .split("\n\n")
+    .map((b) => b.replace(/^data: /, ""))
+    .filter((d) => d.startsWith("{"))
+    .map((d) => JSON.parse(d) as Record<string, unknown>);
+  return { chunks, raw, headers: res.headers };
+}
+
+function contentOf(chunks: Array<Record<string, unknown>>): string {
+  return chunks
+    .map((c) => (c.choices as Array<{ delta?: { content?: string } }>)[0]?.delta?.content ?? "")
+    .join("");
+}
+
+describe("guarded same-format chat streams, chunk by chunk", () => {
+  it("a match split across chunks is masked; every chunk keeps its own fields", async () => {
+    const { chunks, raw, headers } = await rawStream([
+      sseChunk("SSN 123-"),
+      sseChunk("45-6789 ok"),
+      sseChunk(undefined),
+      USAGE_CHUNK,
+      "data: [DONE]\n\n",
+    ]);
+    expect(headers.get("x-request-id")).toBe("up-123");
+    expect(contentOf(chunks)).toBe("SSN <SSN> ok");
+    expect(raw).not.toContain("6789");
+    for (const c of chunks) expect(c.system_fingerprint).toBe("fp_x");
+    // The client did not ask for usage: the chunk agw asked for is not passed on.
+    expect(chunks.every((c) => (c.choices as unknown[]).length > 0)).toBe(true);
+    expect(raw.trimEnd().endsWith("data: [DONE]")).toBe(true);
+  });
+
+  it("an unmasked chunk passes with its logprobs", async () => {
+    const { chunks } = await rawStream([
+      sseChunk("Hello"),
+      sseChunk(undefined),
+      USAGE_CHUNK,
+      "data: [DONE]\n\n",
+    ]);
+    const first = (chunks[0]!.choices as Array<{ logprobs: unknown }>)[0]!;
+    expect(first.logprobs).toEqual({
+      content: [{ token: "Hello", logprob: -0.5, bytes: [], top_logprobs: [] }],
+    });
+  });
+
+  it("a reject match ends the stream with an error chunk and never shows the match", async () => {
+    const { chunks, raw } = await rawStream([
+      sseChunk("ok "),
+      sseChunk("FORBIDDEN-42 rest"),
+      sseChunk(undefined),
+      USAGE_CHUNK,
+      "data: [DONE]\n\n",
+    ]);
+    expect(raw).not.toContain("FORBIDDEN");
+    expect(raw).not.toContain("[DONE]");
+    const last = chunks[chunks.length - 1]!;
+    expect((last.error as { code?: string }).code).toBe("guardrail_rejected");
   });
 });
