@@ -275,3 +275,37 @@ describe("guarded same-format chat streams, chunk by chunk", () => {
     expect((last.error as { code?: string }).code).toBe("guardrail_rejected");
   });
 });
+
+describe("guarded chat streams with tool calls", () => {
+  it("held text is released into the chunk that starts a tool call; tool arguments are masked", async () => {
+    const toolChunk = (tc: Record<string, unknown>, finish: string | null = null): string =>
+      `data: ${JSON.stringify({
+        id: "chatcmpl-t",
+        object: "chat.completion.chunk",
+        created: 1700000000,
+        model: "gpt-upstream",
+        system_fingerprint: "fp_t",
+        choices: [{ index: 0, delta: { tool_calls: [tc] }, logprobs: null, finish_reason: finish }],
+      })}\n\n`;
+    const { chunks, raw } = await rawStream([
+      sseChunk("Checking 12"),
+      toolChunk({ index: 0, id: "call_9", type: "function", function: { name: "lookup", arguments: "" } }),
+      toolChunk({ index: 0, function: { arguments: '{"ssn":"123-45' } }),
+      toolChunk({ index: 0, function: { arguments: '-6789"}' } }),
+      sseChunk(undefined),
+      USAGE_CHUNK,
+      "data: [DONE]\n\n",
+    ]);
+    expect(raw).not.toContain("6789");
+    expect(contentOf(chunks)).toBe("Checking 12");
+    const args = chunks
+      .flatMap(
+        (c) =>
+          (c.choices as Array<{ delta?: { tool_calls?: Array<{ function?: { arguments?: string } }> } }>)[0]
+            ?.delta?.tool_calls ?? [],
+      )
+      .map((t) => t.function?.arguments ?? "")
+      .join("");
+    expect(args).toBe('{"ssn":"<SSN>"}');
+  });
+});

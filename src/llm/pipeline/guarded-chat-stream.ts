@@ -89,8 +89,10 @@ export async function passGuardedChatStream(
   /** IR events through the guard: the text per part it lets out, and a rejection if any. */
   const judge = (irIn: readonly IrStreamEvent[], chunk: Json | undefined) => {
     const texts = new Map<number, string>();
+    const stopped: number[] = [];
     let error: IrStreamEvent | undefined;
     for (const ev of irIn) {
+      if (ev.type === "part_stop") stopped.push(ev.index);
       if (ev.type === "part_start") {
         if (ev.part.kind === "text") slots.set(ev.index, "text");
         else if (ev.part.kind === "tool_call") {
@@ -108,7 +110,11 @@ export async function passGuardedChatStream(
         else if (o.type === "error") error ??= o;
       }
     }
-    return { texts, error };
+    return { texts, error, stopped };
+  };
+  /** Parts that ended: their last text is placed, and no later chunk's text is theirs. */
+  const forget = (stopped: readonly number[]): void => {
+    for (const idx of stopped) slots.delete(idx);
   };
 
   const onEvent = (e: SseEvent): void => {
@@ -116,7 +122,7 @@ export async function passGuardedChatStream(
     const irIn = decoder.push(e);
     const parsed = e.data === "[DONE]" ? undefined : parseJson(e.data);
     const chunk = isRecord(parsed) ? parsed : undefined;
-    const { texts, error } = judge(irIn, chunk);
+    const { texts, error, stopped: ended } = judge(irIn, chunk);
     if (error !== undefined) {
       // The upstream's own error chunk passes as sent; anything else is ours to report.
       if (chunk !== undefined && isRecord(chunk.error)) {
@@ -136,9 +142,11 @@ export async function passGuardedChatStream(
         if (choice.logprobs != null) choice.logprobs = null;
         out += encodeSseEvent({ ...e, data: JSON.stringify(chunk) });
       } else out += encodeSseEvent(e);
+      forget(ended);
       return;
     }
     synthesize(texts);
+    forget(ended);
     const usageOnly = chunk !== undefined && Array.isArray(chunk.choices) && chunk.usage !== undefined;
     if (!(hideUsageChunk && usageOnly)) out += encodeSseEvent(e);
   };
