@@ -309,3 +309,80 @@ describe("guarded chat streams with tool calls", () => {
     expect(args).toBe('{"ssn":"<SSN>"}');
   });
 });
+
+describe("guarded same-format Anthropic streams, event by event", () => {
+  const sse = (type: string, data: Record<string, unknown>): string =>
+    `event: ${type}\ndata: ${JSON.stringify({ type, ...data })}\n\n`;
+  const events = (second: string): string[] => [
+    sse("message_start", {
+      message: {
+        id: "msg_s",
+        type: "message",
+        role: "assistant",
+        model: "claude-upstream",
+        content: [],
+        stop_reason: null,
+        stop_sequence: null,
+        container: null,
+        usage: { input_tokens: 3, output_tokens: 1, service_tier: "standard" },
+      },
+    }),
+    sse("content_block_start", { index: 0, content_block: { type: "text", text: "", citations: null } }),
+    sse("content_block_delta", { index: 0, delta: { type: "text_delta", text: "SSN 123-" } }),
+    sse("content_block_delta", { index: 0, delta: { type: "text_delta", text: second } }),
+    sse("content_block_stop", { index: 0 }),
+    sse("message_delta", {
+      delta: { stop_reason: "end_turn", stop_sequence: null },
+      usage: { output_tokens: 5 },
+    }),
+    sse("message_stop", {}),
+  ];
+
+  it("a match split across deltas is masked; the other events pass as sent", async () => {
+    h.mock.script({
+      headers: { "request-id": "req_s", "content-type": "text/event-stream" },
+      raw: events("45-6789").join(""),
+    });
+    const { data: stream, response } = await h.anthropic.messages
+      .create({ model: "ant-x", max_tokens: 10, stream: true, messages: [{ role: "user", content: "Hi" }] })
+      .withResponse();
+    let text = "";
+    const types: string[] = [];
+    let start: unknown;
+    for await (const ev of stream) {
+      types.push(ev.type);
+      if (ev.type === "message_start") start = ev.message;
+      if (ev.type === "content_block_delta" && ev.delta.type === "text_delta") text += ev.delta.text;
+    }
+    expect(text).toBe("SSN <SSN>");
+    expect(response.headers.get("request-id")).toBe("req_s");
+    expect(start).toMatchObject({ container: null, usage: { service_tier: "standard" } });
+    expect(types[types.length - 1]).toBe("message_stop");
+  });
+
+  it("a reject match ends with an error event and never shows the match", async () => {
+    h.mock.script({
+      headers: { "content-type": "text/event-stream" },
+      raw: events("FORBIDDEN-7 x").join(""),
+    });
+    const res = await fetch(`${h.url}/v1/messages`, {
+      method: "POST",
+      headers: {
+        "content-type": "application/json",
+        authorization: "Bearer sk-caller-key",
+        "anthropic-version": "2023-06-01",
+        "x-agw-authorization": "Bearer agw-gateway-key",
+      },
+      body: JSON.stringify({
+        model: "ant-x",
+        max_tokens: 10,
+        stream: true,
+        messages: [{ role: "user", content: "Hi" }],
+      }),
+    });
+    const raw = await res.text();
+    expect(raw).not.toContain("FORBIDDEN");
+    expect(raw).toContain("event: error");
+    expect(raw).not.toContain("message_stop");
+  });
+});

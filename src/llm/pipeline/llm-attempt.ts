@@ -10,6 +10,7 @@ import { mockResponse, mockStreamEvents } from "../providers/mock/answer.js";
 import { apiPathFor, type ProviderWire, wireFormatFor } from "../providers/spec.js";
 import type { Exchange } from "./exchange.js";
 import { clientWantsUsage, isStreamResponse, passJson, passStream, sameFormatBody } from "./fast-path.js";
+import { passGuardedAnthropicStream } from "./guarded-anthropic-stream.js";
 import { passGuardedChatStream } from "./guarded-chat-stream.js";
 import type { Attempt } from "./plan-source.js";
 import { editUpstreamHeaders } from "./request-policies.js";
@@ -162,6 +163,16 @@ export function llmAttempt(x: Exchange): Attempt {
       const filter = streamFilterOf(x);
       if (filter === undefined) await passStream(x, up, wire, injectUsage);
       else await passGuardedChatStream(x, up, filter, injectUsage);
+    } else if (
+      same &&
+      wire === "anthropic-messages" &&
+      isStreamResponse(up) &&
+      guard !== undefined &&
+      !guard.streamsNeedBuffering
+    ) {
+      const filter = streamFilterOf(x);
+      if (filter === undefined) await passStream(x, up, wire, false);
+      else await passGuardedAnthropicStream(x, up, filter);
     } else if (isStreamResponse(up)) {
       const includeUsage = ir === undefined ? clientWantsUsage(x.body.json) : ir.includeUsage === true;
       const encoder = converterFor(x.clientFormat).createEncoder(clientConverterOptions(x, includeUsage));
