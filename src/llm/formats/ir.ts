@@ -78,8 +78,8 @@ export interface IrMessage {
  * The client's answer names it back this way.
  */
 export type IrToolOrigin =
-  | { kind: "namespace"; namespace: string; name: string }
-  | { kind: "custom"; name: string };
+  | { kind: "namespace"; namespace: string; name: string; namespaceDescription?: string }
+  | { kind: "custom"; name: string; format?: unknown };
 
 export interface IrTool {
   name: string;

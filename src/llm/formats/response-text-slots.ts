@@ -13,7 +13,8 @@ export interface TextSlot {
   set(text: string): void;
 }
 
-function field(obj: Json, key: string, kind: TextSlot["kind"], out: TextSlot[]): void {
+/** `clear`: what else must go when the text is masked (token logprobs would spell the original). */
+function field(obj: Json, key: string, kind: TextSlot["kind"], out: TextSlot[], clear?: () => void): void {
   const v = obj[key];
   if (typeof v !== "string") return;
   out.push({
@@ -21,6 +22,7 @@ function field(obj: Json, key: string, kind: TextSlot["kind"], out: TextSlot[]):
     text: v,
     set: (t) => {
       obj[key] = t;
+      clear?.();
     },
   });
 }
@@ -29,8 +31,11 @@ function chatSlots(body: Json, out: TextSlot[]): void {
   for (const choice of asArray(body.choices)) {
     if (!isRecord(choice) || !isRecord(choice.message)) continue;
     const msg = choice.message;
-    field(msg, "content", "text", out);
-    field(msg, "refusal", "text", out);
+    const clear = (): void => {
+      if (choice.logprobs != null) choice.logprobs = null;
+    };
+    field(msg, "content", "text", out, clear);
+    field(msg, "refusal", "text", out, clear);
     for (const tc of asArray(msg.tool_calls))
       if (isRecord(tc) && isRecord(tc.function)) field(tc.function, "arguments", "arguments", out);
   }
@@ -59,7 +64,10 @@ function responsesSlots(body: Json, out: TextSlot[]): void {
     if (item.type === "message") {
       for (const c of asArray(item.content)) {
         if (!isRecord(c)) continue;
-        if (c.type === "output_text") field(c, "text", "text", out);
+        if (c.type === "output_text")
+          field(c, "text", "text", out, () => {
+            if (Array.isArray(c.logprobs)) c.logprobs = [];
+          });
         else if (c.type === "refusal") field(c, "refusal", "text", out);
       }
     } else if (item.type === "function_call") field(item, "arguments", "arguments", out);

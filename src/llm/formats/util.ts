@@ -1,4 +1,4 @@
-import type { IrError, IrErrorType, IrFormat, IrRequest, IrUsage } from "./ir.js";
+import type { IrError, IrErrorType, IrFormat, IrMessage, IrRequest, IrUsage } from "./ir.js";
 
 export type Json = Record<string, unknown>;
 
@@ -205,4 +205,35 @@ export function mergeExtras(body: Json, ir: IrRequest, format: IrFormat, dropped
 /** A mid-stream error has no HTTP status of its own (the stream began with 200): derive one from its type. */
 export function streamedError(err: IrError): IrError {
   return { ...err, status: defaultStatusFor(err.type) };
+}
+
+/**
+ * Messages with each mid-conversation system message that falls between an assistant turn's
+ * tool calls and their results moved to just after those results: Chat Completions and
+ * Anthropic both want the results right after the calls.
+ */
+export function systemAfterToolResults(messages: readonly IrMessage[]): readonly IrMessage[] {
+  if (!messages.some((m) => m.role === "system")) return messages;
+  const out: IrMessage[] = [];
+  let held: IrMessage[] = [];
+  let awaitingResults = false;
+  for (const m of messages) {
+    if (m.role === "system" && awaitingResults) {
+      held.push(m);
+      continue;
+    }
+    if (m.role !== "tool" && m.role !== "system") {
+      out.push(...held);
+      held = [];
+    }
+    out.push(m);
+    if (m.role === "assistant") awaitingResults = m.content.some((p) => p.type === "tool_call");
+    else if (m.role === "tool") {
+      out.push(...held);
+      held = [];
+      awaitingResults = false;
+    } else if (m.role !== "system") awaitingResults = false;
+  }
+  out.push(...held);
+  return out;
 }

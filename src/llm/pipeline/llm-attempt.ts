@@ -10,6 +10,8 @@ import { mockResponse, mockStreamEvents } from "../providers/mock/answer.js";
 import { apiPathFor, type ProviderWire, wireFormatFor } from "../providers/spec.js";
 import type { Exchange } from "./exchange.js";
 import { clientWantsUsage, isStreamResponse, passJson, passStream, sameFormatBody } from "./fast-path.js";
+import { passGuardedAnthropicStream } from "./guarded-anthropic-stream.js";
+import { passGuardedChatStream } from "./guarded-chat-stream.js";
 import type { Attempt } from "./plan-source.js";
 import { editUpstreamHeaders } from "./request-policies.js";
 import {
@@ -17,6 +19,7 @@ import {
   answerGuardedSameFormat,
   guardIrResponse,
   responseGuardOf,
+  streamFilterOf,
 } from "./response-guard.js";
 import { answerTranslatedJson, clientConverterOptions, writeIrResponse } from "./translate-json.js";
 import { streamTranslated, writeIrStream } from "./translate-stream.js";
@@ -155,6 +158,28 @@ export function llmAttempt(x: Exchange): Attempt {
     if (same && guard === undefined) {
       if (isStreamResponse(up)) await passStream(x, up, wire, injectUsage);
       else await passJson(x, up, wire);
+    } else if (
+      same &&
+      wire === "openai-chat" &&
+      isStreamResponse(up) &&
+      guard !== undefined &&
+      !guard.streamsNeedBuffering &&
+      !(typeof x.body.json.n === "number" && x.body.json.n > 1)
+    ) {
+      // One choice, guards that judge deltas: masked chunk by chunk, the rest as sent.
+      const filter = streamFilterOf(x);
+      if (filter === undefined) await passStream(x, up, wire, injectUsage);
+      else await passGuardedChatStream(x, up, filter, injectUsage);
+    } else if (
+      same &&
+      wire === "anthropic-messages" &&
+      isStreamResponse(up) &&
+      guard !== undefined &&
+      !guard.streamsNeedBuffering
+    ) {
+      const filter = streamFilterOf(x);
+      if (filter === undefined) await passStream(x, up, wire, false);
+      else await passGuardedAnthropicStream(x, up, filter);
     } else if (isStreamResponse(up)) {
       const includeUsage = ir === undefined ? clientWantsUsage(x.body.json) : ir.includeUsage === true;
       const encoder = converterFor(x.clientFormat).createEncoder(clientConverterOptions(x, includeUsage));

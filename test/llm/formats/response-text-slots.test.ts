@@ -22,7 +22,10 @@ describe("responseTextSlots", () => {
       ["arguments", "{}"],
       ["text", "b"],
     ]);
+    slots[0]!.set("A");
+    expect(body.choices[0]!).not.toHaveProperty("logprobs");
     slots[2]!.set("B");
+    expect(body.choices[1]!.logprobs).toBeNull();
     slots[1]!.set('{"x":1}');
     expect(body.choices[1]!.message.content).toBe("B");
     expect(body.choices[0]!.message.tool_calls![0]!.function.arguments).toBe('{"x":1}');

@@ -26,6 +26,7 @@ import {
   type Json,
   mergeExtras,
   objectToArguments,
+  systemAfterToolResults,
   unknownKeys,
 } from "../util.js";
 import { claudeModelLimits } from "./model-limits.js";
@@ -329,7 +330,7 @@ export function anthropicRequestFromIR(
 ): RequestFromIrResult {
   const dropped: string[] = [];
   const messages: Json[] = [];
-  ir.messages.forEach((m, i) => {
+  systemAfterToolResults(ir.messages).forEach((m, i) => {
     const role = m.role === "assistant" ? "assistant" : "user";
     const blocks = blocksFor(m, i, dropped);
     if (blocks.length === 0) {

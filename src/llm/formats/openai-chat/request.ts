@@ -12,7 +12,16 @@ import type {
   RequestToIrResult,
 } from "../ir.js";
 import { effortForBudget } from "../reasoning.js";
-import { asArray, asNumber, asString, isRecord, type Json, mergeExtras, unknownKeys } from "../util.js";
+import {
+  asArray,
+  asNumber,
+  asString,
+  isRecord,
+  type Json,
+  mergeExtras,
+  systemAfterToolResults,
+  unknownKeys,
+} from "../util.js";
 import { thinkingBlocksToIR } from "./response.js";
 
 const KNOWN = new Set([
@@ -236,7 +245,7 @@ export function chatRequestFromIR(ir: IrRequest, opts: ChatRequestOptions = {}):
   if (ir.system.length > 0)
     messages.push({ role: "system", content: ir.system.map((p) => p.text).join("\n\n") });
 
-  for (const [i, m] of ir.messages.entries()) {
+  for (const [i, m] of systemAfterToolResults(ir.messages).entries()) {
     if (m.role === "system") {
       // `system` rather than `developer`: every OpenAI-compatible server knows it, and OpenAI
       // reads it as `developer` for the models that have that role.

@@ -58,7 +58,7 @@ function customTool(t: Json): IrTool {
       required: ["input"],
       additionalProperties: false,
     },
-    origin: { kind: "custom", name },
+    origin: format === undefined ? { kind: "custom", name } : { kind: "custom", name, format },
   };
   if (typeof t.description === "string") tool.description = t.description;
   return tool;
@@ -78,11 +78,14 @@ export function clientToolsToIR(tools: unknown, unsupported: string[]): ClientTo
     if (t.type === "function") out.push(functionTool(t, asString(t.name) ?? ""));
     else if (t.type === "namespace") {
       const ns = asString(t.name) ?? "";
+      const nsDescription = asString(t.description);
       for (const inner of asArray(t.tools)) {
         if (!isRecord(inner)) continue;
         const name = asString(inner.name) ?? "";
+        const origin: IrToolOrigin = { kind: "namespace", namespace: ns, name };
+        if (nsDescription !== undefined) origin.namespaceDescription = nsDescription;
         if (inner.type === "function" || inner.type === undefined)
-          out.push(functionTool(inner, namespacedName(ns, name), { kind: "namespace", namespace: ns, name }));
+          out.push(functionTool(inner, namespacedName(ns, name), origin));
         else if (inner.type === "custom") out.push(customTool(inner));
         else unsupported.push(`tools[type=namespace].tools[type=${String(inner.type)}]`);
       }
@@ -146,6 +149,7 @@ export function clientToolsFromIR(tools: readonly IrTool[], hosted: unknown): Js
     if (o?.kind === "custom") {
       const c: Json = { type: "custom", name: o.name };
       if (t.description !== undefined) c.description = t.description;
+      if (o.format !== undefined) c.format = o.format;
       out.push(c);
       continue;
     }
@@ -162,7 +166,12 @@ export function clientToolsFromIR(tools: readonly IrTool[], hosted: unknown): Js
     if (group === undefined) {
       group = [];
       groups.set(o.namespace, group);
-      out.push({ type: "namespace", name: o.namespace, description: "", tools: group });
+      out.push({
+        type: "namespace",
+        name: o.namespace,
+        description: o.namespaceDescription ?? "",
+        tools: group,
+      });
     }
     group.push(f);
   }
