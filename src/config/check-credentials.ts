@@ -49,13 +49,14 @@ export function checkCredentials(config: Config, ctx: CheckContext): void {
     const provider = found.provider;
     const spec = specOfProvider(provider);
     if (provider.credential !== undefined || !spec.usesKey || spec.keyOptional === true) return;
-    const envName = conventionEnvName(provider.name);
-    const value = ctx.env[envName];
-    if (value !== undefined && value !== "") return;
+    if (spec.authorizer !== undefined) return;
+    const envNames = [conventionEnvName(provider.name), ...(spec.conventionEnv ?? [])];
+    if (envNames.some((n) => ctx.env[n] !== undefined && ctx.env[n] !== "")) return;
+    const tokenHint = spec.tokenAuthHint === undefined ? "" : `, or use ${spec.tokenAuthHint}`;
     ctx.errors.report(
       ["llm", "targets", i],
       "key",
-      `target "${target.name}" has no credential: set ${envName}, or give credential: on the target or on provider "${provider.name}"`,
+      `target "${target.name}" has no credential: set ${envNames.join(" or ")}, or give credential: on the target or on provider "${provider.name}"${tokenHint}`,
     );
   });
 }

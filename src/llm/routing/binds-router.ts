@@ -37,9 +37,13 @@ export function compileBindsRouter(
     if (b.ai === undefined) return [];
     const ai = b.ai;
     const { spec, model, responsesApi } = chosenProvider(ai.provider);
+    const token: CandidateAuth | undefined =
+      spec.authorizer === undefined
+        ? undefined
+        : Object.freeze({ kind: "authorizer", authorizer: spec.authorizer, source: spec.authorizer.source });
     const auth: CandidateAuth = !spec.usesKey
       ? { kind: "none" }
-      : (managed ?? Object.freeze({ kind: "caller" as const }));
+      : (managed ?? token ?? Object.freeze({ kind: "caller" as const }));
     const base = {
       name: ai.name,
       providerName: ai.name,
