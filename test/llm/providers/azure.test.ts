@@ -8,10 +8,12 @@
 import Anthropic from "@anthropic-ai/sdk";
 import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { compileConfig } from "../../../src/config/compile.js";
 import { loadConfigText } from "../../../src/config/load.js";
 import type { Config } from "../../../src/config/schema.js";
 import { compileRouteTypes, LLM_DEFAULT_ROUTES } from "../../../src/llm/route-types.js";
 import { explainResolution } from "../../../src/llm/routing/explain.js";
+import { labelSetsOf, systemOf } from "../../../src/observability/labels.js";
 import type { Gateway } from "../../../src/server/gateway.js";
 import { type AzureMock, azureCheck, startAzureMock } from "../../helpers/azure-mock.js";
 import { freePort, startFromConfig } from "../../server/engine-helpers.js";
@@ -78,6 +80,40 @@ llm:
     const text = explainResolution(router.describe("gpt-4o"), { path: "/v1/chat/completions", routeTypes });
     expect(text).toContain("Microsoft Entra ID token");
     expect(text).toContain("(sent as authorization)");
+  });
+});
+
+describe("Azure in metrics: gen_ai_system azure.ai.openai (OpenTelemetry gen_ai.provider.name)", () => {
+  it("for an llm provider and a binds backend, whatever their names", () => {
+    const loaded = loadConfigText(
+      `
+llm:
+  port: 4555
+  providers:
+    - { name: corp-az, provider: azure, azure: { resourceName: contoso }, credential: env::K, models: [gpt-4o] }
+  targets:
+    - { name: t, model: gpt-4o }
+binds:
+  - port: 4556
+    listeners:
+      - routes:
+          - backends:
+              - ai: { name: az-backend, provider: { azure: { resourceName: contoso, apiVersion: 2024-10-21, model: gpt-4o } } }
+`,
+      { file: "f.yaml", env: { K: "k" } },
+    );
+    if (!loaded.ok) throw new Error(JSON.stringify(loaded.errors));
+    const sets = labelSetsOf(compileConfig(loaded.config, { env: { K: "k" } }));
+    expect(systemOf(sets, "corp-az")).toBe("azure.ai.openai");
+    expect(systemOf(sets, "az-backend")).toBe("azure.ai.openai");
+  });
+
+  it("a binds backend with neither resourceName nor baseUrl is a load error saying what to add", () => {
+    const e = loadErrors(
+      "binds:\n  - port: 4556\n    listeners:\n      - routes:\n          - backends:\n              - ai: { name: az, provider: { azure: {} } }\n",
+    );
+    expect(e).toContain("needs its resource");
+    expect(e.split("\n")).toHaveLength(1);
   });
 });
 
