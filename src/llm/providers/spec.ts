@@ -81,6 +81,8 @@ export interface ProviderSpec {
   readonly authorizer?: RequestAuthorizer;
   /** The setting that switches the kind to request-time tokens, named in the missing-key error. */
   readonly tokenAuthHint?: string;
+  /** A path every upstream URL of this kind has after its base URL (Azure's /openai/v1), opaque paths too. */
+  readonly basePath?: string;
   /** The spec for one configured provider of this kind (its own settings block applied). */
   readonly configure?: (settings: ProviderSettings) => ProviderSpec;
 }
@@ -91,6 +93,15 @@ const DEFAULT_API_PATHS: Readonly<Record<UpstreamApi, string>> = Object.freeze({
   "openai-responses": "/v1/responses",
   embeddings: "/v1/embeddings",
 });
+
+/** The URL requests are joined to: the configured or default base URL, then the kind's basePath. */
+export function upstreamBaseUrl(spec: ProviderSpec, baseUrl: string | undefined): string | undefined {
+  const url = baseUrl ?? spec.defaultBaseUrl;
+  if (url === undefined || spec.basePath === undefined) return url;
+  const u = new URL(url);
+  u.pathname = u.pathname.replace(/\/+$/, "") + spec.basePath;
+  return u.toString();
+}
 
 /** The API path a request for `api` is sent to (joined with the base URL's path). */
 export function apiPathFor(spec: ProviderSpec, api: UpstreamApi, model: string): string {

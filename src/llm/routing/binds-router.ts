@@ -9,6 +9,7 @@ import { parseDuration } from "../../config/duration.js";
 import type { ProviderKindName, RouteConfig } from "../../config/schema.js";
 import type { Candidate, CandidateAuth, RoutingPath } from "../../runtime/plan.js";
 import { chosenProvider } from "../providers/registry.js";
+import { upstreamBaseUrl } from "../providers/spec.js";
 import { DEFAULT_HEADERS_TIMEOUT, DEFAULT_STREAM_IDLE_TIMEOUT, type LlmRouter } from "./compile-router.js";
 import { requireKey } from "./credentials.js";
 import type { Member, Resolution } from "./resolution.js";
@@ -48,7 +49,7 @@ export function compileBindsRouter(
       name: ai.name,
       providerName: ai.name,
       provider: spec,
-      upstream: compileUpstream(ai.baseUrl ?? spec.defaultBaseUrl, ai.hostOverride),
+      upstream: compileUpstream(upstreamBaseUrl(spec, ai.baseUrl), ai.hostOverride),
       auth,
       responsesApi,
       headersTimeoutMs,

@@ -222,6 +222,7 @@ describe("Azure end to end (official SDKs through agw)", () => {
           { name: "emb", provider: "azdated", model: "emb", credential: "az-managed" },
         ],
         routes: [{ name: "dated-r", models: ["dated-gpt"], targets: ["dated-to-gpt"] }],
+        models: [{ name: "*", provider: "azv1" }],
       },
     };
     ({ gateway } = await startFromConfig(config));
@@ -327,5 +328,36 @@ describe("Azure end to end (official SDKs through agw)", () => {
     expect(req.headers["api-key"]).toBe("az-caller");
     expect(req.headers.authorization).toBeUndefined();
     expect(req.path).toBe("/openai/v1/chat/completions");
+  });
+
+  it("a caller's own api-key header never reaches a managed target beside the managed key", async () => {
+    azure.script({ reply: { text: "managed" } });
+    const client = new OpenAI({
+      apiKey: "caller-key",
+      baseURL: `${url}/v1`,
+      maxRetries: 0,
+      defaultHeaders: { "api-key": "caller-secret" },
+    });
+    await client.chat.completions.create({ model: "gpt-4o", messages: [{ role: "user", content: "Hi" }] });
+    const req = await azure.nextRequest();
+    expect(req.headers["api-key"]).toBe("az-managed");
+  });
+
+  it("passthrough: a caller's own Entra token (a JWT) stays Authorization: Bearer", async () => {
+    const jwt = "eyJhbGciOiJub25lIn0.eyJzdWIiOiJjYWxsZXIifQ.c2ln";
+    const client = new OpenAI({ apiKey: jwt, baseURL: `${url}/v1`, maxRetries: 0 });
+    await client.chat.completions
+      .create({ model: "pt-model", messages: [{ role: "user", content: "Hi" }] })
+      .catch(() => undefined); // the mock knows no such token: Azure's 401
+    const req = await azure.nextRequest();
+    expect(req.headers.authorization).toBe(`Bearer ${jwt}`);
+    expect(req.headers["api-key"]).toBeUndefined();
+  });
+
+  it("an opaque path (/v1/files) goes under the resource's /openai/v1", async () => {
+    const res = await fetch(`${url}/v1/files`, { headers: { "api-key": "az-caller" } });
+    await res.arrayBuffer();
+    const req = await azure.nextRequest();
+    expect(req.path).toBe("/openai/v1/files");
   });
 });

@@ -4,7 +4,8 @@
  *   the deployment name as `model` in the body, no api-version;
  * - a dated version (`2024-10-21`): `{endpoint}/openai/deployments/{model}/chat/completions
  *   ?api-version=…` (and /embeddings), the deployment in the path; Responses clients go through Chat.
- * The endpoint is `https://{resourceName}.openai.azure.com` or the provider's `baseUrl`. Keys go in
+ * The endpoint is `https://{resourceName}.openai.azure.com` or the provider's `baseUrl`; opaque
+ * paths (/v1/files, /v1/batches) go to `{endpoint}/openai/v1/...` with either version. Keys go in
  * `api-key`; with `auth: entra` a Microsoft Entra ID token goes in `Authorization: Bearer`.
  */
 import type { AzureSettingsConfig, ProviderSettings } from "../../../config/schema.js";
@@ -14,14 +15,6 @@ import { entraAuthorizer } from "./entra-token.js";
 export const AZURE_DEFAULT_API_VERSION = "v1";
 /** What the official Azure OpenAI SDKs read the key from. */
 export const AZURE_KEY_ENV = "AZURE_OPENAI_API_KEY";
-
-const V1_PATHS: Readonly<Record<UpstreamApi, string>> = Object.freeze({
-  "openai-chat": "/openai/v1/chat/completions",
-  "openai-responses": "/openai/v1/responses",
-  embeddings: "/openai/v1/embeddings",
-  // Never chosen: Azure OpenAI does not speak Messages (those clients are translated to Chat).
-  "anthropic-messages": "/openai/v1/chat/completions",
-});
 
 const DEPLOYMENT_API: Readonly<Record<UpstreamApi, string>> = Object.freeze({
   "openai-chat": "chat/completions",
@@ -61,10 +54,15 @@ function specFor(settings: AzureSettingsConfig | undefined): ProviderSpec {
     responsesApi: v1,
     tokenCount: "estimate",
     embeddings: true,
-    requestPath: v1
-      ? (api: UpstreamApi): string => V1_PATHS[api]
-      : (api: UpstreamApi, model: string): string =>
-          `/openai/deployments/${encodeURIComponent(model)}/${DEPLOYMENT_API[api]}${query}`,
+    // Under {endpoint}/openai/v1 the default /v1/<api> paths join as /openai/v1/<api> (opaque
+    // paths such as /v1/files too); a dated version's deployment paths sit under {endpoint}/openai.
+    basePath: v1 ? "/openai/v1" : "/openai",
+    ...(v1
+      ? {}
+      : {
+          requestPath: (api: UpstreamApi, model: string): string =>
+            `/deployments/${encodeURIComponent(model)}/${DEPLOYMENT_API[api]}${query}`,
+        }),
     conventionEnv: Object.freeze([AZURE_KEY_ENV]),
     tokenAuthHint: "Microsoft Entra ID: azure: { auth: entra } on the provider",
     ...(settings?.auth === "entra" ? { authorizer: entraAuthorizer() } : {}),
