@@ -14,6 +14,7 @@ import { entraAuthorizer, safeIdentityText } from "../../../src/llm/providers/az
 import { AuthorizeError } from "../../../src/llm/providers/spec.js";
 import type { Gateway } from "../../../src/server/gateway.js";
 import { type AzureMock, startAzureMock } from "../../helpers/azure-mock.js";
+import { startMockUpstream } from "../../helpers/mock-upstream.js";
 import { freePort, startFromConfig } from "../../server/engine-helpers.js";
 
 const MIN = 60_000;
@@ -119,6 +120,7 @@ describe("Entra ID end to end: DefaultAzureCredential with a loopback managed id
   let azure: AzureMock;
   const saved = { endpoint: process.env.IDENTITY_ENDPOINT, header: process.env.IDENTITY_HEADER };
   const gateways: Gateway[] = [];
+  const closers: (() => Promise<void>)[] = [];
 
   beforeAll(async () => {
     identity = http.createServer((req, res) => {
@@ -149,6 +151,7 @@ describe("Entra ID end to end: DefaultAzureCredential with a loopback managed id
   });
   afterAll(async () => {
     for (const g of gateways) await g.drain(1000);
+    for (const c of closers) await c();
     await azure.close();
     await new Promise<void>((r) => identity.close(() => r()));
     if (saved.endpoint === undefined) delete process.env.IDENTITY_ENDPOINT;
@@ -187,6 +190,39 @@ describe("Entra ID end to end: DefaultAzureCredential with a loopback managed id
     expect(body.error.message).toContain("Identity not found");
     expect(JSON.stringify(body)).not.toContain(IDENTITY_SECRET);
     expect(azure.upstream.requests).toHaveLength(0);
+  });
+
+  it("no token under a fallback route: the next target answers", async () => {
+    const backup = await startMockUpstream();
+    closers.push(() => backup.close());
+    const port = await freePort();
+    const config: Config = {
+      llm: {
+        port,
+        address: "127.0.0.1",
+        providers: [
+          { name: "azure", baseUrl: azure.url, azure: { auth: "entra" } },
+          { name: "backup", provider: "openAI", baseUrl: `${backup.url}/v1` },
+        ],
+        targets: [
+          { name: "az", provider: "azure", model: "gpt-4o" },
+          { name: "bk", provider: "backup", model: "gpt-4o", credential: "bk-key" },
+        ],
+        routes: [{ name: "r", models: ["gpt-4o"], strategy: "fallback", targets: ["az", "bk"] }],
+      },
+    };
+    const { gateway } = await startFromConfig(config);
+    gateways.push(gateway);
+    const before = azure.upstream.requests.length;
+    const res = await fetch(`http://127.0.0.1:${port}/v1/chat/completions`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ model: "gpt-4o", messages: [{ role: "user", content: "Hi" }] }),
+    });
+    expect(res.status).toBe(200);
+    await res.arrayBuffer();
+    expect(azure.upstream.requests.length).toBe(before);
+    expect((await backup.nextRequest()).headers.authorization).toBe("Bearer bk-key");
   });
 
   it("a token: sent as Authorization: Bearer (no api-key, never the caller's key), fetched once", async () => {
