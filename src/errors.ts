@@ -7,7 +7,9 @@ export type GatewayErrorCode =
   | "route_not_found"
   | "model_not_found"
   | "missing_model"
+  | "model_too_long"
   | "invalid_request_body"
+  | "duplicate_key"
   | "request_body_too_large"
   | "invalid_path"
   | "too_many_headers"
@@ -21,6 +23,7 @@ export type GatewayErrorCode =
   | "upstream_credential_unavailable"
   | "upstream_timeout"
   | "upstream_error"
+  | "upstream_response_too_large"
   | "not_implemented"
   | "unsupported_feature"
   | "internal_error";

@@ -253,6 +253,8 @@ export function compileConfig(config: Config, options: CompileOptions): Runtime 
     process: Object.freeze({
       drainTimeoutMs: parseDuration(p?.drainTimeout ?? "30s"),
       maxRequestBodyBytes: parseSize(p?.maxRequestBody ?? "2MiB"),
+      maxUpstreamResponseBytes: parseSize(p?.maxUpstreamResponse ?? "32MiB"),
+      maxUpstreamEventBytes: parseSize(p?.maxUpstreamEvent ?? "16MiB"),
       clientLimits: Object.freeze({
         headersTimeoutMs: parseDuration(p?.clientHeadersTimeout ?? "30s"),
         requestTimeoutMs: parseDuration(p?.clientRequestTimeout ?? "300s"),

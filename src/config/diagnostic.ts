@@ -1,7 +1,10 @@
 /**
  * A located configuration problem. Everything the loader reports, from YAML syntax to the
- * compile step, is one of these, printed as `FILE:LINE:COL: key.path: message`.
+ * compile step, is one of these, printed as `FILE:LINE:COL: key.path: message`. A URL in a
+ * message is printed without its credentials (url-credentials.ts).
  */
+import { redactUrlCredentials } from "../http/url-credentials.js";
+
 export interface ConfigDiagnostic {
   file: string;
   /** 1-based. */
@@ -14,7 +17,7 @@ export interface ConfigDiagnostic {
 }
 
 export function formatDiagnostic(d: ConfigDiagnostic): string {
-  return `${d.file}:${d.line}:${d.col}: ${d.path === "" ? "(root)" : d.path}: ${d.message}`;
+  return `${d.file}:${d.line}:${d.col}: ${d.path === "" ? "(root)" : d.path}: ${redactUrlCredentials(d.message)}`;
 }
 
 /** Renders a path made of keys and indices the way diagnostics print it. */

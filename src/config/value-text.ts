@@ -3,6 +3,7 @@
  * written in the file, are never printed: they are named by where they came from instead.
  */
 import type { Node } from "yaml";
+import { redactUrlValue } from "../http/url-credentials.js";
 import type { Locator, Path } from "./locate.js";
 import { isSecretPath } from "./secret-paths.js";
 
@@ -48,7 +49,8 @@ export class ValueText {
 }
 
 export function literal(value: unknown): string {
-  if (typeof value === "string") return JSON.stringify(value);
+  // A URL's userinfo and secret query values are not shown (url-credentials.ts).
+  if (typeof value === "string") return JSON.stringify(redactUrlValue(value));
   if (value === undefined) return "nothing";
   const json = JSON.stringify(value);
   return json === undefined ? String(value) : json;

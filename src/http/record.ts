@@ -7,6 +7,7 @@ import { performance } from "node:perf_hooks";
 import type { Logger } from "pino";
 import type { RouteTypeName } from "../config/schema.js";
 import type { PolicyEvent } from "../policies/events.js";
+import { clip } from "./clip.js";
 
 export interface RequestRecord {
   id: string;
@@ -45,6 +46,8 @@ export interface RequestRecord {
   attempts?: number;
   /** Candidates moved past under the fallback strategy. */
   fallbacks?: number;
+  /** Hosted tools left out of a translated request (comma-separated types, e.g. "web_search"). */
+  droppedTools?: string;
   /** The name of the gateway key (apiKey policy) the caller presented; never the key. */
   keyName?: string;
   /** Policy outcomes (PolicyEvent of src/policies/events.ts), counted by the metrics. */
@@ -87,8 +90,8 @@ export function logRecord(logger: Logger, r: RequestRecord): void {
   logger.info(
     {
       requestId: r.id,
-      method: r.method,
-      path: r.path,
+      method: clip(r.method),
+      path: clip(r.path),
       port: r.port,
       listener: r.listener,
       route: r.route,
@@ -96,10 +99,11 @@ export function logRecord(logger: Logger, r: RequestRecord): void {
       routeType: r.routeType,
       status: r.status,
       durationMs: Math.round(r.durationMs * 1000) / 1000,
-      model: r.model,
-      responseModel: r.responseModel,
+      model: clip(r.model),
+      responseModel: clip(r.responseModel),
       inputTokens: r.inputTokens,
       outputTokens: r.outputTokens,
+      droppedTools: r.droppedTools,
       error: r.error,
     },
     "request",

@@ -21,8 +21,29 @@ export interface SseEvent {
   retry?: number;
 }
 
+/**
+ * Thrown by SseParser.push when one event (its data so far, or an unfinished line) grows past
+ * the parser's `maxEventChars`. The parser has dropped what it held; the stream is over.
+ */
+export class SseEventTooLargeError extends Error {
+  readonly code = "SSE_EVENT_TOO_LARGE";
+  constructor(readonly limit: number) {
+    super(`A server-sent event is longer than ${limit} characters.`);
+    this.name = "SseEventTooLargeError";
+  }
+}
+
+export interface SseParserOptions {
+  /**
+   * The longest event kept while it is incomplete, in UTF-16 units (each at least one byte of
+   * the stream): its data lines so far plus any unfinished line. Unbounded when absent.
+   */
+  readonly maxEventChars?: number;
+}
+
 export interface SseParser {
-  push(chunk: Uint8Array): void;
+  /** Parses a chunk; returns its decoded text, for a caller that also searches what went by. */
+  push(chunk: Uint8Array): string;
   /** Flushes the decoder. A trailing block without its blank line is discarded, as the spec says. */
   end(): void;
 }
@@ -31,7 +52,8 @@ const LF = 10;
 const COLON = 58;
 const SPACE = 32;
 
-export function createSseParser(onEvent: (e: SseEvent) => void): SseParser {
+export function createSseParser(onEvent: (e: SseEvent) => void, options: SseParserOptions = {}): SseParser {
+  const maxEvent = options.maxEventChars ?? Number.POSITIVE_INFINITY;
   const decoder = new StringDecoder("utf8");
   let atStart = true;
   let pending = "";
@@ -62,12 +84,21 @@ export function createSseParser(onEvent: (e: SseEvent) => void): SseParser {
     retry = undefined;
   };
 
+  /** Drops what the parser holds and throws: the event is too large to keep. */
+  const tooLarge = (): never => {
+    pending = "";
+    data = "";
+    hasData = false;
+    throw new SseEventTooLargeError(maxEvent);
+  };
+
   const appendData = (value: string): void => {
     if (hasData) data += `\n${value}`;
     else {
       data = value;
       hasData = true;
     }
+    if (data.length > maxEvent) tooLarge();
   };
 
   const processLine = (line: string): void => {
@@ -151,11 +182,14 @@ export function createSseParser(onEvent: (e: SseEvent) => void): SseParser {
       if (nextCR !== -1 && nextCR < start) nextCR = text.indexOf("\r", start);
     }
     if (start < len) pending += text.slice(start);
+    if (pending.length + data.length > maxEvent) tooLarge();
   };
 
   return {
-    push(chunk: Uint8Array): void {
-      processText(decoder.write(chunk));
+    push(chunk: Uint8Array): string {
+      const text = decoder.write(chunk);
+      processText(text);
+      return text;
     },
     end(): void {
       processText(decoder.end());

@@ -8,6 +8,7 @@
  */
 import { performance } from "node:perf_hooks";
 import type { Logger } from "pino";
+import { clip } from "../http/clip.js";
 import type { RequestRecord } from "../http/record.js";
 import { jsonLineSink } from "./log.js";
 
@@ -38,6 +39,8 @@ export interface AccessLogEntry {
   target: string | undefined;
   attempts: number | undefined;
   keyName: string | undefined;
+  /** Hosted tools (web_search, ...) left out of a request for an upstream that cannot run them. */
+  droppedTools?: string | undefined;
   error: string | undefined;
   traceId: string | undefined;
 }
@@ -60,6 +63,11 @@ export function ttftMsOf(r: RequestRecord): number | undefined {
   return r.firstByteMs === undefined ? undefined : r.firstByteMs - r.startMs;
 }
 
+/**
+ * The entry for a finished record. Every string a caller or an upstream controls is clipped
+ * (clip.ts): the entry outlives the request (recent list, spans), and its size must not depend
+ * on what they send. Names from the configuration are bounded by the file.
+ */
 export function accessLogEntry(r: RequestRecord): AccessLogEntry {
   const upstream = upstreamMsOf(r);
   const ttft = ttftMsOf(r);
@@ -70,16 +78,16 @@ export function accessLogEntry(r: RequestRecord): AccessLogEntry {
     route: r.route,
     routeType: r.routeType,
     backend: r.backend,
-    method: r.method,
-    path: r.path,
+    method: clip(r.method),
+    path: clip(r.path),
     status: r.status,
     durationMs: round(r.durationMs),
     upstreamMs: upstream === undefined ? undefined : round(upstream),
     ttftMs: ttft === undefined ? undefined : round(ttft),
     provider: r.provider,
-    model: r.model,
-    upstreamModel: r.upstreamModel,
-    responseModel: r.responseModel,
+    model: clip(r.model),
+    upstreamModel: clip(r.upstreamModel),
+    responseModel: clip(r.responseModel),
     inputTokens: r.inputTokens,
     outputTokens: r.outputTokens,
     cachedTokens: r.cachedInputTokens,
@@ -90,6 +98,7 @@ export function accessLogEntry(r: RequestRecord): AccessLogEntry {
     target: r.target,
     attempts: r.attempts,
     keyName: r.keyName,
+    droppedTools: r.droppedTools,
     error: r.error,
     traceId: r.traceId,
   };
@@ -125,6 +134,7 @@ export function accessLogText(e: AccessLogEntry): string {
   if (e.upstreamMs !== undefined) parts.push(`upstream=${fmtMs(e.upstreamMs)}ms`);
   if (e.ttftMs !== undefined) parts.push(`ttft=${fmtMs(e.ttftMs)}ms`);
   kv("key", e.keyName);
+  kv("droppedTools", e.droppedTools);
   kv("error", e.error);
   kv("trace", e.traceId);
   return parts.join(" ");
@@ -173,6 +183,8 @@ export function jsonMs(ms: number): string {
 
 /** Distinct values a line's quoted-string memo holds before it starts over. */
 const QUOTE_MEMO_SIZE = 1024;
+/** Longer values are quoted each time, not memoised: the memo stays within about 256 KiB. */
+const QUOTE_MEMO_MAX_CHARS = 128;
 
 /**
  * jsonString with a bounded memo: route, backend, model and the like repeat on every line, and
@@ -182,6 +194,7 @@ const QUOTE_MEMO_SIZE = 1024;
 export function memoJsonString(): (s: string) => string {
   const memo = new Map<string, string>();
   return (s) => {
+    if (s.length > QUOTE_MEMO_MAX_CHARS) return jsonString(s);
     let q = memo.get(s);
     if (q === undefined) {
       if (memo.size >= QUOTE_MEMO_SIZE) memo.clear();
@@ -219,6 +232,7 @@ export function accessLogJsonFields(e: AccessLogEntry, quote: (s: string) => str
   if (e.target !== undefined) s += `,"target":${quote(e.target)}`;
   if (e.attempts !== undefined) s += `,"attempts":${jsonNumber(e.attempts)}`;
   if (e.keyName !== undefined) s += `,"keyName":${quote(e.keyName)}`;
+  if (e.droppedTools !== undefined) s += `,"droppedTools":${quote(e.droppedTools)}`;
   if (e.error !== undefined) s += `,"error":${quote(e.error)}`;
   if (e.traceId !== undefined) s += `,"traceId":${jsonString(e.traceId)}`;
   return s;

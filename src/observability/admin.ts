@@ -5,9 +5,12 @@
  *   /ui                   the admin page (recent requests, live; the configuration)
  *   /api/recent           recent requests, oldest first (JSON); ?after=<seq> for newer ones
  *   /api/recent/stream    the same as Server-Sent Events, live
+ *
+ * A request whose Host could be a rebound DNS name gets 403 (src/http/host-check.ts).
  */
 import type { ServerResponse } from "node:http";
 import type { Logger } from "pino";
+import { forbiddenHostText, hostCheck } from "../http/host-check.js";
 import { listenSmall, type SmallServer } from "../http/small-server.js";
 import type { ClientLimits } from "../runtime/client-limits.js";
 import { ADMIN_PAGE } from "./admin-page.js";
@@ -53,10 +56,16 @@ export function startAdmin(
   source: AdminSource,
   logger: Logger,
   limits?: ClientLimits,
+  allowedHosts: readonly string[] = [],
 ): Promise<SmallServer> {
+  const hostOk = hostCheck(addr, allowedHosts);
   return listenSmall(
     addr,
     (req, res) => {
+      if (!hostOk(req.headers.host)) {
+        sendText(res, 403, forbiddenHostText(req.headers.host ?? ""));
+        return;
+      }
       if (req.method !== "GET" && req.method !== "HEAD") {
         sendText(res, 405, "method not allowed\n");
         return;

@@ -1,12 +1,15 @@
 /**
  * The logger factory. A logger is created once by the entry point and passed down; nothing
  * logs through a global. `json` writes one object per line (pino's native format); `text`
- * renders readable lines through pino-pretty, synchronously, so no worker thread is started.
+ * renders readable lines through pino-pretty, synchronously, so no worker thread is started,
+ * with control characters in messages escaped (escape-control.ts).
  */
 import { writeSync } from "node:fs";
 import { createRequire } from "node:module";
 import { type Logger, pino } from "pino";
 import type prettyFactory from "pino-pretty";
+import { redactUrlCredentials } from "../http/url-credentials.js";
+import { escapeControl } from "./escape-control.js";
 import { createLineBatch } from "./line-batch.js";
 
 /**
@@ -39,6 +42,19 @@ const REDACT = [
 ];
 
 /**
+ * A logged error, with credentials written into any URL in its message or stack hidden (an
+ * HTTP client's message may quote the URL it was given).
+ */
+function errSerializer(err: Error): Record<string, unknown> {
+  const out = pino.stdSerializers.err(err) as unknown as Record<string, unknown>;
+  for (const field of ["message", "stack"]) {
+    const v = out[field];
+    if (typeof v === "string") out[field] = redactUrlCredentials(v);
+  }
+  return out;
+}
+
+/**
  * Lines are written in batches of about this many characters, or LINE_FLUSH_MS after the
  * first line of a batch when traffic is light, and in full when the process exits
  * (line-batch.ts). One write per line cost ~40 µs of CPU per request under load (a
@@ -49,13 +65,21 @@ const LINE_FLUSH_MS = 100;
 
 export function createLogger(options: LoggerOptions = {}): Logger {
   const level = options.level ?? "info";
-  const base = { level, base: null, redact: { paths: REDACT, censor: "[redacted]" } };
+  const base = {
+    level,
+    base: null,
+    redact: { paths: REDACT, censor: "[redacted]" },
+    serializers: { err: errSerializer },
+  };
   if (options.format === "text") {
     const stream = loadPretty()({
       colorize: false,
       sync: true,
       translateTime: "SYS:HH:MM:ss.l",
       ignore: "pid,hostname",
+      // A message may carry what a caller or an upstream sent (a model, a path): no control
+      // character in it may start a line of its own. Other fields are printed as JSON.
+      messageFormat: (log, messageKey) => escapeControl(String(log[messageKey] ?? "")),
       ...(options.destination === undefined ? {} : { destination: options.destination }),
     });
     return pino(base, stream);

@@ -9,6 +9,8 @@
  * request that way, against ~200 with the text here, so mark-compacts come about four times
  * less often. The buffer is outside the JavaScript heap: nothing a request leaves here is
  * scanned or copied by the garbage collector. list() (the admin page, rare) parses it back.
+ * Entries are bounded in bytes too: every caller- or upstream-controlled string in them was
+ * clipped (src/http/clip.ts), so the ring holds at most a few MiB whatever the traffic.
  */
 import { type AccessLogEntry, accessLogJsonFields, memoJsonString } from "./access-log.js";
 
@@ -50,7 +52,7 @@ export function createRecentRequests(capacity = 500, now: () => number = Date.no
   const slots = Buffer.alloc(capacity * SLOT_BYTES);
   /** Bytes used in each slot; 0 for an empty slot or one whose entry is in `long`. */
   const lengths = new Uint16Array(capacity);
-  /** Entries too long for a slot, as JSON text (rare: a long path or model name). */
+  /** Entries too long for a slot, as JSON text (rare: a long path or model name, clipped). */
   const long: Array<string | undefined> = new Array(capacity);
   const times = new Float64Array(capacity);
   const seqs = new Float64Array(capacity);

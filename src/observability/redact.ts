@@ -5,9 +5,11 @@
  * keyHash, header-modifier values, webhook headers: `isSecretPath`), and (2) any string that
  * holds the value of an environment variable the file refers to (`$NAME`, `${NAME}`,
  * `env::NAME`), wherever it sits — a value from the environment is treated as secret.
- * `env::NAME` references themselves stay visible: they are names, not values.
+ * `env::NAME` references themselves stay visible: they are names, not values. In any URL
+ * (base URLs, webhook URLs) the userinfo and secret query values are hidden (url-credentials.ts).
  */
 import { isSecretPath } from "../config/secret-paths.js";
+import { redactUrlValue } from "../http/url-credentials.js";
 
 export const REDACTED = "[redacted]";
 
@@ -50,7 +52,7 @@ export function redactConfig(config: unknown, secretValues: readonly string[] = 
     if (typeof value === "string") {
       if (holdsSecret(value, secretValues)) return REDACTED;
       if (isSecretPath(path) && !ENV_REFERENCE.test(value)) return REDACTED;
-      return value;
+      return redactUrlValue(value);
     }
     // A number or boolean at a secret path (a numeric key) is a secret too.
     if (isSecretPath(path) && (typeof value === "number" || typeof value === "boolean")) return REDACTED;

@@ -1,5 +1,9 @@
-/** `/metrics` on `config.statsAddr`: the Prometheus text exposition. */
+/**
+ * `/metrics` on `config.statsAddr`: the Prometheus text exposition. A request whose Host could
+ * be a rebound DNS name gets 403 (src/http/host-check.ts).
+ */
 import type { Logger } from "pino";
+import { forbiddenHostText, hostCheck } from "../http/host-check.js";
 import { listenSmall, type SmallServer } from "../http/small-server.js";
 import type { ClientLimits } from "../runtime/client-limits.js";
 import { pathOf, sendText } from "./http-server.js";
@@ -15,10 +19,16 @@ export function startStatsServer(
   source: StatsSource,
   logger: Logger,
   limits?: ClientLimits,
+  allowedHosts: readonly string[] = [],
 ): Promise<SmallServer> {
+  const hostOk = hostCheck(addr, allowedHosts);
   return listenSmall(
     addr,
     (req, res) => {
+      if (!hostOk(req.headers.host)) {
+        sendText(res, 403, forbiddenHostText(req.headers.host ?? ""));
+        return;
+      }
       if (pathOf(req) !== "/metrics") {
         sendText(res, 404, "not found; metrics are on /metrics\n");
         return;

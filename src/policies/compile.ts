@@ -20,6 +20,8 @@ export interface CompiledPolicies {
   readonly responseHeaders?: HeaderModifier;
   readonly shaping?: Shaping;
   readonly promptGuard?: PromptGuard;
+  /** Hosted tools for an upstream that cannot run them: "drop" (the default) or "refuse". */
+  readonly hostedTools?: "drop" | "refuse";
 }
 
 export type PolicyDeps = ApiKeyDeps & RateLimitDeps & WebhookDeps;
@@ -52,5 +54,6 @@ export function compilePolicies(
     out.responseHeaders = createHeaderModifier(cfg.responseHeaderModifier);
   if (shapes) out.shaping = createShaping(ai);
   if (ai?.promptGuard !== undefined) out.promptGuard = createPromptGuard(ai.promptGuard, deps);
+  if (ai?.hostedTools !== undefined) out.hostedTools = ai.hostedTools;
   return Object.freeze(out);
 }

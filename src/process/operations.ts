@@ -81,17 +81,18 @@ export async function startOperations(options: OperationsOptions): Promise<Opera
   let stats: SmallServer | undefined;
   if (options.servers !== false) {
     const limits = options.runtime.process.clientLimits;
+    const hosts = p?.adminAllowedHosts ?? [];
     const statsSource: StatsSource = options.stats ?? {
       metrics: () => metrics.text(),
       contentType: metrics.registry.contentType,
     };
     try {
       if (p?.statsAddr !== undefined) {
-        stats = await startStatsServer(p.statsAddr, statsSource, logger, limits);
+        stats = await startStatsServer(p.statsAddr, statsSource, logger, limits, hosts);
         logger.info({ address: p.statsAddr }, `metrics on ${p.statsAddr}/metrics`);
       }
       if (p?.adminAddr !== undefined) {
-        admin = await startAdmin(p.adminAddr, { config: () => dump, recent }, logger, limits);
+        admin = await startAdmin(p.adminAddr, { config: () => dump, recent }, logger, limits, hosts);
         logger.info({ address: p.adminAddr }, `admin on ${p.adminAddr}/ui`);
       }
     } catch (err) {

@@ -40,6 +40,8 @@ export interface Candidate {
   readonly headersTimeoutMs: number;
   /** Longest gap between two body chunks (streams). */
   readonly bodyTimeoutMs: number;
+  /** The model's output cap from config (llm.models[].params.maxOutputTokens), over the built-in table. */
+  readonly maxOutputTokens?: number;
 }
 
 export type RoutingPath =

@@ -145,6 +145,10 @@ export interface BindRuntime {
 export interface ProcessRuntime {
   readonly drainTimeoutMs: number;
   readonly maxRequestBodyBytes: number;
+  /** The largest upstream answer read whole (JSON answers on parsed routes). */
+  readonly maxUpstreamResponseBytes: number;
+  /** The largest single SSE event (or unfinished line) parsed from an upstream stream. */
+  readonly maxUpstreamEventBytes: number;
   /** Slowloris and header limits of every server agw opens. */
   readonly clientLimits: ClientLimits;
   /** Only when the file sets it; the readiness endpoint is not opened otherwise. */

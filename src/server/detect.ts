@@ -20,7 +20,7 @@ export interface Sniffer {
 
 /** Request bodies larger than this are not parsed for the model. */
 export const REQUEST_SNIFF_LIMIT = 256 * 1024;
-/** JSON responses larger than this are not parsed for usage. */
+/** JSON responses (and single stream events) larger than this are not parsed for usage. */
 export const RESPONSE_SNIFF_LIMIT = 8 * 1024 * 1024;
 
 function isObject(v: unknown): v is Record<string, unknown> {
@@ -116,7 +116,22 @@ export function responseUsageSniffer(
         // Not JSON: nothing to record.
       }
     };
-    return createSseParser(onEvent);
+    // An event longer than the JSON limit is not read: the sniffer stops, holding nothing.
+    const parser = createSseParser(onEvent, { maxEventChars: RESPONSE_SNIFF_LIMIT });
+    let stopped = false;
+    return {
+      push(chunk) {
+        if (stopped) return;
+        try {
+          parser.push(chunk);
+        } catch {
+          stopped = true;
+        }
+      },
+      end() {
+        if (!stopped) parser.end();
+      },
+    };
   }
   if (!isJsonType(contentType)) return undefined;
   return collector(RESPONSE_SNIFF_LIMIT, (body) => recordFromResponseObject(record, parseJson(body)));

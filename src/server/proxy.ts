@@ -4,6 +4,9 @@
  * buffering; any size). Hop-by-hop headers are dropped both ways, Host is rewritten,
  * X-Forwarded-For/-Proto are added, the gateway's own credential header never leaves, and
  * the backend credential is applied. A client that goes away aborts the upstream request.
+ * The one exception to streaming: an error answer (status >= 400) to a request that carried
+ * the managed credential is read whole (bounded) and checked for an echo of it first
+ * (echo-free-answer.ts).
  */
 
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from "node:http";
@@ -11,9 +14,17 @@ import { performance } from "node:perf_hooks";
 import { Readable } from "node:stream";
 import type { Dispatcher } from "undici";
 import type { GatewayError } from "../errors.js";
+import {
+  type Answer,
+  ERROR_BODY_MAX,
+  echoFreeAnswer,
+  type WithheldReason,
+  withheldBody,
+} from "../http/echo-free-answer.js";
 import { buildRequestHeaders, decodeRawHead, headValue, responseHead } from "../http/forward-headers.js";
 import { declaredLength, readDeclaredBody } from "../http/read-body.js";
 import type { RequestRecord } from "../http/record.js";
+import { SecretEcho } from "../http/secret-echo.js";
 import { upstreamError } from "../http/upstream-failure.js";
 import { upstreamPath } from "../http/upstream-target.js";
 import type { ProviderSpec } from "../llm/providers/spec.js";
@@ -104,6 +115,10 @@ class OpaqueExchange implements Dispatcher.DispatchHandler {
     this.drainAwaited = false;
     this.resumeUpstream?.();
   };
+  /** An error answer read whole before it is forwarded (the managed key was sent). */
+  private checked:
+    | { status: number; head: string[]; echo: SecretEcho; chunks: Buffer[]; size: number; answered: boolean }
+    | undefined;
   private readonly flushHeld = (): void => {
     const chunk = this.held;
     if (chunk === undefined) return;
@@ -152,6 +167,12 @@ class OpaqueExchange implements Dispatcher.DispatchHandler {
     const { res, record, requestId, detect } = this.call;
     record.status = statusCode;
     const head = decodeRawHead(raw);
+    const echo = statusCode >= 400 ? SecretEcho.of([this.call.auth?.key]) : undefined;
+    if (echo !== undefined) {
+      const out = responseHead(head, requestId);
+      this.checked = { status: statusCode, head: out, echo, chunks: [], size: 0, answered: false };
+      return true;
+    }
     res.writeHead(statusCode, responseHead(head, requestId));
     // A streamed answer (no length) must show its head now, not with the first chunk, unless
     // that chunk arrives in the same read (undici calls onResponseData before any microtask
@@ -175,6 +196,17 @@ class OpaqueExchange implements Dispatcher.DispatchHandler {
   }
 
   onData(chunk: Buffer): boolean {
+    const checked = this.checked;
+    if (checked !== undefined) {
+      if (checked.answered) return true;
+      checked.size += chunk.byteLength;
+      checked.chunks.push(chunk);
+      if (checked.size > ERROR_BODY_MAX) {
+        this.writeChecked("too_large");
+        this.abortUpstream?.(new Error("error answer too large to check"));
+      }
+      return true;
+    }
     this.headPending = false;
     this.sniffer?.push(chunk);
     const res = this.call.res;
@@ -202,6 +234,14 @@ class OpaqueExchange implements Dispatcher.DispatchHandler {
   onComplete(): void {
     const { res, record } = this.call;
     record.upstreamEndMs = performance.now();
+    const checked = this.checked;
+    if (checked !== undefined) {
+      if (checked.answered) return;
+      const body = checked.chunks.length === 1 ? checked.chunks[0]! : Buffer.concat(checked.chunks);
+      checked.chunks = [];
+      void echoFreeAnswer(checked.head, body, checked.echo).then((a) => this.writeChecked(a));
+      return;
+    }
     this.sniffer?.end();
     const chunk = this.held;
     this.held = undefined;
@@ -212,7 +252,7 @@ class OpaqueExchange implements Dispatcher.DispatchHandler {
 
   onError(err: Error): void {
     const { res, record } = this.call;
-    if (this.clientGone || this.settled) return;
+    if (this.clientGone || this.settled || this.checked?.answered === true) return;
     if (!res.headersSent) {
       res.off("close", this.onClientClose);
       this.settled = true;
@@ -223,6 +263,34 @@ class OpaqueExchange implements Dispatcher.DispatchHandler {
     // then settles).
     record.error ??= "upstream_aborted";
     res.destroy();
+  }
+
+  /** Sends a checked error answer, or the error that replaces one that could not be checked. */
+  private writeChecked(answer: Answer | WithheldReason): void {
+    const checked = this.checked;
+    if (checked === undefined || checked.answered) return;
+    checked.answered = true;
+    checked.chunks = [];
+    const { res, record, requestId } = this.call;
+    if (res.destroyed) return;
+    if (typeof answer === "string") {
+      record.error ??= "upstream_error_withheld";
+      const body = withheldBody(answer);
+      res.writeHead(checked.status, [
+        "content-type",
+        "application/json",
+        "content-length",
+        String(Buffer.byteLength(body)),
+        "x-agw-error-code",
+        "upstream_error_withheld",
+        "x-agw-request-id",
+        requestId,
+      ]);
+      res.end(body);
+      return;
+    }
+    res.writeHead(checked.status, answer.head);
+    res.end(answer.body);
   }
 
   private settle(): void {

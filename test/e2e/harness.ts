@@ -67,17 +67,23 @@ export async function startHarness(
     streamIdleMs?: number;
     /** Wraps the pipeline (e.g. to look at each request's record once it is handled). */
     wrap?: (p: LlmPipeline) => LlmPipeline;
+    /** The llm form's `policies` (merged with the stream idle timeout, if any). */
+    policies?: NonNullable<Config["llm"]>["policies"];
+    /** Model entries tried before the standard ones (baseUrl: the mock's, as `${mock.url}/v1`). */
+    models?: (baseUrl: string) => NonNullable<NonNullable<Config["llm"]>["models"]>;
   } = {},
 ): Promise<Harness> {
   const mock = await startMockUpstream();
   const port = await freePort();
-  const config = llmConfig(
-    port,
-    mock.url,
-    options.streamIdleMs === undefined
+  const policies = {
+    ...options.policies,
+    ...(options.streamIdleMs === undefined
       ? {}
-      : { policies: { timeout: { streamIdleTimeout: `${options.streamIdleMs}ms` } } },
-  );
+      : { timeout: { streamIdleTimeout: `${options.streamIdleMs}ms` } }),
+  };
+  const config = llmConfig(port, mock.url, Object.keys(policies).length === 0 ? {} : { policies });
+  if (options.models !== undefined && config.llm !== undefined)
+    config.llm.models = [...options.models(`${mock.url}/v1`), ...(config.llm.models ?? [])];
   if (options.maxRequestBodyBytes !== undefined) {
     config.config = { maxRequestBody: `${options.maxRequestBodyBytes}B` };
   }

@@ -1,6 +1,12 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { encodeSseEvent, parseSseText, type SseEvent } from "../../src/llm/sse.js";
+import {
+  createSseParser,
+  encodeSseEvent,
+  parseSseText,
+  type SseEvent,
+  SseEventTooLargeError,
+} from "../../src/llm/sse.js";
 import { expectSplitInvariant, parseChunks } from "./sse-split.js";
 
 const enc = new TextEncoder();
@@ -97,5 +103,26 @@ describe("encodeSseEvent", () => {
       { id: "3", retry: 10, data: "" },
     ];
     expect(parseSseText(events.map(encodeSseEvent).join(""))).toEqual(events);
+  });
+});
+
+describe("createSseParser maxEventChars", () => {
+  it("throws once an unfinished line or an event's data grows past the limit, holding nothing after", () => {
+    const seen: SseEvent[] = [];
+    const p = createSseParser((e) => seen.push(e), { maxEventChars: 100 });
+    p.push(enc.encode(`data: ${"a".repeat(60)}\n\n`));
+    expect(seen).toHaveLength(1);
+    p.push(enc.encode(`data: ${"b".repeat(60)}`));
+    expect(() => p.push(enc.encode("b".repeat(60)))).toThrow(SseEventTooLargeError);
+    // Many short data lines of one event count together.
+    const q = createSseParser(() => {}, { maxEventChars: 100 });
+    expect(() => q.push(enc.encode("data: 0123456789\n".repeat(20)))).toThrow(SseEventTooLargeError);
+  });
+
+  it("passes events up to the limit", () => {
+    const seen: SseEvent[] = [];
+    const p = createSseParser((e) => seen.push(e), { maxEventChars: 100 });
+    p.push(enc.encode(`data: ${"a".repeat(100)}\n\n`));
+    expect(seen).toEqual([{ data: "a".repeat(100) }]);
   });
 });

@@ -96,6 +96,14 @@ export const LlmModel = Obj(
           baseUrl: opt(
             Type.String({ format: "uri", description: "The provider's base URL for these models." }),
           ),
+          maxOutputTokens: opt(
+            Type.Integer({
+              minimum: 1,
+              description:
+                "The models' output cap: a max_tokens agw derives for an Anthropic upstream (the client gave none, or thinking needs room) never exceeds it. Default: the built-in table of Claude families.",
+              examples: [64000],
+            }),
+          ),
         },
         "Provider parameters for these models.",
       ),

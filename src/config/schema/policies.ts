@@ -313,6 +313,13 @@ export const AiPolicy = Obj(
         examples: [{ fast: "gpt-4o-mini" }],
       }),
     ),
+    hostedTools: opt(
+      StringEnum(["drop", "refuse"] as const, {
+        description:
+          "Responses API hosted tools (web_search, file_search, code_interpreter, ...) in a request for an upstream that cannot run them: drop them (named in the x-agw-dropped-tools response header and the access log) or refuse the request with 400. Default drop.",
+        default: "drop",
+      }),
+    ),
     prompts: opt(
       Obj(
         {

@@ -15,6 +15,19 @@ export const Process = Obj(
     ),
     statsAddr: opt(Address("Where /metrics is served.", "0.0.0.0:15020")),
     readinessAddr: opt(Address("Where /healthz/ready is served.", "0.0.0.0:15021")),
+    adminAllowedHosts: opt(
+      Type.Array(
+        Type.String({
+          minLength: 1,
+          description: "A host name (any port) the admin and stats servers answer in the Host header.",
+        }),
+        {
+          description:
+            "Host names, besides IP addresses, localhost and the server's own configured host, that the admin and /metrics servers answer; any other Host gets 403 (a guard against DNS rebinding).",
+          examples: [["agw-admin.internal"]],
+        },
+      ),
+    ),
     logging: opt(
       Obj(
         {
@@ -45,6 +58,18 @@ export const Process = Obj(
     ),
     drainTimeout: opt(Duration("On SIGINT/SIGTERM, how long requests in flight may take to finish.", "30s")),
     maxRequestBody: opt(Size("The largest request body read on parsed LLM routes.", "2MiB")),
+    maxUpstreamResponse: opt(
+      Size(
+        "The largest upstream answer agw reads whole to parse (JSON answers on parsed LLM routes); a larger one is cut off and the caller gets 502 upstream_response_too_large.",
+        "32MiB",
+      ),
+    ),
+    maxUpstreamEvent: opt(
+      Size(
+        "The largest single server-sent event (or line) agw parses from an upstream stream; past it the stream ends with an upstream_response_too_large error event.",
+        "16MiB",
+      ),
+    ),
     clientHeadersTimeout: opt(
       Duration(
         "Longest a client may take to send its request line and headers; slower connections are closed (408).",

@@ -12,6 +12,7 @@ import type {
   IrFormat,
   IrRequest,
   IrResponse,
+  IrToolOrigin,
   IrUsage,
   RequestFromIrResult,
   RequestToIrResult,
@@ -37,6 +38,8 @@ import { asString, type Json, makeUsage } from "./util.js";
 export interface ConverterOptions {
   /** Anthropic upstream: max_tokens when the client gave none (default 4096). */
   defaultMaxTokens?: number;
+  /** Anthropic upstream: the model's output cap, over the built-in table (model-limits.ts). */
+  maxOutputTokens?: number;
   /** Chat upstream: which field carries the token limit (default max_completion_tokens). */
   maxTokensField?: "max_tokens" | "max_completion_tokens";
   /** Chat client: its stream_options.include_usage (send the usage-only chunk). */
@@ -45,6 +48,8 @@ export interface ConverterOptions {
   now?: () => number;
   /** Responses client: id generator for items the upstream format has no id for. */
   newId?: (prefix: string) => string;
+  /** Responses client: the tools its request renamed (namespaced, custom), named back in its answer. */
+  toolOrigins?: ReadonlyMap<string, IrToolOrigin> | undefined;
 }
 
 /** Everything needed to speak one wire format, as client and as upstream. */
@@ -88,10 +93,10 @@ const anthropicMessages: FormatConverters = {
   format: "anthropic-messages",
   requestToIR: anthropicRequestToIR,
   requestFromIR: (ir, o) =>
-    anthropicRequestFromIR(
-      ir,
-      o?.defaultMaxTokens !== undefined ? { defaultMaxTokens: o.defaultMaxTokens } : {},
-    ),
+    anthropicRequestFromIR(ir, {
+      ...(o?.defaultMaxTokens !== undefined ? { defaultMaxTokens: o.defaultMaxTokens } : {}),
+      ...(o?.maxOutputTokens !== undefined ? { maxOutputTokens: o.maxOutputTokens } : {}),
+    }),
   responseToIR: anthropicResponseToIR,
   responseUsage: (b) => usageOf(b, anthropicUsageToIR(b.usage)),
   responseFromIR: (ir) => anthropicResponseFromIR(ir),

@@ -62,16 +62,28 @@ export type IrContentPart =
 
 /**
  * `tool` messages carry only tool_result parts. `user` messages carry text and images;
- * `assistant` messages carry text, thinking and tool_call parts.
+ * `assistant` messages carry text, thinking and tool_call parts. `system` messages carry text:
+ * a system or developer instruction given mid-conversation (after the first other message),
+ * kept where it was; leading ones are `IrRequest.system`.
  */
 export interface IrMessage {
-  role: "user" | "assistant" | "tool";
+  role: "user" | "assistant" | "tool" | "system";
   content: IrContentPart[];
   name?: string;
 }
 
+/**
+ * How a Responses client named a tool that the IR carries as a plain function under a flat
+ * name: a function inside a `namespace` tool, or a freeform `custom` tool (one string input).
+ * The client's answer names it back this way.
+ */
+export type IrToolOrigin =
+  | { kind: "namespace"; namespace: string; name: string }
+  | { kind: "custom"; name: string };
+
 export interface IrTool {
   name: string;
+  origin?: IrToolOrigin;
   description?: string;
   /** JSON Schema of the arguments object. */
   parameters: Record<string, unknown>;
@@ -97,8 +109,13 @@ export type IrResponseFormat =
     };
 
 export interface IrReasoning {
-  /** OpenAI reasoning effort (minimal | low | medium | high | ...). */
+  /**
+   * OpenAI reasoning effort (none | minimal | low | medium | high | xhigh); Anthropic's
+   * `output_config.effort` is carried in these terms (its `max` as xhigh).
+   */
   effort?: string;
+  /** Anthropic adaptive thinking (`thinking: {type: "adaptive"}`): the model decides how much to think. */
+  adaptive?: boolean;
   /** Anthropic extended thinking budget. */
   budgetTokens?: number;
   /** Explicitly disabled (Anthropic thinking {type: "disabled"}). */
@@ -230,6 +247,8 @@ export interface RequestFromIrResult {
   body: Record<string, unknown>;
   /** IR fields the target format cannot carry. */
   dropped: string[];
+  /** What the target format cannot serve and must not be dropped silently; the pipeline answers 400. */
+  unsupported?: string[];
 }
 
 export interface ResponseToIrResult {

@@ -25,3 +25,32 @@ export function effortForBudget(budget: number): string {
   if (budget < 16384) return "medium";
   return "high";
 }
+
+/**
+ * OpenAI efforts → Anthropic `output_config.effort` (low | medium | high | max) for models with
+ * adaptive thinking: minimal → low, xhigh → max where the model takes it (else high).
+ * `none` means no thinking at all and is handled before this.
+ */
+export function anthropicEffortFor(effort: string, maxEffort: boolean): string | undefined {
+  switch (effort) {
+    case "minimal":
+    case "low":
+      return "low";
+    case "medium":
+      return "medium";
+    case "high":
+      return "high";
+    case "xhigh":
+    case "max":
+      return maxEffort ? "max" : "high";
+    default:
+      return undefined;
+  }
+}
+
+/** Anthropic `output_config.effort` → the IR's (OpenAI) effort: max → xhigh, the rest by name. */
+export function effortFromAnthropic(effort: string): string | undefined {
+  if (effort === "max") return "xhigh";
+  if (effort === "low" || effort === "medium" || effort === "high") return effort;
+  return undefined;
+}

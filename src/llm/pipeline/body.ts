@@ -1,12 +1,21 @@
 /**
  * The request body of a parsed route: read up to the configured limit, parsed as JSON, and
  * checked for a model. Every failure is a GatewayError the boundary writes in the caller's
- * envelope (413 request_body_too_large, 400 invalid_request_body, 400 missing_model).
+ * envelope (413 request_body_too_large, 400 invalid_request_body, 400 missing_model,
+ * 400 model_too_long).
  */
 import type { IncomingMessage } from "node:http";
 import { GatewayError } from "../../errors.js";
+import { checkJsonStructure, MAX_JSON_DEPTH } from "../../http/json-structure.js";
 import { declaredLength, readDeclaredBody } from "../../http/read-body.js";
 import type { RequestToIrResult } from "../formats/index.js";
+
+/**
+ * The longest `model` accepted, in UTF-8 bytes. A model name outlives its request (access log,
+ * recent requests, traces), so a caller must not be able to make it arbitrarily large; real
+ * model names are far shorter.
+ */
+export const MAX_MODEL_BYTES = 256;
 
 export interface ParsedBody {
   /** The bytes as received (forwarded untouched on the same-format path). */
@@ -58,8 +67,32 @@ async function readChunked(req: IncomingMessage, limit: number): Promise<Buffer>
   return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
 }
 
-/** Parses a JSON object body and its `model`. */
-export function parseBody(bytes: Buffer): ParsedBody {
+/**
+ * A key given twice (JSON.parse keeps the last copy; a provider reading the forwarded bytes
+ * may take the first, so guards and key restrictions would judge another request than the
+ * one served) or nesting past MAX_JSON_DEPTH is refused.
+ */
+function checkStructure(text: string): void {
+  const problem = checkJsonStructure(text);
+  if (problem === undefined) return;
+  if (problem.kind === "duplicate_key")
+    throw new GatewayError(
+      400,
+      "duplicate_key",
+      `The request body has the key ${problem.path} more than once; send each key once.`,
+    );
+  throw new GatewayError(
+    400,
+    "invalid_request_body",
+    `The request body nests objects and arrays deeper than ${MAX_JSON_DEPTH} levels.`,
+  );
+}
+
+/**
+ * Parses a JSON object body and its `model`. `trusted` skips the structure check for a body
+ * agw serialised itself.
+ */
+export function parseBody(bytes: Buffer, trusted = false): ParsedBody {
   const text = bytes.toString("utf8");
   let json: unknown;
   try {
@@ -70,10 +103,19 @@ export function parseBody(bytes: Buffer): ParsedBody {
   if (typeof json !== "object" || json === null || Array.isArray(json)) {
     throw new GatewayError(400, "invalid_request_body", "The request body must be a JSON object.");
   }
+  if (!trusted) checkStructure(text);
   const obj = json as Record<string, unknown>;
   const model = obj.model;
   if (typeof model !== "string" || model === "") {
     throw new GatewayError(400, "missing_model", 'The request body has no "model".');
+  }
+  // Length in UTF-16 units bounds the byte length from both sides (1 to 3 bytes per unit).
+  if (model.length * 3 > MAX_MODEL_BYTES && Buffer.byteLength(model) > MAX_MODEL_BYTES) {
+    throw new GatewayError(
+      400,
+      "model_too_long",
+      `The "model" is ${Buffer.byteLength(model)} bytes long; the longest accepted is ${MAX_MODEL_BYTES} bytes.`,
+    );
   }
   return { bytes, text, json: obj, model };
 }

@@ -7,8 +7,9 @@ import type { ServerResponse } from "node:http";
 import type { Logger } from "pino";
 import type { Dispatcher } from "undici";
 import type { RequestRecord } from "../../http/record.js";
+import type { SecretEcho } from "../../http/secret-echo.js";
 import type { UpstreamTarget } from "../../runtime/upstream.js";
-import type { IrFormat, IrStreamEvent, IrUsage, WireEvent } from "../formats/index.js";
+import type { IrFormat, IrStreamEvent, IrToolOrigin, IrUsage, WireEvent } from "../formats/index.js";
 import type { ParsedRouteType } from "../route-types.js";
 import { encodeSseEvent } from "../sse.js";
 import type { ParsedBody } from "./body.js";
@@ -55,6 +56,10 @@ export class Exchange {
   readonly clientFormat: IrFormat;
   readonly abort = new ClientAbort();
   readonly record: RequestRecord & RecordExtras;
+  /** The managed key the current attempt sent, to be redacted from what the upstream answers. */
+  echo: SecretEcho | undefined;
+  /** Responses client: the tools its request renamed (namespaced, custom), named back in the answer. */
+  toolOrigins: ReadonlyMap<string, IrToolOrigin> | undefined;
 
   constructor(ctx: PipelineContext, deps: PipelineDeps, body: ParsedBody) {
     this.ctx = ctx;
@@ -86,7 +91,10 @@ export class Exchange {
     log.debug({ requestId: this.ctx.requestId, stage, dropped }, "fields dropped in translation");
   }
 
-  writeJson(status: number, body: string | Buffer, extra: Record<string, string> = {}): void {
+  writeJson(status: number, text: string | Buffer, extra: Record<string, string> = {}): void {
+    const echo = this.echo;
+    const body =
+      echo === undefined ? text : typeof text === "string" ? echo.redact(text) : echo.redactBytes(text);
     this.record.status = status;
     this.res.writeHead(status, {
       ...extra,
@@ -97,14 +105,19 @@ export class Exchange {
     this.res.end(body);
   }
 
-  /** Writes the SSE head; sends it now unless `flush` is false (the caller writes soon). */
-  startSse(flush = true): void {
+  /**
+   * Writes the SSE head; sends it now unless `flush` is false (the caller writes soon).
+   * `upstream`: the upstream's own head to keep (a same-format stream read by the guards).
+   */
+  startSse(flush = true, upstream?: readonly string[]): void {
     this.record.status = 200;
-    this.res.writeHead(200, {
-      "content-type": "text/event-stream; charset=utf-8",
-      "cache-control": "no-cache",
-      "x-agw-request-id": this.ctx.requestId,
-    });
+    if (upstream !== undefined) this.res.writeHead(200, [...upstream]);
+    else
+      this.res.writeHead(200, {
+        "content-type": "text/event-stream; charset=utf-8",
+        "cache-control": "no-cache",
+        "x-agw-request-id": this.ctx.requestId,
+      });
     if (flush) this.res.flushHeaders();
   }
 

@@ -3,11 +3,13 @@
  * (spliced into the bytes, no re-serialisation) and, for a chat stream, usage requested; the
  * answer comes back untouched. Streams pass through byte for byte while a decoder of the
  * same format watches them for usage and for an end that never came; the one exception is
- * the usage-only chat chunk injected for accounting, removed when the client did not ask.
+ * the usage-only chat chunk injected for accounting, removed when the client did not ask, and
+ * an echo of the managed key, redacted (secret-echo.ts).
  */
 
 import { flushHeadUnlessBuffered } from "../../http/flush-head.js";
 import { headValue, responseHead } from "../../http/forward-headers.js";
+import { SecretEchoStream } from "../../http/secret-echo.js";
 import { converterFor, type IrFormat, type IrStreamEvent } from "../formats/index.js";
 import { jsonStringEnd } from "../formats/util.js";
 import { createSseParser, encodeSseEvent, type SseEvent } from "../sse.js";
@@ -15,7 +17,7 @@ import type { ParsedBody } from "./body.js";
 import { type Exchange, StreamTracker, sseText, writeChunk } from "./exchange.js";
 import { routineEventText } from "./routine-events.js";
 import { readJsonAnswer } from "./translate-json.js";
-import { streamFailure } from "./translate-stream.js";
+import { streamAbortCode, streamFailure } from "./translate-stream.js";
 import type { UpstreamResponse } from "./upstream-response.js";
 
 const QUOTE = 34;
@@ -110,9 +112,14 @@ export function isStreamResponse(up: UpstreamResponse): boolean {
 
 function passHeaders(x: Exchange, up: UpstreamResponse, dropLength: boolean): string[] {
   const h = responseHead(up.head, x.ctx.requestId);
-  if (!dropLength) return h;
+  // One prefilter over all values: a header echoing the managed key is rare.
+  const echo = x.echo?.mayHold(h.join("\n")) ? x.echo : undefined;
+  if (!dropLength && echo === undefined) return h;
   const out: string[] = [];
-  for (let i = 0; i < h.length; i += 2) if (h[i] !== "content-length") out.push(h[i]!, h[i + 1]!);
+  for (let i = 0; i < h.length; i += 2) {
+    if (dropLength && h[i] === "content-length") continue;
+    out.push(h[i]!, echo === undefined ? h[i + 1]! : echo.redact(h[i + 1]!));
+  }
   return out;
 }
 
@@ -123,10 +130,13 @@ export async function passJson(
   format: IrFormat | "embeddings" | "count_tokens",
 ): Promise<void> {
   // A success that is not JSON is broken for any SDK: readJsonAnswer says so in the caller's envelope.
-  const { raw, parsed } = await readJsonAnswer(up.body);
+  const { raw, parsed } = await readJsonAnswer(up.body, x.ctx.runtime.process.maxUpstreamResponseBytes);
   x.record.status = up.statusCode;
-  x.res.writeHead(up.statusCode, passHeaders(x, up, false));
-  x.res.end(raw);
+  const body = x.echo === undefined ? raw : x.echo.redactBytes(raw);
+  const head = passHeaders(x, up, body !== raw);
+  if (body !== raw) head.push("content-length", String(body.byteLength));
+  x.res.writeHead(up.statusCode, head);
+  x.res.end(body);
   if (typeof parsed !== "object" || parsed === null) return;
   const obj = parsed as Record<string, unknown>;
   if (format === "embeddings" || format === "count_tokens") {
@@ -170,15 +180,21 @@ export async function passStream(
     }
   };
   let out = "";
-  const parser = createSseParser((e) => {
-    // Content deltas after the first event tell the tracker nothing: not decoded (see routine-events.ts).
-    const text = routine !== undefined && tracker.model !== undefined ? routine(e) : undefined;
-    const isRoutine = text !== undefined;
-    if (isRoutine) tracker.count(text.length);
-    else see(decoder.push(e));
-    // A routine event is a content delta, never the usage-only chunk.
-    if (hideUsageChunk && (isRoutine || !isUsageOnlyChunk(e))) out += encodeSseEvent(e);
-  });
+  // Raw bytes are searched for an echo of the managed key as they pass (re-framed events when hidden).
+  const echo = x.echo;
+  const rawEcho = echo === undefined || hideUsageChunk ? undefined : new SecretEchoStream(echo);
+  const parser = createSseParser(
+    (e) => {
+      // Content deltas after the first event tell the tracker nothing: not decoded (see routine-events.ts).
+      const text = routine !== undefined && tracker.model !== undefined ? routine(e) : undefined;
+      const isRoutine = text !== undefined;
+      if (isRoutine) tracker.count(text.length);
+      else see(decoder.push(e));
+      // A routine event is a content delta, never the usage-only chunk.
+      if (hideUsageChunk && (isRoutine || !isUsageOnlyChunk(e))) out += encodeSseEvent(e);
+    },
+    { maxEventChars: x.ctx.runtime.process.maxUpstreamEventBytes },
+  );
   const res = x.res;
   x.record.status = up.statusCode;
   res.writeHead(up.statusCode, passHeaders(x, up, true));
@@ -186,12 +202,12 @@ export async function passStream(
   try {
     for await (const c of up.body) {
       const chunk = c as Uint8Array;
-      parser.push(chunk);
+      const text = parser.push(chunk);
       let wait: Promise<void> | undefined;
       let wrote = true;
-      if (!hideUsageChunk) wait = writeChunk(res, chunk);
+      if (!hideUsageChunk) wait = writeChunk(res, rawEcho === undefined ? chunk : rawEcho.push(chunk, text));
       else if (out !== "") {
-        wait = writeChunk(res, out);
+        wait = writeChunk(res, echo === undefined ? out : echo.redact(out, false));
         out = "";
       } else wrote = false;
       if (headPending) {
@@ -208,7 +224,7 @@ export async function passStream(
     }
   } catch (err) {
     if (x.abort.aborted) return;
-    x.record.error ??= "upstream_aborted";
+    x.record.error ??= streamAbortCode(err);
     if (!tracker.failed) failure = { type: "error", error: streamFailure(err) };
   }
   x.noteUsage(tracker.usage, tracker.model);
@@ -219,5 +235,7 @@ export async function passStream(
     const wire = converterFor(format).createEncoder().push(failure);
     out += `${hideUsageChunk ? "" : "\n\n"}${sseText(wire)}`;
   }
-  res.end(out);
+  const held = rawEcho?.end();
+  if (held !== undefined) res.write(held);
+  res.end(echo === undefined ? out : echo.redact(out, false));
 }

@@ -5,16 +5,22 @@
 import { GatewayError } from "../../errors.js";
 import type { AttemptResult, Candidate } from "../../runtime/plan.js";
 import { converterFor, type IrFormat, type IrRequest, type RequestToIrResult } from "../formats/index.js";
+import { hostedToolTypes, toolOrigins } from "../formats/openai-responses/client-tools.js";
 import { mockResponse, mockStreamEvents } from "../providers/mock/answer.js";
 import { apiPathFor, type ProviderWire, wireFormatFor } from "../providers/spec.js";
 import type { Exchange } from "./exchange.js";
 import { clientWantsUsage, isStreamResponse, passJson, passStream, sameFormatBody } from "./fast-path.js";
 import type { Attempt } from "./plan-source.js";
 import { editUpstreamHeaders } from "./request-policies.js";
-import { answerGuardedJson, guardIrResponse, responseGuardOf } from "./response-guard.js";
+import {
+  answerGuardedJson,
+  answerGuardedSameFormat,
+  guardIrResponse,
+  responseGuardOf,
+} from "./response-guard.js";
 import { answerTranslatedJson, clientConverterOptions, writeIrResponse } from "./translate-json.js";
 import { streamTranslated, writeIrStream } from "./translate-stream.js";
-import { authorizeCandidate } from "./upstream-auth.js";
+import { authorizeCandidate, echoOf } from "./upstream-auth.js";
 import { callUpstream, upstreamHeaders } from "./upstream-call.js";
 
 /** The format a candidate is spoken to in, for a client of `clientFormat`. */
@@ -29,6 +35,27 @@ const NATIVE_NAME: Readonly<Record<IrFormat, string>> = {
 };
 
 export const OK: AttemptResult = { ok: true };
+
+/**
+ * A Responses request's hosted tools (web_search, ...) on an upstream that is not Responses:
+ * only OpenAI can run them. Dropped by default, and said so (x-agw-dropped-tools, the access
+ * log's droppedTools); refused with `policies.ai.hostedTools: refuse`.
+ */
+function dropHostedTools(x: Exchange, ir: IrRequest, candidate: Candidate): void {
+  const types = hostedToolTypes(ir);
+  if (types.length === 0) return;
+  if (x.ctx.gateway?.policy.hostedTools === "refuse") {
+    throw new GatewayError(
+      400,
+      "unsupported_feature",
+      `This request uses hosted tools (${types.join(", ")}), which only the OpenAI Responses API can run; ` +
+        `the model "${x.body.model}" is served by "${candidate.providerName}" (${candidate.provider.kind}). ` +
+        "Remove them, or let agw drop them (policies.ai.hostedTools: drop).",
+    );
+  }
+  x.record.droppedTools = types.join(",");
+  if (!x.res.headersSent) x.res.setHeader("x-agw-dropped-tools", types.join(", "));
+}
 
 export function llmAttempt(x: Exchange): Attempt {
   let parsed: RequestToIrResult | undefined;
@@ -45,7 +72,12 @@ export function llmAttempt(x: Exchange): Attempt {
           `the model "${x.body.model}" is served by "${candidate.providerName}" (${candidate.provider.kind}).`,
       );
     }
-    return { ...parsed.ir, model: upstreamModel };
+    const ir = { ...parsed.ir, model: upstreamModel };
+    if (x.clientFormat === "openai-responses") {
+      x.toolOrigins = toolOrigins(ir);
+      dropHostedTools(x, ir, candidate);
+    }
+    return ir;
   };
 
   return async (candidate) => {
@@ -54,6 +86,7 @@ export function llmAttempt(x: Exchange): Attempt {
     x.record.backend = candidate.providerName;
     x.record.provider = candidate.providerName;
     x.record.upstreamModel = upstreamModel;
+    x.echo = echoOf(candidate);
     const stream = x.body.json.stream === true;
 
     if (wire === "local") {
@@ -83,7 +116,18 @@ export function llmAttempt(x: Exchange): Attempt {
     if (same) body = sameFormatBody(x.body, candidate.model, injectUsage);
     else {
       ir = toIR(candidate, upstreamModel);
-      const out = converterFor(wire).requestFromIR(ir);
+      const out = converterFor(wire).requestFromIR(
+        ir,
+        candidate.maxOutputTokens === undefined ? undefined : { maxOutputTokens: candidate.maxOutputTokens },
+      );
+      if (out.unsupported !== undefined && out.unsupported.length > 0) {
+        throw new GatewayError(
+          400,
+          "unsupported_feature",
+          `This request uses ${out.unsupported.join(", ")}, which ${NATIVE_NAME[wire]} cannot serve; ` +
+            `the model "${x.body.model}" is served by "${candidate.providerName}" (${candidate.provider.kind}).`,
+        );
+      }
       x.logDropped("upstream request", out.dropped);
       body = JSON.stringify(out.body);
     }
@@ -109,15 +153,18 @@ export function llmAttempt(x: Exchange): Attempt {
     });
     if (!r.ok) return x.abort.aborted ? OK : r;
     const up = r.response;
-    // Response guards read the answer: the same format then goes through the IR as well.
-    if (same && responseGuardOf(x) === undefined) {
+    // Response guards read the answer: a same-format JSON answer is masked in place, anything
+    // else goes through the IR.
+    const guard = responseGuardOf(x);
+    if (same && guard === undefined) {
       if (isStreamResponse(up)) await passStream(x, up, wire, injectUsage);
       else await passJson(x, up, wire);
     } else if (isStreamResponse(up)) {
       const includeUsage = ir === undefined ? clientWantsUsage(x.body.json) : ir.includeUsage === true;
       const encoder = converterFor(x.clientFormat).createEncoder(clientConverterOptions(x, includeUsage));
-      await streamTranslated(x, up.body, converterFor(wire).createDecoder(), encoder);
-    } else if (responseGuardOf(x) !== undefined) await answerGuardedJson(x, up, wire);
+      await streamTranslated(x, up.body, converterFor(wire).createDecoder(), encoder, same ? up : undefined);
+    } else if (guard !== undefined && same) await answerGuardedSameFormat(x, up, wire, guard);
+    else if (guard !== undefined) await answerGuardedJson(x, up, wire);
     else await answerTranslatedJson(x, up, wire);
     return OK;
   };

@@ -16,6 +16,7 @@ import { answerModels } from "./models.js";
 import { type Attempt, planFor, runPlan } from "./plan-source.js";
 import { allowedModelFilter, applyRequestPolicies } from "./request-policies.js";
 import { embeddingsAttempt, tokenCountAttempt } from "./token-count.js";
+import { echoOf } from "./upstream-auth.js";
 import { answerFailure } from "./upstream-error.js";
 
 export type { PipelineDeps } from "./exchange.js";
@@ -84,8 +85,9 @@ export function createLlmPipeline(options: LlmPipelineOptions): LlmPipeline {
           : ctx.routeType === "anthropicTokenCount"
             ? "anthropic-messages"
             : providerFormatOf(c, x.clientFormat);
-      const key = c.auth.kind === "managed" || c.auth.kind === "managedFirst" ? c.auth.key : undefined;
-      answerFailure(x, outcome.failure, upstreamFormat === "local" ? x.clientFormat : upstreamFormat, key);
+      // Providers echo the key they were sent in auth errors: the caller must not get it.
+      x.echo = echoOf(c);
+      answerFailure(x, outcome.failure, upstreamFormat === "local" ? x.clientFormat : upstreamFormat);
     },
   };
 }

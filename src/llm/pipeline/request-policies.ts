@@ -1,11 +1,13 @@
 /**
  * The LLM request phase of a route's policies (POLICY_ORDER.llmRequest), run after the body
  * is parsed and before routing: model aliases (then the gateway key's allowedModels on the
- * resolved name), shaping and the request prompt guard on the IR, then the token rate limit.
+ * resolved name), shaping on the IR, the request prompt guard on the body in the caller's
+ * format (every text field a provider reads), then the token rate limit.
  *
  * Same-format requests stay byte-exact unless a policy changes them: an alias alone is
- * spliced into the bytes; shaping or a masking guard re-encodes the IR in the caller's own
- * format, so the fast path and the translated path both carry what the policies produced.
+ * spliced into the bytes; shaping re-encodes the IR in the caller's own format and a masking
+ * guard re-serialises the masked body, so the fast path and the translated path both carry
+ * what the policies produced.
  */
 import { GatewayError } from "../../errors.js";
 import { notePolicyEvents, type RequestRecord } from "../../http/record.js";
@@ -27,6 +29,8 @@ interface PhaseState {
   /** The IR differs from the body: re-encode it. */
   rewritten: boolean;
   unsupported: readonly string[];
+  /** The body in the caller's format after a request guard masked it. */
+  masked?: Record<string, unknown>;
 }
 
 const MAX_TOKEN_FIELDS = ["max_tokens", "max_completion_tokens", "max_output_tokens"] as const;
@@ -49,7 +53,11 @@ export function estimateTokens(body: ParsedBody, ir: IrRequest | undefined): num
 }
 
 function bodyOf(json: Record<string, unknown>): ParsedBody {
-  return parseBody(Buffer.from(JSON.stringify(json), "utf8"));
+  return parseBody(Buffer.from(JSON.stringify(json), "utf8"), true);
+}
+
+function encodeIr(format: IrFormat, ir: IrRequest, model: string): Record<string, unknown> {
+  return converterFor(format).requestFromIR({ ...ir, model }).body;
 }
 
 function hasShapingFields(ctx: PipelineContext): boolean {
@@ -113,14 +121,13 @@ export async function applyRequestPolicies(ctx: PipelineContext, body: ParsedBod
       promptGuardRequest: async () => {
         const guard = policy.promptGuard;
         if (guard === undefined || guard.request.length === 0 || !chat) return undefined;
-        const ir = irOf();
-        const r = await guard.checkRequest(ir);
+        // The guards read the body the upstream would get (every field, not only what the IR
+        // carries): the caller's own, or the shaped request in the caller's format.
+        const json = s.rewritten && s.ir !== undefined ? encodeIr(format, s.ir, s.model) : body.json;
+        const r = await guard.checkRequestBody(format, json);
         notePolicyEvents(record, r.events);
         if (!r.ok) throw r.error;
-        if (r.value !== ir) {
-          s.ir = r.value;
-          s.rewritten = true;
-        }
+        if (r.value !== json) s.masked = r.value;
         return undefined;
       },
       tokenRateLimitReserve: () => {
@@ -154,18 +161,27 @@ export async function applyRequestPolicies(ctx: PipelineContext, body: ParsedBod
     s,
   );
 
+  if (s.rewritten && s.ir !== undefined && s.unsupported.length > 0) {
+    throw new GatewayError(
+      400,
+      "unsupported_feature",
+      `This request uses ${s.unsupported.join(", ")}, which this route's shaping policies ` +
+        "(defaults, overrides, prompts) cannot rewrite.",
+    );
+  }
+  if (s.masked !== undefined) {
+    const masked = { ...s.masked, model: s.model };
+    const out = bodyOf(masked);
+    if (!s.rewritten || s.ir === undefined) return out;
+    // Keep what only the shaped IR carries (e.g. top_k for a chat caller), with the masked texts.
+    const again = converterFor(format).requestToIR(masked).ir;
+    const ir: IrRequest = { ...s.ir, model: s.model, system: again.system, messages: again.messages };
+    if (again.tools !== undefined) ir.tools = again.tools;
+    return { ...out, ir: { ir, dropped: [], unsupported: [] } };
+  }
   if (s.rewritten && s.ir !== undefined) {
-    if (s.unsupported.length > 0) {
-      throw new GatewayError(
-        400,
-        "unsupported_feature",
-        `This request uses ${s.unsupported.join(", ")}, which this route's request policies ` +
-          "(shaping, prompt guard) cannot rewrite.",
-      );
-    }
     const ir = { ...s.ir, model: s.model };
-    const out = converterFor(format).requestFromIR(ir);
-    return { ...bodyOf(out.body), ir: { ir, dropped: [], unsupported: [] } };
+    return { ...bodyOf(encodeIr(format, ir, s.model)), ir: { ir, dropped: [], unsupported: [] } };
   }
   if (s.model !== body.model) {
     const spliced = sameFormatBody(body, s.model, false);

@@ -10,6 +10,7 @@
  *    same chain as JSON, and replayed (masked texts in place of the original deltas).
  */
 
+import { responseHead } from "../../http/forward-headers.js";
 import { notePolicyEvents } from "../../http/record.js";
 import type { PromptGuard } from "../../policies/prompt-guard/chain.js";
 import { rejectionError } from "../../policies/prompt-guard/stream-guard.js";
@@ -21,6 +22,7 @@ import {
   type IrStreamEvent,
   type IrUsage,
 } from "../formats/index.js";
+import { responseTextSlots } from "../formats/response-text-slots.js";
 import type { Exchange } from "./exchange.js";
 import { readJsonAnswer, writeIrResponse } from "./translate-json.js";
 import type { UpstreamResponse } from "./upstream-response.js";
@@ -41,13 +43,85 @@ export async function guardIrResponse(x: Exchange, ir: IrResponse): Promise<IrRe
   return r.value;
 }
 
+/**
+ * A JSON answer in the caller's own format, judged by the response guards: written as the
+ * upstream sent it (its headers too), with only the texts a guard masked replaced in place.
+ * Nothing else of the body changes, so fields the IR does not carry are kept.
+ */
+export async function answerGuardedSameFormat(
+  x: Exchange,
+  up: UpstreamResponse,
+  format: IrFormat,
+  guard: PromptGuard,
+): Promise<void> {
+  const { raw, parsed } = await readJsonAnswer(up.body, x.ctx.runtime.process.maxUpstreamResponseBytes);
+  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
+    // No response of any format: the IR path says so in the caller's envelope.
+    converterFor(format).responseToIR(parsed);
+    return;
+  }
+  const body = parsed as Record<string, unknown>;
+  const slots = responseTextSlots(format, body);
+  // What the guards read: the answer's texts, as the IR response they take.
+  const ir: IrResponse = {
+    id: "",
+    model: "",
+    content: slots.map(
+      (s): IrOutputPart =>
+        s.kind === "text"
+          ? { type: "text", text: s.text }
+          : { type: "tool_call", id: "", name: "", arguments: s.text },
+    ),
+    stopReason: "end_turn",
+    usage: { inputTokens: 0, outputTokens: 0, totalTokens: 0 },
+  };
+  const r = await guard.checkResponse(ir);
+  notePolicyEvents(x.record, r.events);
+  if (!r.ok) throw r.error;
+  let out: string | Buffer = raw;
+  if (r.value !== ir) {
+    r.value.content.forEach((p, i) => {
+      const slot = slots[i];
+      const text = p.type === "text" ? p.text : p.type === "tool_call" ? p.arguments : undefined;
+      if (slot !== undefined && text !== undefined && text !== slot.text) slot.set(text);
+    });
+    out = JSON.stringify(body);
+  }
+  // An echo of the managed key is redacted as on the unguarded path.
+  const echo = x.echo;
+  if (echo !== undefined) out = typeof out === "string" ? echo.redact(out) : echo.redactBytes(out);
+  x.record.status = up.statusCode;
+  x.res.writeHead(up.statusCode, [
+    ...upstreamHeadsFor(x, up),
+    "content-length",
+    String(Buffer.byteLength(out)),
+  ]);
+  x.res.end(out);
+  const { usage, model } = converterFor(format).responseUsage(body);
+  x.noteUsage(usage, model);
+}
+
+/**
+ * The upstream's response head as the unguarded path passes it, without its content-length,
+ * an echo of the managed key redacted.
+ */
+export function upstreamHeadsFor(x: Exchange, up: UpstreamResponse): string[] {
+  const h = responseHead(up.head, x.ctx.requestId);
+  const echo = x.echo?.mayHold(h.join("\n")) ? x.echo : undefined;
+  const out: string[] = [];
+  for (let i = 0; i < h.length; i += 2) {
+    if (h[i] !== "content-length") out.push(h[i]!, echo === undefined ? h[i + 1]! : echo.redact(h[i + 1]!));
+  }
+  return out;
+}
+
 /** A JSON answer of any format, judged by the response guards, written in the caller's format. */
 export async function answerGuardedJson(
   x: Exchange,
   up: UpstreamResponse,
   providerFormat: IrFormat,
 ): Promise<void> {
-  const { parsed } = await readJsonAnswer(up.body);
+  const { parsed } = await readJsonAnswer(up.body, x.ctx.runtime.process.maxUpstreamResponseBytes);
   const { ir, dropped } = converterFor(providerFormat).responseToIR(parsed);
   x.logDropped("upstream response", dropped);
   writeIrResponse(x, await guardIrResponse(x, ir));
@@ -185,8 +259,16 @@ export function replayMasked(
   return out;
 }
 
+/**
+ * Holds a whole streamed answer for a guard that judges it at the end (a webhook). What it
+ * holds is bounded like a JSON answer: past `config.maxUpstreamResponse` characters of text
+ * and tool arguments the stream ends with upstream_response_too_large (the caller's stream
+ * stops there, and so does the upstream request).
+ */
 function bufferingFilter(x: Exchange, guard: PromptGuard): StreamFilter {
   const held: IrStreamEvent[] = [];
+  const limit = x.ctx.runtime.process.maxUpstreamResponseBytes;
+  let size = 0;
   let failed = false;
   return {
     push(ev) {
@@ -196,6 +278,22 @@ function bufferingFilter(x: Exchange, guard: PromptGuard): StreamFilter {
         failed = true;
         held.length = 0;
         return [ev];
+      }
+      if (ev.type === "text_delta") size += ev.text.length;
+      else if (ev.type === "tool_args_delta") size += ev.json.length;
+      if (size > limit) {
+        failed = true;
+        const start = held.filter((e) => e.type === "message_start");
+        held.length = 0;
+        x.record.error ??= "upstream_response_too_large";
+        const message = `The upstream answer is larger than ${limit} bytes, the limit (config.maxUpstreamResponse).`;
+        return [
+          ...start,
+          {
+            type: "error",
+            error: { status: 502, type: "server", code: "upstream_response_too_large", message },
+          },
+        ];
       }
       held.push(ev);
       return [];

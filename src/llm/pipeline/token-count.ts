@@ -15,7 +15,7 @@ import { OK } from "./llm-attempt.js";
 import type { Attempt } from "./plan-source.js";
 import { editUpstreamHeaders } from "./request-policies.js";
 import { ESTIMATE_ENCODING, estimateInputTokens } from "./token-estimate.js";
-import { authorizeCandidate } from "./upstream-auth.js";
+import { authorizeCandidate, echoOf } from "./upstream-auth.js";
 import { callUpstream, upstreamHeaders } from "./upstream-call.js";
 
 function notImplemented(what: string, only: string, name: string, kind: string): GatewayError {
@@ -38,6 +38,7 @@ function forwardAttempt(
     x.record.backend = candidate.providerName;
     x.record.provider = candidate.providerName;
     x.record.upstreamModel = candidate.model ?? x.body.model;
+    x.echo = echoOf(candidate);
     const authorized = candidate.auth.kind === "authorizer" ? await authorizeCandidate(candidate) : undefined;
     if (authorized !== undefined && !authorized.ok) return authorized;
     const r = await callUpstream({

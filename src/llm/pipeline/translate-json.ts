@@ -9,7 +9,7 @@ import { answerReadError, readAll } from "./upstream-call.js";
 import type { UpstreamResponse } from "./upstream-response.js";
 
 export function clientConverterOptions(x: Exchange, includeUsage: boolean): ConverterOptions {
-  return { includeUsage, now: () => x.now() };
+  return { includeUsage, now: () => x.now(), toolOrigins: x.toolOrigins };
 }
 
 /** Writes an IR response to the client in its own format. */
@@ -24,13 +24,30 @@ export function notJson(): GatewayError {
   return new GatewayError(502, "upstream_error", "The upstream answered with a body that is not JSON.");
 }
 
+export function tooLargeAnswer(limit: number): GatewayError {
+  return new GatewayError(
+    502,
+    "upstream_response_too_large",
+    `The upstream answer is larger than ${limit} bytes, the limit (config.maxUpstreamResponse).`,
+  );
+}
+
 /**
- * Reads an upstream JSON answer whole: a body cut or stalled midway is a 502/504
- * (answerReadError), a body that is not JSON a 502, both in the caller's envelope. One promise
- * reaction does both, rather than a chain of async wrappers.
+ * Reads an upstream JSON answer whole, up to `limit` bytes: a body cut or stalled midway is a
+ * 502/504 (answerReadError), a longer one a 502 upstream_response_too_large (the upstream
+ * request is cut, so nothing more of it is received or held), a body that is not JSON a 502,
+ * all in the caller's envelope. One promise reaction does the rest, rather than a chain of
+ * async wrappers.
  */
-export function readJsonAnswer(body: AsyncIterable<unknown>): Promise<{ raw: Buffer; parsed: unknown }> {
-  return readAll(body).then(parseAnswer, rejectAnswer);
+export function readJsonAnswer(
+  body: AsyncIterable<unknown>,
+  limit: number,
+): Promise<{ raw: Buffer; parsed: unknown }> {
+  return readAll(body, limit + 1).then((raw) => {
+    if (raw.byteLength <= limit) return parseAnswer(raw);
+    (body as { destroy?: () => void }).destroy?.();
+    throw tooLargeAnswer(limit);
+  }, rejectAnswer);
 }
 
 function parseAnswer(raw: Buffer): { raw: Buffer; parsed: unknown } {
@@ -50,7 +67,7 @@ export async function answerTranslatedJson(
   up: UpstreamResponse,
   providerFormat: IrFormat,
 ): Promise<void> {
-  const { parsed } = await readJsonAnswer(up.body);
+  const { parsed } = await readJsonAnswer(up.body, x.ctx.runtime.process.maxUpstreamResponseBytes);
   const { ir, dropped } = converterFor(providerFormat).responseToIR(parsed);
   x.logDropped("upstream response", dropped);
   writeIrResponse(x, ir);

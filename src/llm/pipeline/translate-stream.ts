@@ -5,12 +5,26 @@
  * stream with an error event in its own format, never a clean end.
  */
 import type { IrError, IrStreamEvent, StreamDecoder, StreamEncoder } from "../formats/index.js";
-import { createSseParser } from "../sse.js";
+import { createSseParser, SseEventTooLargeError } from "../sse.js";
 import { type Exchange, StreamTracker, sseText, writeChunk } from "./exchange.js";
-import { streamFilterOf } from "./response-guard.js";
+import { streamFilterOf, upstreamHeadsFor } from "./response-guard.js";
+import type { UpstreamResponse } from "./upstream-response.js";
+
+/** The access log's error code for a stream the upstream broke. */
+export function streamAbortCode(err: unknown): string {
+  return err instanceof SseEventTooLargeError ? "upstream_response_too_large" : "upstream_aborted";
+}
 
 /** The IR error a broken upstream stream becomes. */
 export function streamFailure(err: unknown): IrError {
+  if (err instanceof SseEventTooLargeError) {
+    return {
+      status: 502,
+      type: "server",
+      code: "upstream_response_too_large",
+      message: `The upstream sent a stream event longer than ${err.limit} characters, the limit (config.maxUpstreamEvent).`,
+    };
+  }
   const code = (err as { code?: unknown } | null)?.code;
   if (code === "UND_ERR_BODY_TIMEOUT") {
     return {
@@ -33,6 +47,8 @@ export async function streamTranslated(
   body: AsyncIterable<unknown>,
   decoder: StreamDecoder,
   encoder: StreamEncoder,
+  /** A same-format stream read only for the response guards: its upstream headers are kept. */
+  sameFormat?: UpstreamResponse,
 ): Promise<void> {
   const tracker = new StreamTracker(x.record);
   const filter = streamFilterOf(x);
@@ -49,18 +65,20 @@ export async function streamTranslated(
     if (filter === undefined) write(events);
     else for (const ev of events) write(filter.push(ev));
   };
-  const parser = createSseParser((e) => emit(decoder.push(e)));
+  const parser = createSseParser((e) => emit(decoder.push(e)), {
+    maxEventChars: x.ctx.runtime.process.maxUpstreamEventBytes,
+  });
   // The head goes out with the first events when the first chunk is already buffered.
   const buffered = (body as { readableLength?: unknown }).readableLength;
   let headPending = typeof buffered === "number" && buffered > 0;
-  x.startSse(!headPending);
+  x.startSse(!headPending, sameFormat === undefined ? undefined : upstreamHeadsFor(x, sameFormat));
   const res = x.res;
   try {
     for await (const chunk of body) {
       parser.push(chunk as Uint8Array);
       if (out !== "") {
         headPending = false;
-        const text = out;
+        const text = x.echo === undefined ? out : x.echo.redact(out, false);
         out = "";
         const wait = writeChunk(res, text);
         if (wait !== undefined) await wait;
@@ -75,12 +93,12 @@ export async function streamTranslated(
   } catch (err) {
     if (x.abort.aborted) return;
     if (!tracker.failed) emit([{ type: "error", error: streamFailure(err) }]);
-    x.record.error ??= "upstream_aborted";
+    x.record.error ??= streamAbortCode(err);
   }
   if (filter !== undefined) write(await filter.end());
   if (tracker.failed) x.record.error ??= "upstream_stream_error";
   x.noteUsage(tracker.usage, tracker.model);
-  if (!res.destroyed) res.end(out);
+  if (!res.destroyed) res.end(x.echo === undefined ? out : x.echo.redact(out, false));
 }
 
 /** Writes a list of IR events (the mock provider's stream) through the response guards and the client's encoder. */

@@ -7,6 +7,7 @@
  */
 import type { IncomingHttpHeaders } from "node:http";
 import { GatewayError } from "../../errors.js";
+import { SecretEcho } from "../../http/secret-echo.js";
 import type { Candidate, UpstreamFailure } from "../../runtime/plan.js";
 import { AuthorizeError, appendRequiredHeaders } from "../providers/spec.js";
 
@@ -99,4 +100,25 @@ export function authorizeCandidate(candidate: Candidate): Promise<Authorized> {
       },
     }),
   );
+}
+
+/** The managed key a candidate sends (none when it sends the caller's own). */
+export function managedKeyOf(candidate: Candidate): string | undefined {
+  const auth = candidate.auth;
+  return auth.kind === "managed" || auth.kind === "managedFirst" ? auth.key : undefined;
+}
+
+/** Matchers by key: managed keys come from the config, so there are few; built once each. */
+const echoes = new Map<string, SecretEcho | undefined>();
+const ECHO_CACHE_MAX = 256;
+
+/** What finds an upstream's echo of the candidate's managed key in its answer (undefined: none sent). */
+export function echoOf(candidate: Candidate): SecretEcho | undefined {
+  const key = managedKeyOf(candidate);
+  if (key === undefined) return undefined;
+  if (echoes.has(key)) return echoes.get(key);
+  if (echoes.size >= ECHO_CACHE_MAX) echoes.clear();
+  const echo = SecretEcho.of([key]);
+  echoes.set(key, echo);
+  return echo;
 }

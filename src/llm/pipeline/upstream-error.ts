@@ -1,20 +1,15 @@
 /**
  * The last upstream failure of a plan, answered in the caller's envelope. Connection errors
  * and timeouts are gateway errors (502/504); an upstream error status is kept, its body
- * passed as is when the upstream spoke the caller's format, rewritten otherwise.
+ * passed as is when the upstream spoke the caller's format, rewritten otherwise. An echo of
+ * the managed key sent (`x.echo`), in any spelling the client could decode, is redacted first.
  */
 import { GatewayError } from "../../errors.js";
 import type { UpstreamFailure } from "../../runtime/plan.js";
 import { converterFor, type IrFormat } from "../formats/index.js";
 import type { Exchange } from "./exchange.js";
 
-export function answerFailure(
-  x: Exchange,
-  failure: UpstreamFailure,
-  upstreamFormat: IrFormat,
-  /** The managed key sent: providers echo it in auth errors, and the caller must not get it. */
-  managedKey?: string,
-): void {
+export function answerFailure(x: Exchange, failure: UpstreamFailure, upstreamFormat: IrFormat): void {
   if (failure.kind === "connect") {
     throw new GatewayError(502, "upstream_unavailable", "The upstream could not be reached.");
   }
@@ -26,8 +21,7 @@ export function answerFailure(
   }
   const status = failure.status ?? 502;
   let text = failure.body === undefined ? "" : Buffer.from(failure.body).toString("utf8");
-  if (managedKey !== undefined && managedKey !== "" && text.includes(managedKey))
-    text = text.split(managedKey).join("[redacted]");
+  if (x.echo !== undefined) text = x.echo.redact(text);
   let parsed: unknown = text;
   try {
     parsed = JSON.parse(text);

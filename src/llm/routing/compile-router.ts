@@ -133,7 +133,9 @@ function modelEntryCandidate(
     bodyTimeoutMs: named?.bodyTimeoutMs ?? parseDuration(t?.streamIdleTimeout ?? DEFAULT_STREAM_IDLE_TIMEOUT),
   };
   const fixed = m.params?.model;
-  return (model) => Object.freeze({ ...base, model: fixed ?? model });
+  const cap = m.params?.maxOutputTokens;
+  const withCap = cap === undefined ? base : { ...base, maxOutputTokens: cap };
+  return (model) => Object.freeze({ ...withCap, model: fixed ?? model });
 }
 
 const route = (r: RouteEntry): RouteEntry => Object.freeze(r);

@@ -5,8 +5,9 @@
  */
 import type { AiPolicyConfig, GuardConfig } from "../../config/schema.js";
 import { GatewayError } from "../../errors.js";
-import type { IrRequest, IrResponse } from "../../llm/formats/ir.js";
+import type { IrFormat, IrRequest, IrResponse } from "../../llm/formats/ir.js";
 import { type PolicyEvent, type PolicyPhase, policyEvent } from "../events.js";
+import { bodyTexts } from "./body-texts.js";
 import { requestTexts, responseTexts, type TextSlots } from "./ir-texts.js";
 import { createStreamGuard, type StreamGuard } from "./stream-guard.js";
 import { createBlocklistGuard, createRegexGuard, type Rejection, type SyncGuard } from "./text-guards.js";
@@ -22,6 +23,14 @@ export interface PromptGuard {
   readonly request: readonly CompiledGuard[];
   readonly response: readonly CompiledGuard[];
   checkRequest(ir: IrRequest): Promise<GuardOutcome<IrRequest>>;
+  /**
+   * The request guards over a body in the caller's `format` (every text its provider reads,
+   * see body-texts.ts); a masked body is a copy, the original is not modified.
+   */
+  checkRequestBody(
+    format: IrFormat,
+    body: Record<string, unknown>,
+  ): Promise<GuardOutcome<Record<string, unknown>>>;
   checkResponse(ir: IrResponse): Promise<GuardOutcome<IrResponse>>;
   /**
    * A masker for one streamed response, or undefined when there are no response guards.
@@ -105,6 +114,8 @@ export function createPromptGuard(
     response,
     streamsNeedBuffering,
     checkRequest: (ir: IrRequest) => runChain(request, requestTexts(ir), ir, "request"),
+    checkRequestBody: (format: IrFormat, body: Record<string, unknown>) =>
+      runChain(request, bodyTexts(format, body), body, "request"),
     checkResponse: (ir: IrResponse) => runChain(response, responseTexts(ir), ir, "response"),
     createStreamGuard: () => (streamGuards.length === 0 ? undefined : createStreamGuard(streamGuards)),
   });

@@ -4,7 +4,8 @@
  * blocklist's words. Each becomes a ScanRule (see scanner.ts).
  */
 import type { REGEX_BUILTINS } from "../../config/schema.js";
-import { regexWindow } from "./regex-window.js";
+import { foldWord } from "./fold.js";
+import { regexGrowth, regexWindow } from "./regex-window.js";
 import { alphabetHold, type ScanRule, windowHold } from "./scanner.js";
 
 export type BuiltinName = (typeof REGEX_BUILTINS)[number];
@@ -177,10 +178,15 @@ export function literalPrefix(pattern: string): string {
   return out;
 }
 
-/** A custom pattern: its window comes from the pattern when bounded, else a fixed cap. */
+/**
+ * A custom pattern: its window comes from the pattern when bounded, else a fixed cap. A pattern
+ * whose matches can be longer than the cap also says how a found match may still grow, so a
+ * stream holds the match whole (see TextScanner) instead of masking only its first part.
+ */
 export function customRule(pattern: string): ScanRule {
   const re = new RegExp(pattern, "g");
-  const window = Math.min(regexWindow(pattern), UNBOUNDED_PATTERN_WINDOW);
+  const full = regexWindow(pattern);
+  const window = Math.min(full, UNBOUNDED_PATTERN_WINDOW);
   const lit = literalPrefix(pattern);
   const any = windowHold(window);
   const holdFrom =
@@ -195,13 +201,24 @@ export function customRule(pattern: string): ScanRule {
           }
           return n;
         };
-  return Object.freeze({ label: "custom", re, placeholder: CUSTOM_PLACEHOLDER, window, holdFrom });
+  const rule: ScanRule = { label: "custom", re, placeholder: CUSTOM_PLACEHOLDER, window, holdFrom };
+  if (full <= UNBOUNDED_PATTERN_WINDOW) return Object.freeze(rule);
+  const growth = regexGrowth(pattern);
+  return Object.freeze({
+    ...rule,
+    growth: Number.isFinite(growth) ? growth : UNBOUNDED_PATTERN_WINDOW,
+    sticky: new RegExp(pattern, "y"),
+  });
 }
 
 const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
-/** A blocklist word: case-insensitive; only a trailing proper prefix of the word is held back. */
-export function wordRule(word: string): ScanRule {
+/**
+ * A blocklist word: case-insensitive, compared folded (fold.ts: the scanner folds the text of
+ * reject rules); only a trailing proper prefix of the word is held back.
+ */
+export function wordRule(given: string): ScanRule {
+  const word = foldWord(given);
   const re = new RegExp(escapeRe(word), "giu");
   const chars = Array.from(word);
   const prefixes: string[] = [];

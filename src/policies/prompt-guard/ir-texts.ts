@@ -1,5 +1,6 @@
 /**
- * The texts a guard reads, taken out of the IR in a fixed order and put back after masking.
+ * The texts a guard reads out of the IR, in a fixed order, put back after masking: response
+ * guards use it; request guards in the pipeline read the whole body instead (body-texts.ts).
  * Scope: system prompt, text of every message role, tool call arguments (as their JSON text),
  * tool results; in responses, text and tool call arguments. Thinking is left alone: Anthropic
  * verifies its signature when it is sent back, so a masked thought would break the next turn.

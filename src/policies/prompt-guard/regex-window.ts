@@ -10,8 +10,22 @@ export function regexWindow(source: string): number {
   return len + 1;
 }
 
+/**
+ * How far past the end of a match more input could still extend it: one more than the longest
+ * repeated unit (`[a-z]` in `[a-z]+` is 1, `(abc)+` is 3), Infinity when a repeated unit is
+ * itself unbounded or uses a backreference. A greedy match ending at least this far before the
+ * known end of the text cannot grow (approximately: lookarounds are not modelled).
+ */
+export function regexGrowth(source: string): number {
+  const w = new Walker(source);
+  w.alternation();
+  return w.maxUnit + 1;
+}
+
 class Walker {
   private i = 0;
+  /** The longest atom under a quantifier of more than one. */
+  maxUnit = 0;
   constructor(private readonly s: string) {}
 
   alternation(): number {
@@ -89,6 +103,7 @@ class Walker {
       times = m[2] === undefined ? Number(m[1]) : m[3] === "" ? Number.POSITIVE_INFINITY : Number(m[3]);
     } else return atom;
     if (this.s[this.i] === "?") this.i++;
+    if (times > 1) this.maxUnit = Math.max(this.maxUnit, atom);
     if (atom === 0) return 0;
     return atom * times;
   }

@@ -4,7 +4,7 @@
  */
 import type { GuardConfig } from "../../config/schema.js";
 import { builtinRules, customRule, wordRule } from "./detectors.js";
-import { type ScanRule, type ScanStep, scanAll, TextScanner } from "./scanner.js";
+import { MAX_MATCH_HOLD, type ScanRule, type ScanStep, scanAll, TextScanner } from "./scanner.js";
 
 export interface Rejection {
   readonly status: number;
@@ -47,7 +47,13 @@ function syncGuard(
     action,
     rules: frozen,
     rejection,
-    holdbackBound: Math.max(0, ...frozen.map((r) => r.window - 1)),
+    // A masking stream holds a match that may still grow whole, up to MAX_MATCH_HOLD.
+    holdbackBound: Math.max(
+      0,
+      ...frozen.map((r) =>
+        !stop && r.growth !== undefined ? Math.max(MAX_MATCH_HOLD, r.window - 1) : r.window - 1,
+      ),
+    ),
     scan: (text: string) => scanAll(text, frozen, stop),
     scanner: () => new TextScanner(frozen, stop),
   });

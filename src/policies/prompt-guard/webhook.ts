@@ -4,14 +4,15 @@
  * Wire contract (one call per guard per request or response, all texts at once):
  *   POST <url>   content-type: application/json   (+ the configured headers)
  *   {"phase": "request" | "response", "texts": ["...", ...]}
- * `texts` are, in order, the system prompt parts, every message's text, tool call arguments
- * (JSON text) and tool results (see ir-texts.ts); for responses the output text and tool call
- * arguments. The service answers 2xx with JSON:
+ * `texts` are, for requests, every text field of the body in the caller's format, in body
+ * order (see body-texts.ts); for responses the output text and tool call arguments (see
+ * ir-texts.ts). The service answers 2xx with JSON:
  *   {"action": "pass"}
  *   {"action": "mask", "texts": ["...", ...]}   same length and order as sent; replaces them
  *   {"action": "mask", "text": "..."}           accepted when exactly one text was sent
  *   {"action": "reject", "message"?: "..."}     message (if any) goes to the caller
- * Anything else (connection error, timeout, non-2xx, malformed JSON or shape) is a failure:
+ * Anything else (connection error, timeout, non-2xx, an answer over WEBHOOK_ANSWER_LIMIT,
+ * malformed JSON or shape) is a failure:
  * failClosed (default) rejects with the guard's rejection, failOpen lets the text through and
  * records a failOpen event. Header values may be secrets: they never appear in errors.
  */
@@ -49,7 +50,18 @@ export interface WebhookGuard {
 
 export const DEFAULT_WEBHOOK_TIMEOUT = "2s";
 
-export function undiciPost(dispatcher?: Dispatcher): WebhookPost {
+/** The largest webhook answer read (a mask answer carries every text back); past it the call failed. */
+export const WEBHOOK_ANSWER_LIMIT = 32 * 1024 * 1024;
+
+/** Thrown by a post whose answer is longer than WEBHOOK_ANSWER_LIMIT (the connection is cut). */
+export class WebhookAnswerTooLarge extends Error {
+  constructor() {
+    super(`The webhook answer is larger than ${WEBHOOK_ANSWER_LIMIT} bytes.`);
+    this.name = "WebhookAnswerTooLarge";
+  }
+}
+
+export function undiciPost(dispatcher?: Dispatcher, limit = WEBHOOK_ANSWER_LIMIT): WebhookPost {
   return async (url, init) => {
     const res = await request(url, {
       method: "POST",
@@ -58,7 +70,18 @@ export function undiciPost(dispatcher?: Dispatcher): WebhookPost {
       signal: AbortSignal.timeout(init.timeoutMs),
       ...(dispatcher === undefined ? {} : { dispatcher }),
     });
-    return { status: res.statusCode, body: await res.body.text() };
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const c of res.body) {
+      const chunk = c as Buffer;
+      size += chunk.byteLength;
+      if (size > limit) {
+        res.body.destroy();
+        throw new WebhookAnswerTooLarge();
+      }
+      chunks.push(chunk);
+    }
+    return { status: res.statusCode, body: Buffer.concat(chunks, size).toString("utf8") };
   };
 }
 
@@ -109,6 +132,8 @@ export function createWebhookGuard(cfg: GuardConfig, deps: WebhookDeps = {}): We
       });
       return parseVerdict(res.status, res.body, texts.length);
     } catch (err) {
+      if (err instanceof WebhookAnswerTooLarge)
+        return { action: "failed", reason: "webhook answer too large" };
       const name = (err as { name?: unknown } | null)?.name;
       const timedOut = name === "TimeoutError" || name === "AbortError";
       return { action: "failed", reason: timedOut ? "webhook timed out" : "webhook unreachable" };

@@ -3,10 +3,12 @@
 // Review every diff by eye before committing: the goldens are the spec, not a snapshot to accept.
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { fixtures } from "./fixture-inputs.mjs";
+import { fixtures as base } from "./fixture-inputs.mjs";
+import { fidelityFixtures } from "./fixture-inputs-fidelity.mjs";
 import { runFixture } from "./run-fixture.ts";
 
 const dir = join(import.meta.dirname, "fixtures");
+const fixtures = [...base, ...fidelityFixtures];
 const done = new Map();
 for (const f of fixtures) {
   if (typeof f.input === "string" && f.input.startsWith("FROM:"))

@@ -1,5 +1,5 @@
 import { type ConverterOptions, converterFor } from "../../../src/llm/formats/index.js";
-import type { IrFormat, WireEvent } from "../../../src/llm/formats/ir.js";
+import type { IrFormat, IrToolOrigin, WireEvent } from "../../../src/llm/formats/ir.js";
 
 export type FixtureKind = "request" | "response" | "stream" | "error";
 
@@ -20,7 +20,10 @@ export interface Fixture {
     now?: number;
     includeUsage?: boolean;
     defaultMaxTokens?: number;
+    maxOutputTokens?: number;
     maxTokensField?: "max_tokens" | "max_completion_tokens";
+    /** Responses client: tools its request renamed (flat name → how it named them). */
+    toolOrigins?: Record<string, IrToolOrigin>;
   };
   input: unknown;
   expected: unknown;
@@ -43,7 +46,9 @@ export function converterOptions(fx: Pick<Fixture, "options">): ConverterOptions
   }
   if (o.includeUsage !== undefined) out.includeUsage = o.includeUsage;
   if (o.defaultMaxTokens !== undefined) out.defaultMaxTokens = o.defaultMaxTokens;
+  if (o.maxOutputTokens !== undefined) out.maxOutputTokens = o.maxOutputTokens;
   if (o.maxTokensField !== undefined) out.maxTokensField = o.maxTokensField;
+  if (o.toolOrigins !== undefined) out.toolOrigins = new Map(Object.entries(o.toolOrigins));
   return out;
 }
 
@@ -84,7 +89,11 @@ export function runFixture(fx: Fixture): FixtureResult {
     case "request": {
       const a = client.requestToIR(fx.input);
       const b = upstream.requestFromIR(a.ir, opts);
-      return { output: b.body, dropped: [...a.dropped, ...b.dropped], unsupported: a.unsupported };
+      return {
+        output: b.body,
+        dropped: [...a.dropped, ...b.dropped],
+        unsupported: [...a.unsupported, ...(b.unsupported ?? [])],
+      };
     }
     case "response": {
       const a = upstream.responseToIR(fx.input);

@@ -252,3 +252,39 @@ describe("stream guard over IR events", () => {
     expect(w.createStreamGuard()).toBeUndefined();
   });
 });
+
+describe("a match that may still grow (unbounded custom pattern)", () => {
+  const g = createRegexGuard({ regex: { action: "mask", rules: [{ pattern: "sk-[A-Za-z0-9]{20,}" }] } });
+  const stream = (t: string, size: number): string => {
+    const s = g.scanner();
+    let out = "";
+    for (let i = 0; i < t.length; i += size) {
+      out += s.push(t.slice(i, i + size)).out;
+      expect(s.held).toBeLessThanOrEqual(g.holdbackBound);
+    }
+    return out + s.flush().out;
+  };
+  const key = (n: number) => `sk-${"aB3".repeat(Math.ceil(n / 3)).slice(0, n - 3)}`;
+
+  it("a 300-character key in 7-character deltas is masked whole", () => {
+    const t = `key: ${key(300)} end`;
+    expect(stream(t, 7)).toBe("key: <masked> end");
+    expect(stream(t, 7)).toBe(g.scan(t).out);
+  });
+
+  it("past the 4096-character bound the held text is masked and the rest of the match dropped", () => {
+    const t = `key: ${key(10_000)} end`;
+    expect(stream(t, 7)).toBe("key: <masked> end");
+    expect(stream(t, 5000)).toBe("key: <masked> end");
+  });
+
+  it("any split agrees with the whole text", () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 20, max: 5000 }), fc.integer({ min: 1, max: 600 }), (n, size) => {
+        const t = `a ${key(n)}. b sk-short ${key(30)}`;
+        expect(stream(t, size)).toBe(g.scan(t).out);
+      }),
+      { numRuns: 40 },
+    );
+  });
+});

@@ -3,13 +3,20 @@ import type {
   IrContentPart,
   IrImagePart,
   IrMessage,
+  IrReasoning,
   IrRequest,
   IrTextPart,
   IrTool,
   RequestFromIrResult,
   RequestToIrResult,
 } from "../ir.js";
-import { budgetForEffort, effortForBudget, MIN_THINKING_BUDGET } from "../reasoning.js";
+import {
+  anthropicEffortFor,
+  budgetForEffort,
+  effortForBudget,
+  effortFromAnthropic,
+  MIN_THINKING_BUDGET,
+} from "../reasoning.js";
 import {
   argumentsToObject,
   asArray,
@@ -21,6 +28,8 @@ import {
   objectToArguments,
   unknownKeys,
 } from "../util.js";
+import { claudeModelLimits } from "./model-limits.js";
+import { anthropicOutputSchema } from "./output-schema.js";
 
 const KNOWN = new Set([
   "model",
@@ -36,7 +45,10 @@ const KNOWN = new Set([
   "tool_choice",
   "thinking",
   "metadata",
+  "output_config",
 ]);
+
+const OUTPUT_CONFIG_KNOWN = new Set(["format", "effort"]);
 
 /** Used when the client did not say: Anthropic requires max_tokens. */
 export const DEFAULT_ANTHROPIC_MAX_TOKENS = 4096;
@@ -184,26 +196,69 @@ export function anthropicRequestToIR(body: unknown): RequestToIrResult {
   }
   if (Array.isArray(body.stop_sequences))
     ir.stop = body.stop_sequences.filter((s): s is string => typeof s === "string");
+  const oc = isRecord(body.output_config) ? body.output_config : {};
+  const effortName = asString(oc.effort);
+  const effort = effortName === undefined ? undefined : effortFromAnthropic(effortName);
+  if (effortName !== undefined && effort === undefined) dropped.push(`output_config.effort=${effortName}`);
   const th = body.thinking;
   if (isRecord(th)) {
     if (th.type === "enabled") {
       const budget = asNumber(th.budget_tokens);
       ir.reasoning =
         budget !== undefined
-          ? { budgetTokens: budget, effort: effortForBudget(budget) }
-          : { effort: "medium" };
+          ? { budgetTokens: budget, effort: effort ?? effortForBudget(budget) }
+          : { effort: effort ?? "medium" };
+    } else if (th.type === "adaptive") {
+      // Claude Code sends this with output_config.effort for current models.
+      const r: IrReasoning = { adaptive: true };
+      if (effort !== undefined) r.effort = effort;
+      ir.reasoning = r;
     } else if (th.type === "disabled") ir.reasoning = { disabled: true };
     else dropped.push(`thinking.type=${String(th.type)}`);
+  } else if (effort !== undefined) ir.reasoning = { effort };
+  const fmt = oc.format;
+  if (isRecord(fmt)) {
+    if (fmt.type === "json_schema" && isRecord(fmt.schema))
+      ir.responseFormat = { type: "json_schema", name: "output", schema: fmt.schema };
+    else dropped.push(`output_config.format.type=${String(fmt.type)}`);
   }
   if (isRecord(body.metadata) && typeof body.metadata.user_id === "string") ir.user = body.metadata.user_id;
   const extras = unknownKeys(body, KNOWN);
-  if (extras !== undefined) ir.extras = { "anthropic-messages": extras };
+  const ocRest = unknownKeys(oc, OUTPUT_CONFIG_KNOWN);
+  if (ocRest !== undefined) {
+    // Other output_config keys reach only an Anthropic upstream.
+    const bag = extras ?? {};
+    bag.output_config = ocRest;
+    ir.extras = { "anthropic-messages": bag };
+  } else if (extras !== undefined) ir.extras = { "anthropic-messages": extras };
   return { ir, dropped, unsupported };
 }
 
 export interface AnthropicRequestOptions {
   /** max_tokens when the client gave none (Anthropic requires it). */
   defaultMaxTokens?: number;
+  /** The model's output cap (config), over the built-in table: a derived max_tokens never exceeds it. */
+  maxOutputTokens?: number;
+}
+
+/** Plain JSON mode has no Anthropic equivalent (its schemas need closed objects): it is asked for in words. */
+export const JSON_OBJECT_INSTRUCTION =
+  "Respond with a single JSON object and nothing else: no prose, no Markdown code fences.";
+
+/**
+ * Anthropic rejects thinking when the last assistant turn holds tool_use without starting with a
+ * signed thinking block ("a final assistant message must start with a thinking block").
+ */
+function toolTurnLacksThinking(messages: Json[]): boolean {
+  for (let i = messages.length - 1; i >= 0; i--) {
+    const m = messages[i]!;
+    if (m.role !== "assistant") continue;
+    const blocks = Array.isArray(m.content) ? (m.content as Json[]) : [];
+    if (!blocks.some((b) => b.type === "tool_use")) return false;
+    const first = blocks[0]?.type;
+    return first !== "thinking" && first !== "redacted_thinking";
+  }
+  return false;
 }
 
 function withCache(block: Json, cc: unknown): Json {
@@ -219,7 +274,17 @@ function imageBlock(p: IrImagePart): Json {
   return withCache({ type: "image", source }, p.cacheControl);
 }
 
+/**
+ * A mid-conversation system instruction: Anthropic has one top-level `system`, so it rides in
+ * the user turn where it was given, as a text block marked as a system instruction.
+ */
+function systemInTurn(m: IrMessage): Json[] {
+  const text = m.content.map((p) => (p.type === "text" ? p.text : "")).join("\n\n");
+  return text === "" ? [] : [{ type: "text", text: `<system>\n${text}\n</system>` }];
+}
+
 function blocksFor(m: IrMessage, i: number, dropped: string[]): Json[] {
+  if (m.role === "system") return systemInTurn(m);
   const out: Json[] = [];
   for (const p of m.content) {
     switch (p.type) {
@@ -278,30 +343,53 @@ export function anthropicRequestFromIR(
   });
 
   const body: Json = { model: ir.model, messages };
+  const limits = claudeModelLimits(ir.model);
+  const cap = opts.maxOutputTokens ?? limits?.maxOutputTokens ?? Number.POSITIVE_INFINITY;
   const defaulted = ir.maxTokens === undefined;
-  let maxTokens = ir.maxTokens ?? opts.defaultMaxTokens ?? DEFAULT_ANTHROPIC_MAX_TOKENS;
-  if (ir.system.length > 0) {
+  const baseMax = opts.defaultMaxTokens ?? DEFAULT_ANTHROPIC_MAX_TOKENS;
+  let maxTokens = ir.maxTokens ?? Math.min(baseMax, cap);
+  const system = [...ir.system];
+  if (ir.responseFormat?.type === "json_object") system.push({ type: "text", text: JSON_OBJECT_INSTRUCTION });
+  if (system.length > 0) {
     body.system =
-      ir.system.length === 1 && ir.system[0]!.cacheControl === undefined
-        ? ir.system[0]!.text
-        : ir.system.map((p) => withCache({ type: "text", text: p.text }, p.cacheControl));
+      system.length === 1 && system[0]!.cacheControl === undefined
+        ? system[0]!.text
+        : system.map((p) => withCache({ type: "text", text: p.text }, p.cacheControl));
   }
+  const outputConfig: Json = {};
+  if (ir.responseFormat?.type === "json_schema")
+    outputConfig.format = { type: "json_schema", schema: anthropicOutputSchema(ir.responseFormat.schema) };
 
   let thinking = false;
   const r = ir.reasoning;
   const forcedTool = ir.toolChoice?.type === "required" || ir.toolChoice?.type === "tool";
   if (r !== undefined) {
+    const adaptive = r.adaptive === true || limits?.adaptive === true;
     if (r.disabled === true || r.effort === "none") body.thinking = { type: "disabled" };
     else if (forcedTool) dropped.push("reasoning (Anthropic rejects thinking with a forced tool_choice)");
-    else {
+    else if (toolTurnLacksThinking(messages))
+      dropped.push(
+        "reasoning (the last assistant tool_use turn has no signed thinking block, which Anthropic requires with thinking on)",
+      );
+    else if (adaptive) {
+      body.thinking = { type: "adaptive" };
+      thinking = true;
+      const effort =
+        r.effort === undefined ? undefined : anthropicEffortFor(r.effort, limits?.maxEffort ?? true);
+      if (effort !== undefined) outputConfig.effort = effort;
+      else if (r.effort !== undefined) dropped.push(`reasoning.effort=${r.effort}`);
+      // Thinking shares max_tokens: a defaulted one gets room for it, within the model's cap.
+      if (defaulted) maxTokens = Math.min(baseMax + (budgetForEffort(r.effort ?? "high") ?? 8192), cap);
+    } else {
       let budget = Math.max(
         MIN_THINKING_BUDGET,
         r.budgetTokens ?? budgetForEffort(r.effort ?? "medium") ?? 8192,
       );
-      // budget_tokens must be below max_tokens: a defaulted max_tokens is raised, a given one caps the budget.
+      // budget_tokens must be below max_tokens: a defaulted max_tokens is raised (within the
+      // model's cap), a given one caps the budget.
       if (budget >= maxTokens) {
-        if (defaulted) maxTokens = budget + (opts.defaultMaxTokens ?? DEFAULT_ANTHROPIC_MAX_TOKENS);
-        else budget = maxTokens - 1;
+        if (defaulted) maxTokens = Math.min(budget + baseMax, cap);
+        if (budget >= maxTokens) budget = maxTokens - 1;
       }
       if (budget < MIN_THINKING_BUDGET)
         dropped.push("reasoning (max_tokens below the minimum thinking budget)");
@@ -311,6 +399,7 @@ export function anthropicRequestFromIR(
       }
     }
   }
+  if (Object.keys(outputConfig).length > 0) body.output_config = outputConfig;
   body.max_tokens = maxTokens;
   if (ir.stop !== undefined && ir.stop.length > 0) body.stop_sequences = ir.stop;
   if (ir.temperature !== undefined) {
@@ -349,11 +438,15 @@ export function anthropicRequestFromIR(
   }
   if (ir.user !== undefined) body.metadata = { user_id: ir.user };
   if (ir.metadata !== undefined) dropped.push("metadata");
-  if (ir.responseFormat !== undefined && ir.responseFormat.type !== "text") dropped.push("response_format");
   if (ir.seed !== undefined) dropped.push("seed");
-  if (ir.n !== undefined && ir.n !== 1) dropped.push("n");
+  // Fewer choices than asked for would pass silently for the client: refused instead.
+  const unsupported: string[] = [];
+  if (ir.n !== undefined && ir.n > 1) unsupported.push(`n=${ir.n}`);
   if (ir.presencePenalty !== undefined) dropped.push("presence_penalty");
   if (ir.frequencyPenalty !== undefined) dropped.push("frequency_penalty");
+  const ocExtra = ir.extras?.["anthropic-messages"]?.output_config;
+  if (isRecord(ocExtra) && isRecord(body.output_config))
+    body.output_config = { ...ocExtra, ...body.output_config };
   mergeExtras(body, ir, "anthropic-messages", dropped);
-  return { body, dropped };
+  return unsupported.length > 0 ? { body, dropped, unsupported } : { body, dropped };
 }

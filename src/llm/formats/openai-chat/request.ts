@@ -13,6 +13,7 @@ import type {
 } from "../ir.js";
 import { effortForBudget } from "../reasoning.js";
 import { asArray, asNumber, asString, isRecord, type Json, mergeExtras, unknownKeys } from "../util.js";
+import { thinkingBlocksToIR } from "./response.js";
 
 const KNOWN = new Set([
   "model",
@@ -101,14 +102,20 @@ export function chatRequestToIR(body: unknown): RequestToIrResult {
     if (!isRecord(m)) throw invalid(`messages[${i}] must be an object`);
     const role = m.role;
     if (role === "system" || role === "developer") {
-      system.push(...textParts(m.content, `messages[${i}]`, dropped));
+      const texts = textParts(m.content, `messages[${i}]`, dropped);
+      // Leading instructions are the system prompt; a later one stays where it was.
+      if (messages.length === 0) system.push(...texts);
+      else messages.push({ role: "system", content: texts });
     } else if (role === "user") {
       const msg: IrMessage = { role: "user", content: userParts(m.content, i, dropped) };
       if (typeof m.name === "string") msg.name = m.name;
       messages.push(msg);
     } else if (role === "assistant") {
-      const content: IrContentPart[] =
-        m.content == null ? [] : textParts(m.content, `messages[${i}]`, dropped);
+      // Signed thinking agw handed out (thinking_blocks) goes first, as Anthropic wants it back.
+      const content: IrContentPart[] = [
+        ...thinkingBlocksToIR(m.thinking_blocks),
+        ...(m.content == null ? [] : textParts(m.content, `messages[${i}]`, dropped)),
+      ];
       for (const tc of asArray(m.tool_calls)) {
         if (!isRecord(tc) || !isRecord(tc.function)) continue;
         content.push({
@@ -230,7 +237,12 @@ export function chatRequestFromIR(ir: IrRequest, opts: ChatRequestOptions = {}):
     messages.push({ role: "system", content: ir.system.map((p) => p.text).join("\n\n") });
 
   for (const [i, m] of ir.messages.entries()) {
-    if (m.role === "user") {
+    if (m.role === "system") {
+      // `system` rather than `developer`: every OpenAI-compatible server knows it, and OpenAI
+      // reads it as `developer` for the models that have that role.
+      const text = m.content.map((p) => (p.type === "text" ? p.text : "")).join("\n\n");
+      messages.push({ role: "system", content: text });
+    } else if (m.role === "user") {
       const parts = m.content.filter((p) => {
         if (p.type === "text" || p.type === "image") return true;
         dropped.push(`messages[${i}].${p.type}`);

@@ -6,13 +6,20 @@ import type {
   IrRequest,
   IrResponseFormat,
   IrTextPart,
-  IrTool,
   RequestFromIrResult,
   RequestToIrResult,
 } from "../ir.js";
 import { imageFromUrl, imageToUrl } from "../openai-chat/request.js";
 import { effortForBudget } from "../reasoning.js";
 import { asArray, asNumber, asString, isRecord, type Json, mergeExtras, unknownKeys } from "../util.js";
+import {
+  callItem,
+  clientToolsFromIR,
+  clientToolsToIR,
+  customArguments,
+  namespacedName,
+  toolOrigins,
+} from "./client-tools.js";
 
 const KNOWN = new Set([
   "model",
@@ -59,6 +66,24 @@ function contentParts(
   return out;
 }
 
+/** The id prefix agw gives the reasoning items it produces (see response.ts idFactory). */
+const REASONING_ID = /^rs_/;
+
+/**
+ * An `item_reference` names a stored item; agw stores none, so only a Responses upstream can
+ * resolve one. A reasoning item (which clients such as the AI SDK reference by default) is
+ * dropped, as an unsigned reasoning item would be; any other reference is refused with what to do.
+ */
+function itemReference(item: Json, where: string, dropped: string[], unsupported: string[]): void {
+  const id = asString(item.id) ?? "";
+  if (REASONING_ID.test(id)) dropped.push(`${where}.item_reference(reasoning ${id})`);
+  else
+    unsupported.push(
+      `${where}.item_reference to ${JSON.stringify(id)} (agw stores no items: send the item itself, ` +
+        "e.g. with `store: false`, which the Vercel AI SDK takes as providerOptions.openai.store)",
+    );
+}
+
 /** The Responses API with state (stored responses, conversations) and hosted tools needs a Responses upstream. */
 export function responsesRequestToIR(body: unknown): RequestToIrResult {
   if (!isRecord(body)) throw invalid("request body must be a JSON object");
@@ -95,19 +120,31 @@ export function responsesRequestToIR(body: unknown): RequestToIrResult {
       if (type === "message") {
         const role = item.role;
         const parts = contentParts(item.content, where, dropped, unsupported);
-        if (role === "system" || role === "developer")
-          system.push(...parts.filter((p): p is IrTextPart => p.type === "text"));
-        else if (role === "user") messages.push({ role: "user", content: parts });
+        if (role === "system" || role === "developer") {
+          const texts = parts.filter((p): p is IrTextPart => p.type === "text");
+          // Leading instructions are the system prompt; a later one stays where it was.
+          if (messages.length === 0) system.push(...texts);
+          else messages.push({ role: "system", content: texts });
+        } else if (role === "user") messages.push({ role: "user", content: parts });
         else if (role === "assistant") lastAssistant().content.push(...parts);
         else throw invalid(`${where}: unsupported role ${JSON.stringify(role)}`);
       } else if (type === "function_call") {
+        const name = asString(item.name) ?? "";
+        const ns = asString(item.namespace);
+        lastAssistant().content.push({
+          type: "tool_call",
+          id: asString(item.call_id) ?? "",
+          name: ns === undefined ? name : namespacedName(ns, name),
+          arguments: asString(item.arguments) ?? "",
+        });
+      } else if (type === "custom_tool_call") {
         lastAssistant().content.push({
           type: "tool_call",
           id: asString(item.call_id) ?? "",
           name: asString(item.name) ?? "",
-          arguments: asString(item.arguments) ?? "",
+          arguments: customArguments(asString(item.input) ?? ""),
         });
-      } else if (type === "function_call_output") {
+      } else if (type === "function_call_output" || type === "custom_tool_call_output") {
         const out = item.output;
         const content: string | Array<IrTextPart | IrImagePart> =
           typeof out === "string"
@@ -133,29 +170,26 @@ export function responsesRequestToIR(body: unknown): RequestToIrResult {
             ? { type: "thinking", thinking: text, signature: sig }
             : { type: "thinking", thinking: text },
         );
-      } else unsupported.push(`${where}.type=${String(type)}`);
+      } else if (type === "item_reference") itemReference(item, where, dropped, unsupported);
+      else unsupported.push(`${where}.type=${String(type)}`);
     });
   } else throw invalid("`input` must be a string or an array of items");
 
   const ir: IrRequest = { model, system, messages, stream: body.stream === true };
-  const tools: IrTool[] = [];
-  for (const t of asArray(body.tools)) {
-    if (!isRecord(t)) continue;
-    if (t.type === "function") {
-      const tool: IrTool = {
-        name: asString(t.name) ?? "",
-        parameters: isRecord(t.parameters) ? t.parameters : { type: "object", properties: {} },
-      };
-      if (typeof t.description === "string") tool.description = t.description;
-      if (typeof t.strict === "boolean") tool.strict = t.strict;
-      tools.push(tool);
-    } else unsupported.push(`tools[type=${String(t.type)}]`);
-  }
+  const { tools, hosted } = clientToolsToIR(body.tools, unsupported);
   if (tools.length > 0) ir.tools = tools;
   const tc = body.tool_choice;
+  let hostedChoice: Json | undefined;
   if (tc === "auto" || tc === "none" || tc === "required") ir.toolChoice = { type: tc };
   else if (isRecord(tc) && tc.type === "function" && typeof tc.name === "string")
+    ir.toolChoice = {
+      type: "tool",
+      name: typeof tc.namespace === "string" ? namespacedName(tc.namespace, tc.name) : tc.name,
+    };
+  else if (isRecord(tc) && tc.type === "custom" && typeof tc.name === "string")
     ir.toolChoice = { type: "tool", name: tc.name };
+  else if (isRecord(tc) && tc.type !== "allowed_tools" && tc.type !== "mcp")
+    hostedChoice = tc; // a hosted tool: goes wherever the hosted tools go
   else if (isRecord(tc)) unsupported.push(`tool_choice.type=${String(tc.type)}`);
   if (typeof body.parallel_tool_calls === "boolean") ir.parallelToolCalls = body.parallel_tool_calls;
   const mt = asNumber(body.max_output_tokens);
@@ -193,8 +227,12 @@ export function responsesRequestToIR(body: unknown): RequestToIrResult {
       ir.responseFormat = rf;
     }
   }
-  const extras = unknownKeys(body, KNOWN);
-  if (extras !== undefined) ir.extras = { "openai-responses": extras };
+  const extras = unknownKeys(body, KNOWN) ?? {};
+  // Hosted tools ride in the extras: a Responses upstream gets them as sent, another one cannot
+  // run them (the pipeline drops or refuses them, see hostedToolTypes).
+  if (hosted.length > 0) extras.tools = hosted;
+  if (hostedChoice !== undefined) extras.tool_choice = hostedChoice;
+  if (Object.keys(extras).length > 0) ir.extras = { "openai-responses": extras };
   return { ir, dropped, unsupported };
 }
 
@@ -213,10 +251,15 @@ function inputContent(parts: IrContentPart[], role: "user" | "assistant"): Json[
 
 export function responsesRequestFromIR(ir: IrRequest): RequestFromIrResult {
   const dropped: string[] = [];
+  const origins = toolOrigins(ir);
+  const customCallIds = new Set<string>();
+  for (const m of ir.messages)
+    for (const p of m.content)
+      if (p.type === "tool_call" && origins?.get(p.name)?.kind === "custom") customCallIds.add(p.id);
   const input: Json[] = [];
   ir.messages.forEach((m, i) => {
-    if (m.role === "user")
-      input.push({ type: "message", role: "user", content: inputContent(m.content, "user") });
+    if (m.role === "user" || m.role === "system")
+      input.push({ type: "message", role: m.role, content: inputContent(m.content, "user") });
     else if (m.role === "assistant") {
       let pendingText: IrContentPart[] = [];
       const flush = (): void => {
@@ -228,18 +271,17 @@ export function responsesRequestFromIR(ir: IrRequest): RequestFromIrResult {
         if (p.type === "text") pendingText.push(p);
         else if (p.type === "tool_call") {
           flush();
-          input.push({
-            type: "function_call",
-            call_id: p.id,
-            name: p.name,
-            arguments: p.arguments === "" ? "{}" : p.arguments,
-          });
+          const call = callItem("", p.id, p.name, p.arguments === "" ? "{}" : p.arguments, origins, "");
+          delete call.id;
+          delete call.status;
+          input.push(call);
         } else dropped.push(`messages[${i}].${p.type}`);
       }
       flush();
     } else {
       for (const p of m.content) {
         if (p.type !== "tool_result") continue;
+        const custom = customCallIds.has(p.toolCallId);
         const output =
           typeof p.content === "string"
             ? p.content
@@ -248,24 +290,28 @@ export function responsesRequestFromIR(ir: IrRequest): RequestFromIrResult {
                   ? { type: "input_text", text: c.text }
                   : { type: "input_image", image_url: imageToUrl(c) },
               );
-        input.push({ type: "function_call_output", call_id: p.toolCallId, output });
+        input.push({
+          type: custom ? "custom_tool_call_output" : "function_call_output",
+          call_id: p.toolCallId,
+          output: custom && typeof output !== "string" ? JSON.stringify(output) : output,
+        });
       }
     }
   });
   const body: Json = { model: ir.model, input };
   if (ir.system.length > 0) body.instructions = ir.system.map((p) => p.text).join("\n\n");
-  if (ir.tools !== undefined && ir.tools.length > 0)
-    body.tools = ir.tools.map((t) => {
-      const tool: Json = { type: "function", name: t.name };
-      if (t.description !== undefined) tool.description = t.description;
-      tool.parameters = t.parameters;
-      // Responses defaults strict to true, which rejects most hand-written schemas.
-      tool.strict = t.strict ?? false;
-      return tool;
-    });
-  if (ir.toolChoice !== undefined)
-    body.tool_choice =
-      ir.toolChoice.type === "tool" ? { type: "function", name: ir.toolChoice.name } : ir.toolChoice.type;
+  const hosted = ir.extras?.["openai-responses"]?.tools;
+  if ((ir.tools !== undefined && ir.tools.length > 0) || hosted !== undefined)
+    body.tools = clientToolsFromIR(ir.tools ?? [], hosted);
+  if (ir.toolChoice !== undefined) {
+    const tc = ir.toolChoice;
+    const origin = tc.type === "tool" ? origins?.get(tc.name) : undefined;
+    if (tc.type !== "tool") body.tool_choice = tc.type;
+    else if (origin?.kind === "custom") body.tool_choice = { type: "custom", name: origin.name };
+    else if (origin?.kind === "namespace")
+      body.tool_choice = { type: "function", name: origin.name, namespace: origin.namespace };
+    else body.tool_choice = { type: "function", name: tc.name };
+  }
   if (ir.parallelToolCalls !== undefined) body.parallel_tool_calls = ir.parallelToolCalls;
   if (ir.maxTokens !== undefined) body.max_output_tokens = ir.maxTokens;
   if (ir.temperature !== undefined) body.temperature = ir.temperature;
@@ -280,7 +326,7 @@ export function responsesRequestFromIR(ir: IrRequest): RequestFromIrResult {
       (ir.reasoning.budgetTokens !== undefined ? effortForBudget(ir.reasoning.budgetTokens) : undefined);
     if (effort !== undefined) r.effort = effort;
     if (ir.reasoning.summary !== undefined) r.summary = ir.reasoning.summary;
-    body.reasoning = r;
+    if (Object.keys(r).length > 0) body.reasoning = r;
   }
   if (ir.user !== undefined) body.user = ir.user;
   if (ir.metadata !== undefined) body.metadata = ir.metadata;
@@ -293,9 +339,10 @@ export function responsesRequestFromIR(ir: IrRequest): RequestFromIrResult {
       body.text = { format: f };
     } else body.text = { format: { type: rf.type } };
   }
+  const unsupported: string[] = [];
+  if (ir.n !== undefined && ir.n > 1) unsupported.push(`n=${ir.n}`);
   for (const [k, v] of [
     ["seed", ir.seed],
-    ["n", ir.n],
     ["presence_penalty", ir.presencePenalty],
     ["frequency_penalty", ir.frequencyPenalty],
   ] as const)
@@ -303,5 +350,5 @@ export function responsesRequestFromIR(ir: IrRequest): RequestFromIrResult {
   mergeExtras(body, ir, "openai-responses", dropped);
   // The gateway never relies on upstream storage unless a Responses client asked for it.
   if (!("store" in body)) body.store = false;
-  return { body, dropped };
+  return unsupported.length > 0 ? { body, dropped, unsupported } : { body, dropped };
 }

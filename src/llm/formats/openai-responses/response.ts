@@ -3,11 +3,13 @@ import type {
   IrOutputPart,
   IrResponse,
   IrStopReason,
+  IrToolOrigin,
   IrUsage,
   ResponseFromIrResult,
   ResponseToIrResult,
 } from "../ir.js";
 import { asArray, asNumber, asString, isRecord, type Json, makeUsage } from "../util.js";
+import { callItem } from "./client-tools.js";
 
 export function responsesUsageToIR(u: unknown): IrUsage | undefined {
   if (!isRecord(u)) return undefined;
@@ -103,6 +105,8 @@ export interface ResponsesOutputOptions {
   now?: () => number;
   /** Item ids; the default derives them from the response id so output is deterministic. */
   newId?: (prefix: string) => string;
+  /** Tools the request renamed (namespaced, custom): their calls are named back (client-tools.ts). */
+  toolOrigins?: ReadonlyMap<string, IrToolOrigin> | undefined;
 }
 
 export function idFactory(base: string, opts: ResponsesOutputOptions): (prefix: string) => string {
@@ -121,7 +125,11 @@ export function textPartJson(text: string): Json {
 }
 
 /** Builds output items from IR parts: consecutive text parts share one assistant message item. */
-export function outputItems(content: IrOutputPart[], newId: (prefix: string) => string): Json[] {
+export function outputItems(
+  content: IrOutputPart[],
+  newId: (prefix: string) => string,
+  origins?: ReadonlyMap<string, IrToolOrigin>,
+): Json[] {
   const items: Json[] = [];
   let msg: Json | undefined;
   for (const p of content) {
@@ -136,14 +144,16 @@ export function outputItems(content: IrOutputPart[], newId: (prefix: string) => 
     msg = undefined;
     if (p.type === "thinking") items.push(reasoningItem(newId("rs"), p.thinking, p.signature));
     else if (p.type === "tool_call")
-      items.push({
-        id: newId("fc"),
-        type: "function_call",
-        status: "completed",
-        call_id: p.id,
-        name: p.name,
-        arguments: p.arguments === "" ? "{}" : p.arguments,
-      });
+      items.push(
+        callItem(
+          newId(origins?.get(p.name)?.kind === "custom" ? "ctc" : "fc"),
+          p.id,
+          p.name,
+          p.arguments === "" ? "{}" : p.arguments,
+          origins,
+          "completed",
+        ),
+      );
   }
   return items;
 }
@@ -194,7 +204,7 @@ export function responsesResponseFromIR(
   const { status, incomplete } = responsesStatusFromIR(ir.stopReason);
   body.status = status;
   body.incomplete_details = incomplete;
-  body.output = outputItems(ir.content, newId);
+  body.output = outputItems(ir.content, newId, opts.toolOrigins);
   body.usage = responsesUsageFromIR(ir.usage);
   const dropped: string[] = ir.content
     .filter((p) => p.type === "redacted_thinking")

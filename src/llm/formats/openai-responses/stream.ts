@@ -1,5 +1,6 @@
 import type { IrStopReason, IrStreamEvent, IrUsage, StreamEncoder, WireEvent } from "../ir.js";
 import { type Json, makeUsage } from "../util.js";
+import { callItem, customInput } from "./client-tools.js";
 import { responsesErrorEvent } from "./error.js";
 import {
   idFactory,
@@ -15,7 +16,8 @@ import {
 interface OpenItem {
   outputIndex: number;
   item: Json;
-  kind: "text" | "thinking" | "tool_call";
+  /** A custom (freeform) tool call's input is sent whole when the call ends: its arguments hold it JSON-encoded. */
+  kind: "text" | "thinking" | "tool_call" | "custom_call";
   contentIndex: number;
   buf: string;
   signature: string;
@@ -65,6 +67,16 @@ export function createResponsesStreamEncoder(opts: ResponsesOutputOptions = {}):
       out.push(ev("response.output_text.done", { ...base, text: p.buf, logprobs: [] }));
       out.push(ev("response.content_part.done", { ...base, part: textPartJson(p.buf) }));
       (p.item.content as Json[])[p.contentIndex] = textPartJson(p.buf);
+    } else if (p.kind === "custom_call") {
+      const input = customInput(p.buf);
+      const base = { item_id: itemId, output_index: p.outputIndex };
+      if (input !== "") out.push(ev("response.custom_tool_call_input.delta", { ...base, delta: input }));
+      out.push(ev("response.custom_tool_call_input.done", { ...base, input }));
+      p.item.input = input;
+      p.item.status = "completed";
+      out.push(
+        ev("response.output_item.done", { output_index: p.outputIndex, item: structuredClone(p.item) }),
+      );
     } else if (p.kind === "tool_call") {
       const args = p.buf === "" ? "{}" : p.buf;
       out.push(
@@ -145,18 +157,19 @@ export function createResponsesStreamEncoder(opts: ResponsesOutputOptions = {}):
             );
           } else if (e.part.kind === "tool_call") {
             closeMessage(out);
-            const item: Json = {
-              id: newId("fc"),
-              type: "function_call",
-              status: "in_progress",
-              call_id: e.part.id,
-              name: e.part.name,
-              arguments: "",
-            };
+            const custom = opts.toolOrigins?.get(e.part.name)?.kind === "custom";
+            const item = callItem(
+              newId(custom ? "ctc" : "fc"),
+              e.part.id,
+              e.part.name,
+              "",
+              opts.toolOrigins,
+              "in_progress",
+            );
             parts.set(e.index, {
               outputIndex: addItem(item, out),
               item,
-              kind: "tool_call",
+              kind: custom ? "custom_call" : "tool_call",
               contentIndex: 0,
               buf: "",
               signature: "",
@@ -203,6 +216,7 @@ export function createResponsesStreamEncoder(opts: ResponsesOutputOptions = {}):
             );
           else if (p.kind === "tool_call")
             out.push(ev("response.function_call_arguments.delta", { ...base, delta: d }));
+          else if (p.kind === "custom_call") break;
           else out.push(ev("response.reasoning_summary_text.delta", { ...base, summary_index: 0, delta: d }));
           break;
         }
@@ -239,6 +253,7 @@ export function createResponsesStreamEncoder(opts: ResponsesOutputOptions = {}):
           for (const p of parts.values()) {
             if (p.kind === "text") (p.item.content as Json[])[p.contentIndex] = textPartJson(p.buf);
             else if (p.kind === "tool_call") p.item.arguments = p.buf;
+            else if (p.kind === "custom_call") p.item.input = customInput(p.buf);
             else output[p.outputIndex] = reasoningItem(p.item.id as string, p.buf, p.signature);
           }
           out.push({ event: "error", data: JSON.stringify(responsesErrorEvent(e.error, seq++)) });
