@@ -222,7 +222,7 @@ describe("Azure end to end (official SDKs through agw)", () => {
           { name: "emb", provider: "azdated", model: "emb", credential: "az-managed" },
         ],
         routes: [{ name: "dated-r", models: ["dated-gpt"], targets: ["dated-to-gpt"] }],
-        models: [{ name: "*", provider: "azv1" }],
+        models: [{ name: "*", provider: "azv1", params: { apiKey: "az-managed", keyOnOpaquePaths: true } }],
       },
     };
     ({ gateway } = await startFromConfig(config));
@@ -354,10 +354,11 @@ describe("Azure end to end (official SDKs through agw)", () => {
     expect(req.headers["api-key"]).toBeUndefined();
   });
 
-  it("an opaque path (/v1/files) goes under the resource's /openai/v1", async () => {
+  it("an opaque path (/v1/files) goes under the resource's /openai/v1, with only the lent key", async () => {
     const res = await fetch(`${url}/v1/files`, { headers: { "api-key": "az-caller" } });
     await res.arrayBuffer();
     const req = await azure.nextRequest();
     expect(req.path).toBe("/openai/v1/files");
+    expect(req.headers["api-key"]).toBe("az-managed");
   });
 });
