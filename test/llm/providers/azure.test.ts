@@ -83,6 +83,26 @@ llm:
   });
 });
 
+describe("Azure passthrough credentials", () => {
+  it("passthrough sends the caller's key; managedFirst with auth: entra sends the gateway's token", () => {
+    const yaml = (extra: string) =>
+      `llm:\n  providers:\n    - name: azure\n      azure: { resourceName: c, auth: entra }\n      models: [m]\n${extra}`;
+    expect(routerOf(yaml(""), {}).plan("m").candidates[0]?.auth.kind).toBe("caller");
+    const first = routerOf(yaml("      passthroughCredential: managedFirst\n"), {}).plan("m").candidates[0];
+    expect(first?.auth.kind).toBe("authorizer");
+  });
+
+  it("an llm.models entry naming the azure kind takes params.baseUrl as the endpoint", () => {
+    const router = routerOf(
+      'llm:\n  models:\n    - name: "*"\n      provider: azure\n      params: { baseUrl: https://apim.example.com/aoai, apiKey: k }\n',
+      {},
+    );
+    const text = explainResolution(router.describe("gpt-4o"), { path: "/v1/chat/completions", routeTypes });
+    expect(text).toContain("request URL:    https://apim.example.com/aoai/openai/v1/chat/completions");
+    expect(text).toContain("(sent as api-key)");
+  });
+});
+
 describe("Azure in metrics: gen_ai_system azure.ai.openai (OpenTelemetry gen_ai.provider.name)", () => {
   it("for an llm provider and a binds backend, whatever their names", () => {
     const loaded = loadConfigText(
