@@ -88,8 +88,19 @@ describe("Azure passthrough credentials", () => {
     const yaml = (extra: string) =>
       `llm:\n  providers:\n    - name: azure\n      azure: { resourceName: c, auth: entra }\n      models: [m]\n${extra}`;
     expect(routerOf(yaml(""), {}).plan("m").candidates[0]?.auth.kind).toBe("caller");
-    const first = routerOf(yaml("      passthroughCredential: managedFirst\n"), {}).plan("m").candidates[0];
+    const router = routerOf(
+      yaml(
+        "      passthroughCredential: managedFirst\n  targets:\n    - { name: a, provider: azure, model: x }\n",
+      ),
+      {},
+    );
+    const first = router.plan("m").candidates[0];
     expect(first?.auth.kind).toBe("authorizer");
+    // One token cache per provider: its targets and its passthrough share it.
+    const target = router.plan("x").candidates[0];
+    if (first?.auth.kind !== "authorizer" || target?.auth.kind !== "authorizer")
+      throw new Error("no authorizer");
+    expect(target.auth.authorizer).toBe(first.auth.authorizer);
   });
 
   it("an llm.models entry naming the azure kind takes params.baseUrl as the endpoint", () => {

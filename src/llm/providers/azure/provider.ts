@@ -9,7 +9,7 @@
  * `api-key`; with `auth: entra` a Microsoft Entra ID token goes in `Authorization: Bearer`.
  */
 import type { AzureSettingsConfig, ProviderSettings } from "../../../config/schema.js";
-import type { ProviderSpec, UpstreamApi } from "../spec.js";
+import type { ProviderSpec, RequestAuthorizer, UpstreamApi } from "../spec.js";
 import { entraAuthorizer } from "./entra-token.js";
 
 export const AZURE_DEFAULT_API_VERSION = "v1";
@@ -22,6 +22,21 @@ const DEPLOYMENT_API: Readonly<Record<UpstreamApi, string>> = Object.freeze({
   embeddings: "embeddings",
   "anthropic-messages": "chat/completions",
 });
+
+/**
+ * One token cache per provider: every target and passthrough of a provider (one `azure:` block of
+ * one loaded config) shares it; a reloaded config starts a fresh one.
+ */
+const authorizers = new WeakMap<AzureSettingsConfig, RequestAuthorizer>();
+
+function authorizerFor(settings: AzureSettingsConfig): RequestAuthorizer {
+  let a = authorizers.get(settings);
+  if (a === undefined) {
+    a = entraAuthorizer();
+    authorizers.set(settings, a);
+  }
+  return a;
+}
 
 /** The resource's endpoint, from its name. */
 export function azureEndpoint(resourceName: string): string {
@@ -65,7 +80,7 @@ function specFor(settings: AzureSettingsConfig | undefined): ProviderSpec {
         }),
     conventionEnv: Object.freeze([AZURE_KEY_ENV]),
     tokenAuthHint: "Microsoft Entra ID: azure: { auth: entra } on the provider",
-    ...(settings?.auth === "entra" ? { authorizer: entraAuthorizer() } : {}),
+    ...(settings?.auth === "entra" ? { authorizer: authorizerFor(settings) } : {}),
     configure: (s: ProviderSettings): ProviderSpec => specFor(s.azure),
   });
 }
