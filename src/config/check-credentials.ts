@@ -6,6 +6,7 @@
 import { specOfProvider } from "../llm/providers/registry.js";
 import type { CheckContext } from "./check-context.js";
 import { conventionEnvName, parseCredential, resolveCredential } from "./credential.js";
+import { headerValueProblem } from "./header-text.js";
 import { targetProvider } from "./provider-kind.js";
 import type { Config } from "./schema.js";
 import { isCredentialSchema, walkWithSchema } from "./schema-walk.js";
@@ -51,7 +52,18 @@ export function checkCredentials(config: Config, ctx: CheckContext): void {
     if (provider.credential !== undefined || !spec.usesKey || spec.keyOptional === true) return;
     if (spec.authorizer !== undefined) return;
     const envNames = [conventionEnvName(provider.name), ...(spec.conventionEnv ?? [])];
-    if (envNames.some((n) => ctx.env[n] !== undefined && ctx.env[n] !== "")) return;
+    const envName = envNames.find((n) => ctx.env[n] !== undefined && ctx.env[n] !== "");
+    const value = envName === undefined ? undefined : ctx.env[envName];
+    if (envName !== undefined && value !== undefined) {
+      const problem = headerValueProblem(value);
+      if (problem !== undefined)
+        ctx.errors.report(
+          ["llm", "targets", i],
+          "key",
+          `target "${target.name}" takes its key from ${envName}, which is sent in a header, and ${problem}: remove it from the key`,
+        );
+      return;
+    }
     const tokenHint = spec.tokenAuthHint === undefined ? "" : `, or use ${spec.tokenAuthHint}`;
     ctx.errors.report(
       ["llm", "targets", i],

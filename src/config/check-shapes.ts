@@ -4,7 +4,7 @@ import { PROVIDERS } from "../llm/providers/registry.js";
 import { bindRoutes, type CheckContext, policySites, quotedChoice } from "./check-context.js";
 import { parseDuration } from "./duration.js";
 import type { Path, PathSegment } from "./locate.js";
-import type { Config, GuardConfig } from "./schema.js";
+import type { Config, CorsConfig, GuardConfig } from "./schema.js";
 import { PROVIDER_KINDS } from "./schema.js";
 import { isDurationSchema, walkWithSchema } from "./schema-walk.js";
 
@@ -71,6 +71,7 @@ export function checkShapes(config: Config, ctx: CheckContext): void {
         checkModelPattern(model, [...at, "allowedModels", m], ctx);
       });
     });
+    if (policies.cors !== undefined) checkCorsCredentials(policies.cors, [...path, "cors"], ctx);
     const ai = policies.ai;
     for (const side of ["request", "response"] as const) {
       (ai?.promptGuard?.[side] ?? []).forEach((guard, g) => {
@@ -175,5 +176,20 @@ function checkModelPattern(
     path,
     anchor,
     `${shown} is not a model pattern; write an exact name, "prefix*", "*suffix" or "*" (one * at the start or the end)`,
+  );
+}
+
+/**
+ * A wildcard origin with credentials would hand every web site the caller's cookies and
+ * credentials (the origin is reflected, since browsers refuse `*` with credentials).
+ */
+function checkCorsCredentials(cors: CorsConfig, at: Path, ctx: CheckContext): void {
+  if (cors.allowCredentials !== true) return;
+  const star = cors.allowOrigins.indexOf("*");
+  if (star === -1) return;
+  ctx.errors.report(
+    [...at, "allowOrigins", star],
+    "value",
+    'allowOrigins "*" cannot be combined with allowCredentials: true (any web site could make credentialed calls): list the origins allowed, e.g. ["https://app.example.com"], or drop allowCredentials',
   );
 }

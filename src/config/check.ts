@@ -5,6 +5,7 @@
 import { checkAzure } from "./check-azure.js";
 import type { CheckContext } from "./check-context.js";
 import { checkCredentials } from "./check-credentials.js";
+import { checkHeaders } from "./check-headers.js";
 import { checkLlm } from "./check-llm.js";
 import { checkNames } from "./check-names.js";
 import { checkShapes } from "./check-shapes.js";
@@ -18,4 +19,5 @@ export function checkConfig(config: Config, ctx: CheckContext): void {
   checkLlm(config, ctx);
   checkAzure(config, ctx);
   checkCredentials(config, ctx);
+  checkHeaders(config, ctx);
 }

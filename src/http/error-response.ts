@@ -3,7 +3,7 @@
  * caller's API envelope, with `x-agw-error-code` and `x-agw-request-id`. If the response has
  * already started, the only honest signal left is to cut the connection.
  */
-import type { ServerResponse } from "node:http";
+import { ServerResponse } from "node:http";
 import { GatewayError, isGatewayError } from "../errors.js";
 
 export type ErrorEnvelope = "openai" | "anthropic";
@@ -41,18 +41,56 @@ export function errorBody(err: GatewayError, envelope: ErrorEnvelope): string {
   return JSON.stringify({ error: { message: err.message, type: err.code, code: err.code } });
 }
 
-/** Writes the error; returns false when the response had already started (connection cut). */
+const HEADER_FAILURE = new GatewayError(
+  500,
+  "internal_error",
+  "The gateway could not write this response's headers (a header value it was given is invalid).",
+);
+
+/**
+ * Writes the error. Returns the error actually written — `err`, or a bare 500 when a header
+ * of the answer cannot be written (an invalid value from a policy hook or an upstream: the
+ * process must not die of it) — or false when the response had already started (connection cut).
+ */
 export function writeGatewayError(
   res: ServerResponse,
   err: GatewayError,
   requestId: string,
   envelope: ErrorEnvelope = "openai",
-): boolean {
+): GatewayError | false {
   if (res.headersSent || res.destroyed) {
     res.destroy();
     return false;
   }
-  const body = errorBody(err, envelope);
+  try {
+    writeError(res, res.writeHead, err, requestId, envelope);
+    return err;
+  } catch {
+    // A hooked writeHead (response header policies) may have thrown: write past it, with
+    // only the headers below and any valid ones already set on the response.
+    if (res.headersSent || res.destroyed) {
+      res.destroy();
+      return false;
+    }
+    try {
+      writeError(res, ServerResponse.prototype.writeHead, HEADER_FAILURE, requestId, envelope);
+      return HEADER_FAILURE;
+    } catch {
+      res.destroy();
+      return false;
+    }
+  }
+}
+
+function writeError(
+  res: ServerResponse,
+  writeHead: ServerResponse["writeHead"],
+  err: GatewayError,
+  requestId: string,
+  envelope: ErrorEnvelope,
+): void {
+  // A failed writeHead of a bodiless status (204 preflight, HEAD) leaves the response bodiless.
+  const body = (res as unknown as { _hasBody?: boolean })._hasBody === false ? "" : errorBody(err, envelope);
   const headers: Record<string, string | number> = {
     ...err.headers,
     "content-type": "application/json",
@@ -60,7 +98,6 @@ export function writeGatewayError(
     "x-agw-error-code": err.code,
     "x-agw-request-id": requestId,
   };
-  res.writeHead(err.status, headers);
+  writeHead.call(res, err.status, headers);
   res.end(body);
-  return true;
 }

@@ -28,7 +28,7 @@ import type { Runtime } from "../runtime/snapshot.js";
 import type { Gateway } from "../server/gateway.js";
 import { primaryBuckets } from "./cluster-buckets.js";
 import { type Operations, startOperations } from "./operations.js";
-import { type ReadinessServer, startReadiness } from "./readiness.js";
+import { type ReadinessServer, readyUnless, startReadiness } from "./readiness.js";
 import { type ConfigWatcher, watchConfig } from "./watch.js";
 
 export const WORKER_ENV = "AGW_CLUSTER_WORKER";
@@ -297,9 +297,7 @@ export async function runPrimary(options: PrimaryOptions): Promise<number> {
           ? { ok: false, reason: "draining" }
           : listening.size < count
             ? { ok: false, reason: `${listening.size} of ${count} workers listening` }
-            : watcher.isSynchronized()
-              ? { ok: true }
-              : { ok: false, reason: "config out of sync (the last reload failed)" },
+            : readyUnless(watcher.problem()),
     });
   }
 

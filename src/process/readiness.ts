@@ -1,6 +1,7 @@
 /**
  * `/healthz/ready` on `config.readinessAddr`: 200 while the serving snapshot matches the
- * file, 503 (with the reason) while a broken file is pending or the gateway is draining.
+ * file, 503 (with the reason) while a broken file is pending, the file is missing, or the
+ * gateway is draining.
  */
 
 import { listenSmall, type SmallServer } from "../http/small-server.js";
@@ -11,6 +12,11 @@ export interface ReadinessState {
 }
 
 export type ReadinessServer = SmallServer;
+
+/** Ready, or not for `problem`. */
+export function readyUnless(problem: string | undefined): { ok: true } | { ok: false; reason: string } {
+  return problem === undefined ? { ok: true } : { ok: false, reason: problem };
+}
 
 export function startReadiness(
   addr: string,

@@ -17,7 +17,7 @@ import type { DispatcherFactory } from "../server/pool-cache.js";
 import { isClusterWorker, runPrimary, workerCount, workerLink } from "./cluster.js";
 import { ipcBucketStore, processChannel } from "./cluster-buckets.js";
 import { type Operations, startOperations } from "./operations.js";
-import { type ReadinessServer, startReadiness } from "./readiness.js";
+import { type ReadinessServer, readyUnless, startReadiness } from "./readiness.js";
 import { type ConfigWatcher, watchConfig } from "./watch.js";
 
 /** Where signals come from; `process` in production, an emitter in tests. */
@@ -123,9 +123,7 @@ export async function serve(options: ServeOptions): Promise<number> {
               ? { ok: false, reason: "draining" }
               : !listening || watcher === undefined
                 ? { ok: false, reason: "starting: binds not listening yet" }
-                : watcher.isSynchronized()
-                  ? { ok: true }
-                  : { ok: false, reason: "config out of sync (the last reload failed)" },
+                : readyUnless(watcher.problem()),
         },
         runtime.process.clientLimits,
       );

@@ -1,14 +1,19 @@
 /**
  * Hot reload: the config file is watched and every change becomes load → validate → compile
- * → swap of one snapshot. The file's directory is watched (not the file alone) so that
- * editors' atomic saves — write a temporary file, rename it over the original — are seen;
- * bursts of events are debounced into one reload. Watchers coalesce and can drop the last
- * events of a burst of writes, so after the events stop the file is checked once more and
- * reloaded if it is not what the last reload read. A file that fails to load or compile
- * leaves the old snapshot serving and marks the config out of sync until a good one arrives.
+ * → swap of one snapshot. The file's directory is watched (not the file alone), and any event
+ * there leads, after a debounce, to a look at the file itself (its content, read through any
+ * symlinks): a reload happens when that differs from what the last reload read. This sees
+ * editors' atomic saves (write a temporary file, rename it over the original) and Kubernetes
+ * ConfigMap updates (`agw.yaml → ..data/agw.yaml`, with the `..data` symlink renamed over to a
+ * new timestamped directory: the file's own name never gets an event). Watchers coalesce and
+ * can drop the last events of a burst of writes, so after the events stop the file is checked
+ * once more. A file that fails to load or compile leaves the old snapshot serving and marks
+ * the config out of sync until a good one arrives; a file that disappears does the same, with
+ * a warning, and readiness says it is missing until it is back.
  */
-import { stat } from "node:fs/promises";
-import { basename, dirname, resolve } from "node:path";
+import { createHash } from "node:crypto";
+import { readFile, realpath, stat } from "node:fs/promises";
+import { dirname, isAbsolute, relative, resolve, sep } from "node:path";
 import { type FSWatcher, watch } from "chokidar";
 import type { Logger } from "pino";
 import { compileConfig } from "../config/compile.js";
@@ -27,11 +32,15 @@ export interface ConfigStatus {
   reloads: number;
   /** Located errors of the last failed reload (empty when synchronized). */
   errors: string[];
+  /** The file (or what its symlinks lead to) is gone; the previous configuration serves. */
+  missing: boolean;
 }
 
 export interface ConfigWatcher {
   isSynchronized(): boolean;
   status(): ConfigStatus;
+  /** Why readiness must say no (the file is missing, or the last reload failed), or undefined. */
+  problem(): string | undefined;
   /** Reloads now (SIGHUP, tests); resolves true when a new snapshot was swapped in. */
   reload(): Promise<boolean>;
   close(): Promise<void>;
@@ -53,27 +62,52 @@ export interface WatchOptions {
   policyDeps?: PolicyDeps;
 }
 
+const MISSING = "missing";
+
+function isWithin(dir: string, path: string): boolean {
+  // Not startsWith(".."): a ConfigMap's own entries are named "..data" and "..2026_...".
+  const rel = relative(dir, path);
+  return rel !== "" && rel !== ".." && !rel.startsWith(`..${sep}`) && !isAbsolute(rel);
+}
+
 export async function watchConfig(options: WatchOptions): Promise<ConfigWatcher> {
   const { gateway, logger, env } = options;
   const file = resolve(options.file);
   const debounceMs = options.debounceMs ?? 150;
-  const status: ConfigStatus = { synchronized: true, reloads: 0, errors: [] };
+  const status: ConfigStatus = { synchronized: true, reloads: 0, errors: [], missing: false };
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<boolean> | undefined;
   let again = false;
   let closed = false;
-  /** The file as the last reload saw it (inode, size, times), before it read it. */
+  /** The file as the last reload saw it (modification time, content hash), read just before loading it. */
   let lastSeen: string | undefined;
   let settleTimer: NodeJS.Timeout | undefined;
   const settleMs = Math.max(4 * debounceMs, 250);
 
-  const signature = async (): Promise<string | undefined> => {
+  /**
+   * The file's modification time and content hash (symlinks followed), "missing" when it (or a link on the way)
+   * does not exist, or the read error's code (then a reload reports it).
+   */
+  const signature = async (): Promise<string> => {
     try {
-      const s = await stat(file);
-      return `${s.ino}:${s.size}:${s.mtimeMs}:${s.ctimeMs}`;
-    } catch {
-      return undefined;
+      // The modification time too: a touch retries a reload that failed for outside reasons.
+      const [content, info] = await Promise.all([readFile(file), stat(file)]);
+      return `${info.mtimeMs}:${createHash("sha256").update(content).digest("base64")}`;
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      return code === "ENOENT" || code === "ENOTDIR" ? MISSING : `error:${code ?? String(err)}`;
     }
+  };
+
+  /** The file is gone: keep serving, say so once, and wait for it to come back. */
+  const missing = (): false => {
+    if (!status.missing) {
+      status.missing = true;
+      status.synchronized = false;
+      status.errors = [];
+      logger.warn({ file }, "config file missing: the previous configuration keeps serving until it is back");
+    }
+    return false;
   };
 
   const fail = (errors: string[]): false => {
@@ -86,6 +120,8 @@ export async function watchConfig(options: WatchOptions): Promise<ConfigWatcher>
 
   const reloadOnce = async (): Promise<boolean> => {
     lastSeen = await signature();
+    if (lastSeen === MISSING) return missing();
+    status.missing = false;
     const loaded = await loadConfigFile(file, env);
     for (const w of loaded.warnings) logger.warn({ file }, formatDiagnostic(w));
     if (!loaded.ok) return fail(loaded.errors.map(formatDiagnostic));
@@ -127,13 +163,19 @@ export async function watchConfig(options: WatchOptions): Promise<ConfigWatcher>
     return running;
   };
 
+  /** Whether the file differs from what the last reload read (or went missing unnoticed). */
+  const changed = async (): Promise<boolean> => {
+    const now = await signature();
+    return now === MISSING ? !status.missing : now !== lastSeen;
+  };
+
   // After the last event of a burst: reload once more if the file changed unseen.
   const settle = (): void => {
     clearTimeout(settleTimer);
     settleTimer = setTimeout(() => {
       void (async () => {
         if (closed || running !== undefined) return settle();
-        if ((await signature()) !== lastSeen) {
+        if (await changed()) {
           await reload();
           settle();
         }
@@ -144,24 +186,25 @@ export async function watchConfig(options: WatchOptions): Promise<ConfigWatcher>
   const schedule = (): void => {
     if (closed) return;
     clearTimeout(timer);
-    timer = setTimeout(() => void reload(), debounceMs);
+    timer = setTimeout(() => {
+      void (async () => {
+        if (!closed && (await changed())) await reload();
+      })();
+    }, debounceMs);
     settle();
   };
 
   let watcher: FSWatcher | undefined;
   if (options.watch) {
+    // Every entry of the directory counts (the config's name, a `..data` symlink swapped under
+    // it, a temporary file renamed over it); symlinks are not followed, nor subdirectories.
+    // When the file is a symlink to another directory, that directory is watched too.
     const dir = dirname(file);
-    const name = basename(file);
-    watcher = watch(dir, {
-      depth: 0,
-      ignoreInitial: true,
-      // Only the config file (and the directory itself, which chokidar needs) is of interest.
-      ignored: (p: string) => p !== dir && basename(p) !== name,
-    });
-    watcher.on("all", (event, path) => {
-      if (resolve(path) !== file) return;
-      if (event === "add" || event === "change") schedule();
-    });
+    const dirs = [dir];
+    const target = await realpath(file).catch(() => undefined);
+    if (target !== undefined && !isWithin(dir, target)) dirs.push(dirname(target));
+    watcher = watch(dirs, { depth: 0, ignoreInitial: true, followSymlinks: false });
+    watcher.on("all", () => schedule());
     watcher.on("error", (err) => logger.error({ err, file }, "config watcher error"));
     await new Promise<void>((r) => watcher!.once("ready", () => r()));
   }
@@ -169,6 +212,12 @@ export async function watchConfig(options: WatchOptions): Promise<ConfigWatcher>
   return {
     isSynchronized: () => status.synchronized,
     status: () => ({ ...status, errors: [...status.errors] }),
+    problem: () =>
+      status.missing
+        ? `config file missing: ${file} (the previous configuration keeps serving)`
+        : status.synchronized
+          ? undefined
+          : "config out of sync (the last reload failed)",
     reload,
     async close() {
       closed = true;

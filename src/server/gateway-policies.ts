@@ -193,7 +193,11 @@ export async function runGatewayPolicies(
   );
   if (stop === "error" && failure !== undefined) {
     record.error = failure.code;
-    if (writeGatewayError(res, failure, record.id, envelopeFor(route, path))) record.status = failure.status;
+    const written = writeGatewayError(res, failure, record.id, envelopeFor(route, path));
+    if (written !== false) {
+      record.error = written.code;
+      record.status = written.status;
+    }
     return "answered";
   }
   if (stop !== undefined && stop !== "error") {

@@ -209,6 +209,15 @@ export async function handleRequest(
     const ge = toGatewayError(err);
     if (ge.code === "internal_error") deps.logger.error({ err, requestId: record.id }, "request failed");
     record.error = ge.code;
-    if (writeGatewayError(res, ge, record.id, envelopeOf(record.routeType))) record.status = ge.status;
+    const written = writeGatewayError(res, ge, record.id, envelopeOf(record.routeType));
+    if (written === false) return;
+    if (written !== ge) {
+      deps.logger.error(
+        { requestId: record.id, error: ge.code },
+        "a response header could not be written (invalid value); answered 500 instead",
+      );
+      record.error = written.code;
+    }
+    record.status = written.status;
   }
 }

@@ -4,7 +4,8 @@
  * finish) once no live snapshot references it. A snapshot is live while it is current or
  * has requests in flight; the gateway calls retain/release accordingly.
  */
-import { type Dispatcher, Pool } from "undici";
+import { buildConnector, type Dispatcher, Pool } from "undici";
+import { skippingConnector } from "../http/interim-responses.js";
 import type { Runtime } from "../runtime/snapshot.js";
 import type { UpstreamTarget } from "../runtime/upstream.js";
 
@@ -13,7 +14,10 @@ export type DispatcherFactory = (target: UpstreamTarget) => Dispatcher;
 
 export const defaultDispatcherFactory: DispatcherFactory = (target) =>
   new Pool(target.connectOrigin, {
-    ...(target.servername === undefined ? {} : { connect: { servername: target.servername } }),
+    // Interim responses (100 Continue, 103 Early Hints) are dropped before undici parses.
+    connect: skippingConnector(
+      buildConnector(target.servername === undefined ? {} : { servername: target.servername }),
+    ),
     // Upstream keep-alive well under common server idle timeouts (OpenAI closes after ~60s).
     keepAliveTimeout: 30_000,
     keepAliveMaxTimeout: 60_000,

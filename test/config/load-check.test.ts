@@ -235,6 +235,55 @@ describe("llm references", () => {
 });
 
 describe("values", () => {
+  it("headers: CR, LF, NUL and other characters Node refuses in any configured header are load errors", () => {
+    const text = yaml(
+      "llm:",
+      "  models: [{name: '*', provider: openAI, params: {apiKey: env::K}}]",
+      "  policies:",
+      "    responseHeaderModifier:",
+      '      set: {x-a: "one\\r\\nSet-Cookie: x=1"}',
+      '      add: {"x b": ok, x-c: "nul\\0"}',
+      '      remove: ["x\\nd"]',
+      "    requestHeaderModifier:",
+      '      set: {x-e: "smart \u2019 quote"}',
+      "    cors: {allowOrigins: ['https://a.test'], exposeHeaders: ['x-ok', 'x(bad)']}",
+      "    apiKey: {header: 'x key', keys: [{name: k, key: secret}]}",
+      "    ai:",
+      "      promptGuard:",
+      '        request: [{webhook: {url: "http://127.0.0.1:9/g", headers: {x-token: "a\\tb\\u0001"}}}]',
+    );
+    const errors = errorsOf(text, { K: "sk-from-env\n" });
+    expect(errors).toEqual([
+      "agw.yaml:2:59: llm.models[0].params.apiKey: the key (from K) is sent in a header, and a header value cannot contain a line feed (LF) (at character 12): remove it from the key",
+      "agw.yaml:5:18: llm.policies.responseHeaderModifier.set.x-a: a header value cannot contain a carriage return (CR) (at character 4)",
+      'agw.yaml:6:13: llm.policies.responseHeaderModifier.add["x b"]: "x b" is not a valid header name (a space is not allowed): use letters, digits and !#$%&\'*+-.^_`|~ only',
+      "agw.yaml:6:29: llm.policies.responseHeaderModifier.add.x-c: a header value cannot contain a NUL character (at character 4)",
+      'agw.yaml:7:16: llm.policies.responseHeaderModifier.remove[0]: "x\\nd" is not a valid header name (a line feed (LF) is not allowed): use letters, digits and !#$%&\'*+-.^_`|~ only',
+      "agw.yaml:9:18: llm.policies.requestHeaderModifier.set.x-e: a header value cannot contain the character U+2019 (beyond Latin-1) (at character 7)",
+      'agw.yaml:10:70: llm.policies.cors.exposeHeaders[1]: "x(bad)" is not a valid header name ("(" is not allowed): use letters, digits and !#$%&\'*+-.^_`|~ only',
+      'agw.yaml:11:22: llm.policies.apiKey.header: "x key" is not a valid header name (a space is not allowed): use letters, digits and !#$%&\'*+-.^_`|~ only',
+      "agw.yaml:14:78: llm.policies.ai.promptGuard.request[0].webhook.headers.x-token: a header value cannot contain a control character (U+0001) (at character 4)",
+    ]);
+    // Never the value itself (it may be a secret).
+    for (const e of errors) expect(e).not.toMatch(/sk-from-env|Set-Cookie|smart/);
+  });
+
+  it("cors: any origin with credentials is refused, with what to write instead", () => {
+    const cors = (origins: string) =>
+      yaml(
+        "llm:",
+        "  models: [{name: '*', provider: mock}]",
+        "  policies:",
+        "    cors:",
+        `      allowOrigins: ${origins}`,
+        "      allowCredentials: true",
+      );
+    expect(errorsOf(cors('["https://a.test", "*"]'))).toEqual([
+      'agw.yaml:5:40: llm.policies.cors.allowOrigins[1]: allowOrigins "*" cannot be combined with allowCredentials: true (any web site could make credentialed calls): list the origins allowed, e.g. ["https://app.example.com"], or drop allowCredentials',
+    ]);
+    expect(warningsOf(cors('["https://a.test"]'))).toEqual([]);
+  });
+
   it("regexes that do not compile, with the engine's reason", () => {
     const text = yaml(
       "binds:",

@@ -52,6 +52,10 @@ describe("credentials at load", () => {
     expect(warningsOf(text, { OWN: "x", ANTH: "y", MY_OPENAI_API_KEY: "z" })).toEqual([]);
     // An empty variable is as good as unset.
     expect(errorsOf(text, { OWN: "x", ANTH: "y", MY_OPENAI_API_KEY: "" })).toHaveLength(1);
+    // A key with a trailing newline cannot be sent in a header.
+    expect(errorsOf(text, { OWN: "x", ANTH: "y", MY_OPENAI_API_KEY: "sk-z\n" })).toEqual([
+      'agw.yaml:7:5: llm.targets[0]: target "managed" takes its key from MY_OPENAI_API_KEY, which is sent in a header, and a header value cannot contain a line feed (LF) (at character 5): remove it from the key',
+    ]);
   });
 
   it("never prints a credential value or an env value in any message", () => {

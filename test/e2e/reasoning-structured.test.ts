@@ -202,6 +202,20 @@ describe("reasoning effort", () => {
     expect(body.output_config).toEqual(oc);
   });
 
+  it("Responses reasoning.effort → claude-opus-4-6: adaptive thinking with that effort, max_tokens within the cap", async () => {
+    const handle = h.mock.script({ reply: { thinking: "hm", text: "ok" } });
+    const r = await h.openai.responses.create({
+      model: "claude-opus-4-6",
+      input: "Think.",
+      reasoning: { effort: "high" },
+    });
+    expect(r.output_text).toBe("ok");
+    const body = bodyOf(await handle.request);
+    expect(body.thinking).toEqual({ type: "adaptive" });
+    expect(body.output_config).toEqual({ effort: "high" });
+    expect(body.max_tokens).toBe(4096 + 24576);
+  });
+
   it("a derived max_tokens stays within the family's cap (claude-opus-4-1: 32000)", async () => {
     const handle = h.mock.script({ reply: { text: "ok" } });
     await h.openai.chat.completions.create({
@@ -305,10 +319,58 @@ describe("thinking with tool turns, Chat client that sends the message back as i
     const turn2 = bodyOf(await second.request);
     expect(turn2.thinking).toEqual({ type: "enabled", budget_tokens: 2048 });
     const assistant = (turn2.messages as Json[]).find((m) => m.role === "assistant");
-    expect((assistant?.content as Json[])[0]).toEqual({
+    expect((assistant?.content as Json[] | undefined)?.[0]).toEqual({
       type: "thinking",
       thinking: "Need the tool.",
       signature: "sig-rome",
+    });
+  });
+});
+
+describe("thinking with tool turns, streamed Chat client", () => {
+  it("openai SDK stream(): finalChatCompletion carries thinking_blocks, sent back they keep thinking on", async () => {
+    h.mock.script({
+      reply: {
+        thinking: "Need the tool.",
+        signature: "sig-bern",
+        toolCalls: [{ id: "toolu_s1", name: "get_weather", arguments: { city: "Bern" } }],
+      },
+    });
+    const second = h.mock.script({ reply: { text: "Mild in Bern." } });
+    const messages: OpenAI.ChatCompletionMessageParam[] = [{ role: "user", content: "Weather in Bern?" }];
+    const tools = [
+      {
+        type: "function" as const,
+        function: {
+          name: "get_weather",
+          parameters: { type: "object", properties: { city: { type: "string" } } },
+        },
+      },
+    ];
+    const final = await h.openai.chat.completions
+      .stream({ model: "claude-sonnet-4-5", messages, tools, reasoning_effort: "low" })
+      .finalChatCompletion();
+    const m1 = final.choices[0]!.message;
+    expect((m1 as unknown as Json).thinking_blocks).toEqual([
+      { type: "thinking", thinking: "Need the tool.", signature: "sig-bern" },
+    ]);
+    messages.push(m1 as OpenAI.ChatCompletionMessageParam, {
+      role: "tool",
+      tool_call_id: "toolu_s1",
+      content: "Mild",
+    });
+    await h.openai.chat.completions.create({
+      model: "claude-sonnet-4-5",
+      messages,
+      tools,
+      reasoning_effort: "low",
+    });
+    const turn2 = bodyOf(await second.request);
+    expect(turn2.thinking).toEqual({ type: "enabled", budget_tokens: 2048 });
+    const assistant = (turn2.messages as Json[]).find((m) => m.role === "assistant");
+    expect((assistant?.content as Json[] | undefined)?.[0]).toMatchObject({
+      type: "thinking",
+      signature: "sig-bern",
     });
   });
 });
@@ -341,7 +403,10 @@ describe("thinking with tool turns, Responses client", () => {
     const turn2 = bodyOf(await second.request);
     expect(turn2.thinking).toEqual({ type: "enabled", budget_tokens: 2048 });
     const assistant = (turn2.messages as Json[]).find((m) => m.role === "assistant");
-    expect((assistant?.content as Json[])[0]).toMatchObject({ type: "thinking", signature: "sig-oslo" });
+    expect((assistant?.content as Json[] | undefined)?.[0]).toMatchObject({
+      type: "thinking",
+      signature: "sig-oslo",
+    });
   });
 });
 

@@ -1,11 +1,12 @@
 /**
  * `workers: 2` as a user runs it (the CLI in a child process): both workers serve the bind,
  * /metrics on the primary sums them, the primary's admin page lists what both served, a
- * reload reaches every worker, SIGTERM drains all and the primary exits 0.
+ * reload reaches every worker, a deleted file is reported by readiness, SIGTERM drains all
+ * and the primary exits 0.
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
-import { writeFile } from "node:fs/promises";
+import { unlink, writeFile } from "node:fs/promises";
 import parsePrometheusTextFormat from "parse-prometheus-text-format";
 import { afterAll, describe, expect, it } from "vitest";
 import { CHAT, request, tempFile } from "../observability/harness.js";
@@ -70,10 +71,14 @@ describe("workers: 2", () => {
     });
     child.stdout?.resume();
     try {
-      await until(async () => {
-        const r = await request(ready, { path: "/healthz/ready" });
-        return r.status === 200 ? true : undefined;
-      }, "both workers listening");
+      await until(
+        async () => {
+          const r = await request(ready, { path: "/healthz/ready" });
+          return r.status === 200 ? true : undefined;
+        },
+        "both workers listening",
+        500,
+      );
 
       const prefixes = new Set<string>();
       const ids: string[] = [];
@@ -113,6 +118,22 @@ describe("workers: 2", () => {
         after.add(String(r.headers["x-agw-request-id"]).split("-")[0]!);
       }
       expect(after).toEqual(prefixes);
+
+      // The primary's watcher: a deleted file keeps the workers serving, readiness says why.
+      await unlink(file);
+      const missing = await until(async () => {
+        const r = await request(ready, { path: "/healthz/ready" });
+        return r.status === 503 ? r.body : undefined;
+      }, "readiness to notice the deleted file");
+      expect(missing).toMatch(/^not ready: config file missing: /);
+      expect((await request(port, { path: "/v1/chat/completions", body: CHAT("allowed-1") })).status).toBe(
+        200,
+      );
+      await writeFile(file, config(port, stats, ready, admin, "allowed-*"));
+      await until(async () => {
+        const r = await request(ready, { path: "/healthz/ready" });
+        return r.status === 200 ? true : undefined;
+      }, "readiness once the file is back");
 
       const exited = once(child, "exit");
       child.kill("SIGTERM");

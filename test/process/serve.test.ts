@@ -1,5 +1,5 @@
 import { EventEmitter, once } from "node:events";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, rm, unlink, writeFile } from "node:fs/promises";
 import http from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -148,6 +148,42 @@ describe("serve", () => {
     await writeFile(file, good);
     signals.emit("SIGHUP");
     // SIGHUP's reload runs in the background; reload() joins it (or runs once more).
+    expect(await handle.watcher.reload()).toBe(true);
+    expect((await send(readyPort, { path: "/healthz/ready" })).status).toBe(200);
+    signals.emit("SIGTERM");
+    expect(await exit).toBe(0);
+  });
+
+  it("readiness says the file is missing (503) while it is deleted, and ready once it is back", async () => {
+    const up = await startUpstream((req, res) => {
+      req.resume();
+      res.end("ok");
+    });
+    cleanups.push(up.close);
+    const [port, readyPort] = [await freePort(), await freePort()];
+    const good = `config:\n  readinessAddr: 127.0.0.1:${readyPort}\nbinds:\n- port: ${port}\n  address: 127.0.0.1\n  listeners:\n  - routes:\n    - backends:\n      - host: 127.0.0.1:${up.port}\n`;
+    const file = await tempConfig(good);
+    const signals = signalSource();
+    const s = started();
+    const exit = serve({
+      file,
+      watch: false,
+      env: {},
+      signals,
+      logger: captureLogs().logger,
+      onStarted: s.onStarted,
+    });
+    const handle = await s.handle;
+    expect((await send(readyPort, { path: "/healthz/ready" })).status).toBe(200);
+
+    await unlink(file);
+    expect(await handle.watcher.reload()).toBe(false);
+    const notReady = await send(readyPort, { path: "/healthz/ready" });
+    expect(notReady.status).toBe(503);
+    expect(notReady.body.toString()).toMatch(/^not ready: config file missing: .*agw\.yaml/);
+    expect((await send(port)).body.toString()).toBe("ok");
+
+    await writeFile(file, good);
     expect(await handle.watcher.reload()).toBe(true);
     expect((await send(readyPort, { path: "/healthz/ready" })).status).toBe(200);
     signals.emit("SIGTERM");

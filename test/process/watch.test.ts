@@ -1,5 +1,5 @@
 import { once } from "node:events";
-import { mkdtemp, rename, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, rename, rm, symlink, unlink, writeFile } from "node:fs/promises";
 import http from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -24,6 +24,8 @@ function yamlFor(binds: Array<{ port: number; upstream: number; route?: string }
   return out;
 }
 
+let configMapUpdate: ConfigMapUpdate = async () => {};
+
 interface Setup {
   file: string;
   dir: string;
@@ -34,11 +36,43 @@ interface Setup {
   nextReload(): Promise<boolean>;
 }
 
-async function setup(initial: string): Promise<Setup> {
+/**
+ * A mounted ConfigMap as kubelet writes it: the content in a timestamped directory,
+ * `..data` → that directory, `agw.yaml` → `..data/agw.yaml`. `update` writes a new version
+ * the same way: a new directory, a new symlink renamed over `..data`, then the old directory
+ * removed (or kept, so that the swap itself is the only event).
+ */
+type ConfigMapUpdate = (text: string, removeOld?: boolean) => Promise<void>;
+
+async function configMapDir(dir: string, initial: string): Promise<ConfigMapUpdate> {
+  let version = 0;
+  let current = "";
+  const publish = async (text: string, removeOld = true): Promise<void> => {
+    version++;
+    const next = `..2026_12_06_18_00_0${version}.${1000 + version}`;
+    await mkdir(join(dir, next));
+    await writeFile(join(dir, next, "agw.yaml"), text);
+    await symlink(next, join(dir, "..data_tmp"));
+    await rename(join(dir, "..data_tmp"), join(dir, "..data"));
+    if (current !== "" && removeOld) await rm(join(dir, current), { recursive: true });
+    current = next;
+  };
+  await publish(initial);
+  await symlink("..data/agw.yaml", join(dir, "agw.yaml"));
+  return publish;
+}
+
+async function setup(
+  initial: string,
+  layout: "file" | "configMap" | "link" = "file",
+  target = "",
+): Promise<Setup> {
   const dir = await mkdtemp(join(tmpdir(), "agw-watch-"));
   cleanups.push(() => rm(dir, { recursive: true, force: true }));
   const file = join(dir, "agw.yaml");
-  await writeFile(file, initial);
+  if (layout === "file") await writeFile(file, initial);
+  else if (layout === "link") await symlink(target, file);
+  else configMapUpdate = await configMapDir(dir, initial);
   const loaded = await loadConfigFile(file, {});
   if (!loaded.ok) throw new Error(JSON.stringify(loaded.errors));
   const logs = captureLogs();
@@ -66,6 +100,19 @@ async function setup(initial: string): Promise<Setup> {
     logs,
     nextReload: () => new Promise<boolean>((r) => waiters.push(r)),
   };
+}
+
+/** `p`, or a rejection naming `what` after `ms` (no test waits on a watcher forever). */
+async function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no ${what} within ${ms} ms`)), ms);
+  });
+  try {
+    return await Promise.race([p, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** An upstream that answers with its name. */
@@ -148,6 +195,64 @@ describe("hot reload", () => {
     await writeFile(tmp, yamlFor([{ port: p1, upstream: b.port }]));
     await rename(tmp, s.file);
     expect(await reloaded).toBe(true);
+    expect((await send(p1)).body.toString()).toBe("b");
+  });
+
+  it("applies a Kubernetes ConfigMap update (the ..data symlink swapped to a new directory)", async () => {
+    const a = await named("a");
+    const b = await named("b");
+    const c = await named("c");
+    const p1 = await freePort();
+    const s = await setup(yamlFor([{ port: p1, upstream: a.port }]), "configMap");
+    expect((await send(p1)).body.toString()).toBe("a");
+
+    let reloaded = s.nextReload();
+    // The old version stays on disk: nothing but the ..data rename tells of the change.
+    await configMapUpdate(yamlFor([{ port: p1, upstream: b.port }]), false);
+    expect(await within(reloaded, 5000, "reload after the first swap")).toBe(true);
+    expect((await send(p1)).body.toString()).toBe("b");
+
+    reloaded = s.nextReload();
+    await configMapUpdate(yamlFor([{ port: p1, upstream: c.port }]));
+    expect(await within(reloaded, 5000, "reload after the second swap")).toBe(true);
+    expect((await send(p1)).body.toString()).toBe("c");
+    expect(s.watcher.status()).toMatchObject({ synchronized: true, reloads: 2, missing: false });
+  });
+
+  it("a deleted file keeps the old config, warns, and is reported missing until it is back", async () => {
+    const a = await named("a");
+    const b = await named("b");
+    const p1 = await freePort();
+    const s = await setup(yamlFor([{ port: p1, upstream: a.port }]));
+    let reloaded = s.nextReload();
+    await unlink(s.file);
+    expect(await within(reloaded, 5000, "the deletion to be noticed")).toBe(false);
+    expect(s.watcher.status()).toMatchObject({ missing: true, synchronized: false });
+    expect(s.watcher.problem()).toMatch(/^config file missing: .*agw\.yaml/);
+    await s.logs.waitFor((l) => String(l.msg).startsWith("config file missing"));
+    expect((await send(p1)).body.toString()).toBe("a");
+
+    reloaded = s.nextReload();
+    await writeFile(s.file, yamlFor([{ port: p1, upstream: b.port }]));
+    expect(await within(reloaded, 5000, "the file's return")).toBe(true);
+    expect(s.watcher.problem()).toBeUndefined();
+    expect(s.watcher.status()).toMatchObject({ missing: false, synchronized: true });
+    expect((await send(p1)).body.toString()).toBe("b");
+  });
+
+  it("follows a config file that is a symlink into another directory", async () => {
+    const a = await named("a");
+    const b = await named("b");
+    const p1 = await freePort();
+    const elsewhere = await mkdtemp(join(tmpdir(), "agw-target-"));
+    cleanups.push(() => rm(elsewhere, { recursive: true, force: true }));
+    const target = join(elsewhere, "real.yaml");
+    await writeFile(target, yamlFor([{ port: p1, upstream: a.port }]));
+    const s = await setup("", "link", target);
+    expect((await send(p1)).body.toString()).toBe("a");
+    const reloaded = s.nextReload();
+    await writeFile(target, yamlFor([{ port: p1, upstream: b.port }]));
+    expect(await within(reloaded, 5000, "reload after editing the link's target")).toBe(true);
     expect((await send(p1)).body.toString()).toBe("b");
   });
 

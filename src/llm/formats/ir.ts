@@ -116,6 +116,8 @@ export interface IrReasoning {
   effort?: string;
   /** Anthropic adaptive thinking (`thinking: {type: "adaptive"}`): the model decides how much to think. */
   adaptive?: boolean;
+  /** Anthropic `output_config.effort` without `thinking`: the effort shapes the answer, no thinking. */
+  effortOnly?: boolean;
   /** Anthropic extended thinking budget. */
   budgetTokens?: number;
   /** Explicitly disabled (Anthropic thinking {type: "disabled"}). */

@@ -262,6 +262,42 @@ export const fidelityFixtures = [
     },
   },
   {
+    name: "anthropic-anthropic.request.effort-without-thinking",
+    kind: "request",
+    client: "anthropic-messages",
+    upstream: "anthropic-messages",
+    input: {
+      model: "claude-opus-4-5",
+      max_tokens: 1000,
+      messages: [{ role: "user", content: "Be quick." }],
+      output_config: { effort: "low" },
+    },
+  },
+  {
+    name: "anthropic-anthropic.request.budget-kept-on-adaptive-model",
+    kind: "request",
+    client: "anthropic-messages",
+    upstream: "anthropic-messages",
+    input: {
+      model: "claude-sonnet-4-6",
+      max_tokens: 16000,
+      messages: [{ role: "user", content: "Think." }],
+      thinking: { type: "enabled", budget_tokens: 10000 },
+    },
+  },
+  {
+    name: "anthropic-chat.request.effort-without-thinking",
+    kind: "request",
+    client: "anthropic-messages",
+    upstream: "openai-chat",
+    input: {
+      model: "gpt-5",
+      max_tokens: 1000,
+      messages: [{ role: "user", content: "Be quick." }],
+      output_config: { effort: "low" },
+    },
+  },
+  {
     name: "chat-anthropic.request.effort-adaptive-model",
     kind: "request",
     client: "openai-chat",

@@ -215,7 +215,7 @@ export function anthropicRequestToIR(body: unknown): RequestToIrResult {
       ir.reasoning = r;
     } else if (th.type === "disabled") ir.reasoning = { disabled: true };
     else dropped.push(`thinking.type=${String(th.type)}`);
-  } else if (effort !== undefined) ir.reasoning = { effort };
+  } else if (effort !== undefined) ir.reasoning = { effort, effortOnly: true };
   const fmt = oc.format;
   if (isRecord(fmt)) {
     if (fmt.type === "json_schema" && isRecord(fmt.schema))
@@ -364,9 +364,14 @@ export function anthropicRequestFromIR(
   const r = ir.reasoning;
   const forcedTool = ir.toolChoice?.type === "required" || ir.toolChoice?.type === "tool";
   if (r !== undefined) {
-    const adaptive = r.adaptive === true || limits?.adaptive === true;
+    // A budget the client set (Messages thinking.enabled) is kept; an effort goes adaptive where the model takes it.
+    const adaptive = r.adaptive === true || (limits?.adaptive === true && r.budgetTokens === undefined);
     if (r.disabled === true || r.effort === "none") body.thinking = { type: "disabled" };
-    else if (forcedTool) dropped.push("reasoning (Anthropic rejects thinking with a forced tool_choice)");
+    else if (r.effortOnly === true) {
+      const effort =
+        r.effort === undefined ? undefined : anthropicEffortFor(r.effort, limits?.maxEffort ?? true);
+      if (effort !== undefined) outputConfig.effort = effort;
+    } else if (forcedTool) dropped.push("reasoning (Anthropic rejects thinking with a forced tool_choice)");
     else if (toolTurnLacksThinking(messages))
       dropped.push(
         "reasoning (the last assistant tool_use turn has no signed thinking block, which Anthropic requires with thinking on)",

@@ -188,6 +188,11 @@ export function createChatStreamEncoder(opts: ChatEncoderOptions = {}): StreamEn
   const toolIndex = new Map<number, number>();
   /** Chat tool indexes that have not yet received any argument text. */
   const noArgs = new Set<number>();
+  /** Thinking parts being streamed (IR index → text and signature), and the signed blocks so far. */
+  const thinkingParts = new Map<number, { text: string; signature: string }>();
+  const signedBlocks: Json[] = [];
+  // The whole list each time: the openai SDK's stream helper assigns unknown delta fields.
+  const blocksChunk = (): WireEvent => chunk({ thinking_blocks: [...signedBlocks] });
 
   const chunk = (delta: Json, finish: string | null = null): WireEvent => ({
     data: JSON.stringify({
@@ -229,6 +234,11 @@ export function createChatStreamEncoder(opts: ChatEncoderOptions = {}): StreamEn
           head = undefined;
           return [chunk({ role: "assistant", content: "" })];
         case "part_start":
+          if (e.part.kind === "thinking") thinkingParts.set(e.index, { text: "", signature: "" });
+          if (e.part.kind === "redacted_thinking") {
+            signedBlocks.push({ type: "redacted_thinking", data: e.part.data });
+            return [blocksChunk()];
+          }
           if (e.part.kind !== "tool_call") return [];
           toolIndex.set(e.index, nextTool);
           noArgs.add(nextTool);
@@ -246,16 +256,31 @@ export function createChatStreamEncoder(opts: ChatEncoderOptions = {}): StreamEn
           ];
         case "text_delta":
           return e.text === "" ? [] : [deltaChunk("content", e.text)];
-        case "thinking_delta":
+        case "thinking_delta": {
+          const t = thinkingParts.get(e.index);
+          if (t !== undefined) t.text += e.thinking;
           return e.thinking === "" ? [] : [deltaChunk("reasoning_content", e.thinking)];
+        }
+        case "signature_delta": {
+          const t = thinkingParts.get(e.index);
+          if (t !== undefined) t.signature += e.signature;
+          return [];
+        }
         case "tool_args_delta": {
           const ti = toolIndex.get(e.index);
           if (ti === undefined || e.json === "") return [];
           noArgs.delete(ti);
           return [chunk({ tool_calls: [{ index: ti, function: { arguments: e.json } }] })];
         }
-        case "part_stop":
-          return closeTool(e.index);
+        case "part_stop": {
+          const t = thinkingParts.get(e.index);
+          if (t === undefined) return closeTool(e.index);
+          thinkingParts.delete(e.index);
+          if (t.signature === "") return [];
+          // Signed thinking goes out as thinking_blocks too, so a client can hand it back.
+          signedBlocks.push({ type: "thinking", thinking: t.text, signature: t.signature });
+          return [blocksChunk()];
+        }
         case "message_delta": {
           if (e.usage !== undefined) usage = e.usage;
           const out = [...toolIndex.keys()].flatMap(closeTool);
