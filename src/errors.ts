@@ -20,6 +20,7 @@ export type GatewayErrorCode =
   | "rate_limit_unavailable"
   | "guardrail_rejected"
   | "upstream_unavailable"
+  | "upstream_credential_unavailable"
   | "upstream_timeout"
   | "upstream_error"
   | "upstream_response_too_large"

@@ -13,6 +13,7 @@ const env = {
   ANTHROPIC_API_KEY: "test-anthropic",
   MANAGED_OPENAI_KEY: "test-managed",
   AGW_TEAM_KEY: "test-team",
+  AZURE_OPENAI_API_KEY: "test-azure",
 };
 
 describe("examples/", () => {
@@ -23,6 +24,7 @@ describe("examples/", () => {
         "agentgateway-opaque.yaml",
         "agentgateway-binds.yaml",
         "agentgateway-detect.yaml",
+        "providers.yaml",
       ]),
     );
   });

@@ -50,9 +50,11 @@ export function checkCredentials(config: Config, ctx: CheckContext): void {
     const provider = found.provider;
     const spec = specOfProvider(provider);
     if (provider.credential !== undefined || !spec.usesKey || spec.keyOptional === true) return;
-    const envName = conventionEnvName(provider.name);
-    const value = ctx.env[envName];
-    if (value !== undefined && value !== "") {
+    if (spec.authorizer !== undefined) return;
+    const envNames = [conventionEnvName(provider.name), ...(spec.conventionEnv ?? [])];
+    const envName = envNames.find((n) => ctx.env[n] !== undefined && ctx.env[n] !== "");
+    const value = envName === undefined ? undefined : ctx.env[envName];
+    if (envName !== undefined && value !== undefined) {
       const problem = headerValueProblem(value);
       if (problem !== undefined)
         ctx.errors.report(
@@ -62,10 +64,11 @@ export function checkCredentials(config: Config, ctx: CheckContext): void {
         );
       return;
     }
+    const tokenHint = spec.tokenAuthHint === undefined ? "" : `, or use ${spec.tokenAuthHint}`;
     ctx.errors.report(
       ["llm", "targets", i],
       "key",
-      `target "${target.name}" has no credential: set ${envName}, or give credential: on the target or on provider "${provider.name}"`,
+      `target "${target.name}" has no credential: set ${envNames.join(" or ")}, or give credential: on the target or on provider "${provider.name}"${tokenHint}`,
     );
   });
 }

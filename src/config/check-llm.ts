@@ -29,7 +29,7 @@ export function checkLlm(config: Config, ctx: CheckContext): void {
         "key",
         `cannot tell what kind of provider "${p.name}" is from its name: add provider: ${choiceText(PROVIDER_KINDS)}`,
       );
-    } else if (needsBaseUrl(kind) && p.baseUrl === undefined) {
+    } else if (needsBaseUrl(kind) && p.baseUrl === undefined && PROVIDERS[kind].configure === undefined) {
       ctx.errors.report(
         at,
         "key",

@@ -22,11 +22,13 @@ export function checkShapes(config: Config, ctx: CheckContext): void {
         const choice = backend.ai.provider;
         const kind = PROVIDER_KINDS.find((k) => choice[k] !== undefined);
         const spec = kind === undefined ? undefined : PROVIDERS[kind];
+        // Azure's address comes from azure.resourceName (check-azure.ts reports a missing one).
         if (
           spec !== undefined &&
           spec.native !== "local" &&
           spec.defaultBaseUrl === undefined &&
-          backend.ai.baseUrl === undefined
+          backend.ai.baseUrl === undefined &&
+          spec.configure === undefined
         )
           ctx.errors.report(
             [...at, "ai"],

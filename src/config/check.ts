@@ -2,6 +2,7 @@
  * Semantic checks: what the schema cannot say. They run only on a document the schema accepted,
  * so every shape here is known; each problem is located at the key or value it is about.
  */
+import { checkAzure } from "./check-azure.js";
 import type { CheckContext } from "./check-context.js";
 import { checkCredentials } from "./check-credentials.js";
 import { checkHeaders } from "./check-headers.js";
@@ -16,6 +17,7 @@ export function checkConfig(config: Config, ctx: CheckContext): void {
   checkShapes(config, ctx);
   checkNames(config, ctx);
   checkLlm(config, ctx);
+  checkAzure(config, ctx);
   checkCredentials(config, ctx);
   checkHeaders(config, ctx);
 }

@@ -5,7 +5,7 @@
 
 import { upstreamTarget } from "../http/upstream-target.js";
 import { chosenProvider } from "../llm/providers/registry.js";
-import type { ProviderSpec } from "../llm/providers/spec.js";
+import { type ProviderSpec, upstreamBaseUrl } from "../llm/providers/spec.js";
 import type {
   AiBackendRuntime,
   BackendAuthRuntime,
@@ -69,7 +69,7 @@ export function aiBackend(
   baseUrl: string | undefined,
   hostOverride: string | undefined,
 ): AiBackendRuntime {
-  const url = baseUrl ?? spec.defaultBaseUrl;
+  const url = upstreamBaseUrl(spec, baseUrl);
   return Object.freeze({
     kind: "ai",
     name,

@@ -171,6 +171,10 @@ function patternMessage(shown: string, pattern: string, schema: Schema): string 
       return `${shown} is not a size; write a whole number followed by B, KiB, MiB, GiB, KB, MB or GB (e.g. 512KiB, 2MiB)`;
     case "address":
       return `${shown} is not an address; write host:port (e.g. 127.0.0.1:15000)`;
+    case "azureApiVersion":
+      return `${shown} is not an Azure OpenAI API version; write v1 or a dated version (e.g. 2024-10-21, 2025-04-01-preview)`;
+    case "azureResourceName":
+      return `${shown} is not an Azure resource name; write the name only (contoso for https://contoso.openai.azure.com): letters, digits and "-"`;
   }
   if (pattern === "^[A-Za-z0-9][A-Za-z0-9._-]*$") {
     return `${shown} is not a valid name; use letters, digits, ".", "_" and "-", starting with a letter or digit`;

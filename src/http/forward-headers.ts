@@ -98,7 +98,8 @@ export function forwardedRequestHeaders(
   return out;
 }
 
-const isCredentialHeader = (lower: string): boolean => lower === "authorization" || lower === "x-api-key";
+const isCredentialHeader = (lower: string): boolean =>
+  lower === "authorization" || lower === "x-api-key" || lower === "api-key";
 
 /** The opaque proxy's request headers: the one rule, then the backend credential when one is set. */
 export function buildRequestHeaders(

@@ -7,7 +7,7 @@
  * `executePlan`, which applies retry and fallback. Types only: no behaviour lives here.
  */
 import type { ProviderKindName, StrategyName } from "../config/schema.js";
-import type { ProviderSpec } from "../llm/providers/spec.js";
+import type { ProviderSpec, RequestAuthorizer } from "../llm/providers/spec.js";
 import type { UpstreamTarget } from "./upstream.js";
 
 /** How one candidate is authenticated upstream. Keys are values; `source` is safe to show. */
@@ -18,6 +18,8 @@ export type CandidateAuth =
   | { readonly kind: "caller" }
   /** passthroughCredential: managedFirst: the managed key when one resolved, else the caller's. */
   | { readonly kind: "managedFirst"; readonly key: string | undefined; readonly source: string }
+  /** A request-time credential the gateway obtains (an Entra ID token); the caller's key is never sent. */
+  | { readonly kind: "authorizer"; readonly authorizer: RequestAuthorizer; readonly source: string }
   /** No credential at all (the built-in mock provider). */
   | { readonly kind: "none" };
 
@@ -84,8 +86,9 @@ export interface Router {
 
 /** Why one upstream attempt did not produce a response for the client. */
 export interface UpstreamFailure {
-  readonly kind: "connect" | "timeout" | "status";
-  /** The upstream status, for kind "status". */
+  /** "credential": the request-time credential could not be obtained (nothing was sent). */
+  readonly kind: "connect" | "timeout" | "status" | "credential";
+  /** The upstream status, for kind "status"; the gateway's (502/503) for kind "credential". */
   readonly status?: number;
   /** From the upstream's Retry-After, in ms. */
   readonly retryAfterMs?: number;

@@ -110,7 +110,8 @@ function opaqueCredential(opaque: OpaqueAuthRuntime, req: IncomingMessage): Back
   if (
     setting !== undefined &&
     req.headers.authorization === undefined &&
-    req.headers["x-api-key"] === undefined
+    req.headers["x-api-key"] === undefined &&
+    req.headers["api-key"] === undefined
   ) {
     throw new GatewayError(
       401,

@@ -1,7 +1,7 @@
 /** The full form: binds → listeners → routes → backends. */
 import { Type } from "@sinclair/typebox";
 import { Policies } from "./policies.js";
-import { Name, Obj, opt, Port } from "./shapes.js";
+import { AzureSettings, Name, Obj, opt, Port } from "./shapes.js";
 
 // ---------------------------------------------------------------------------------------
 // The binds form
@@ -121,8 +121,23 @@ export const ProviderChoice = Obj(
     perplexity: opt(compatible("Perplexity")),
     ollama: opt(compatible("Ollama")),
     openAICompatible: opt(compatible("OpenAI-compatible server")),
+    azure: opt(
+      Obj(
+        {
+          model: opt(
+            Type.String({
+              minLength: 1,
+              description:
+                "The Azure deployment to use, replacing the model in the request. When absent the request's model is used.",
+            }),
+          ),
+          ...AzureSettings.properties,
+        },
+        "Azure OpenAI: the resource (or the backend's baseUrl), the API version and the authentication.",
+      ),
+    ),
   },
-  "The provider. Give exactly one kind: openAI, anthropic, mock, gemini, or an OpenAI-compatible service by name.",
+  "The provider. Give exactly one kind: openAI, anthropic, mock, gemini, azure, or an OpenAI-compatible service by name.",
 );
 
 export const AiBackend = Obj(

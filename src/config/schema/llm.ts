@@ -2,6 +2,7 @@
 import { Type } from "@sinclair/typebox";
 import { Policies, Retry } from "./policies.js";
 import {
+  AzureSettings,
   Credential,
   Duration,
   Name,
@@ -28,6 +29,7 @@ export const LlmProvider = Obj(
         examples: ["https://api.openai.com/v1"],
       }),
     ),
+    azure: opt(AzureSettings),
     models: opt(
       Type.Array(Type.String({ minLength: 1, description: "A model name." }), {
         description: "Models this provider serves; requests for them pass through with the caller's key.",

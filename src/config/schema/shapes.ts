@@ -111,11 +111,51 @@ export const PROVIDER_KINDS = [
   "perplexity",
   "ollama",
   "openAICompatible",
+  "azure",
 ] as const;
 export const ProviderKind = StringEnum(PROVIDER_KINDS, {
   description:
-    "The provider: openAI, anthropic, mock (built in, answers offline), gemini (Google AI Studio, key env::GEMINI_API_KEY), an OpenAI-compatible service by name (groq, mistral, deepseek, xai, openrouter, together, fireworks, cerebras, deepinfra, perplexity, ollama; each with its public URL and the key env::<NAME>_API_KEY), or openAICompatible (any OpenAI-compatible server; needs baseUrl).",
+    "The provider: openAI, anthropic, mock (built in, answers offline), gemini (Google AI Studio, key env::GEMINI_API_KEY), an OpenAI-compatible service by name (groq, mistral, deepseek, xai, openrouter, together, fireworks, cerebras, deepinfra, perplexity, ollama; each with its public URL and the key env::<NAME>_API_KEY), openAICompatible (any OpenAI-compatible server; needs baseUrl), or azure (Azure OpenAI; needs azure.resourceName or baseUrl).",
 });
+
+export const AZURE_API_VERSION_PATTERN = "^(v1|[0-9]{4}-[0-9]{2}-[0-9]{2}(-preview)?)$";
+export const AZURE_AUTH_MODES = ["key", "entra"] as const;
+export const AzureSettings = Obj(
+  {
+    resourceName: opt(
+      Type.String({
+        title: "azureResourceName",
+        pattern: "^[A-Za-z0-9][A-Za-z0-9-]{0,62}$",
+        description:
+          "The Azure OpenAI resource: requests go to https://<resourceName>.openai.azure.com. Give this or the provider's baseUrl.",
+        examples: ["contoso"],
+      }),
+    ),
+    apiVersion: opt(
+      Type.String({
+        title: "azureApiVersion",
+        pattern: AZURE_API_VERSION_PATTERN,
+        description:
+          "v1: the v1 API (/openai/v1/..., the model, a deployment name, in the body; Chat, Responses, embeddings). A dated version (2024-10-21, 2025-04-01-preview): /openai/deployments/<model>/...?api-version=<version> (Chat, embeddings; Responses clients are translated to Chat).",
+        default: "v1",
+        examples: ["v1", "2024-10-21"],
+      }),
+    ),
+    auth: opt(
+      StringEnum(AZURE_AUTH_MODES, {
+        description:
+          "key: an API key in the api-key header (target credential, provider credential, env::<NAME>_API_KEY, then env::AZURE_OPENAI_API_KEY). entra: a Microsoft Entra ID token from DefaultAzureCredential (environment, workload identity, managed identity, Azure CLI), sent as Authorization: Bearer.",
+        default: "key",
+      }),
+    ),
+  },
+  "Azure OpenAI settings: the resource, the API version and how requests are authenticated.",
+);
+export type AzureSettingsConfig = Static<typeof AzureSettings>;
+/** A provider's kind-specific settings blocks (only the one of its kind is used). */
+export interface ProviderSettings {
+  readonly azure?: AzureSettingsConfig;
+}
 
 export const STRATEGIES = ["single", "weighted", "fallback"] as const;
 export const Strategy = StringEnum(STRATEGIES, {

@@ -23,7 +23,7 @@ import {
 } from "./response-guard.js";
 import { answerTranslatedJson, clientConverterOptions, writeIrResponse } from "./translate-json.js";
 import { streamTranslated, writeIrStream } from "./translate-stream.js";
-import { echoOf } from "./upstream-auth.js";
+import { authorizeCandidate, echoOf } from "./upstream-auth.js";
 import { callUpstream, upstreamHeaders } from "./upstream-call.js";
 
 /** The format a candidate is spoken to in, for a client of `clientFormat`. */
@@ -136,13 +136,19 @@ export function llmAttempt(x: Exchange): Attempt {
       x.logDropped("upstream request", out.dropped);
       body = JSON.stringify(out.body);
     }
+    const authorized = candidate.auth.kind === "authorizer" ? await authorizeCandidate(candidate) : undefined;
+    if (authorized !== undefined && !authorized.ok) return authorized;
     const r = await callUpstream({
       dispatcher: x.deps.pools.get(target),
       target,
       path: apiPathFor(candidate.provider, wire, upstreamModel, stream),
       headers: editUpstreamHeaders(
         x.ctx,
-        upstreamHeaders(x.ctx.req, candidate, target, { keepCallerHeaders: same, stream }),
+        upstreamHeaders(x.ctx.req, candidate, target, {
+          keepCallerHeaders: same,
+          stream,
+          authorized: authorized?.headers,
+        }),
       ),
       body,
       headersTimeoutMs: candidate.headersTimeoutMs,

@@ -5,15 +5,17 @@
  * that says why.
  */
 import { GatewayError } from "../../errors.js";
+import type { Candidate } from "../../runtime/plan.js";
 import { converterFor } from "../formats/index.js";
 import { mockTokenCount } from "../providers/mock/answer.js";
+import { apiPathFor } from "../providers/spec.js";
 import type { Exchange } from "./exchange.js";
 import { passJson, sameFormatBody } from "./fast-path.js";
 import { OK } from "./llm-attempt.js";
 import type { Attempt } from "./plan-source.js";
 import { editUpstreamHeaders } from "./request-policies.js";
 import { ESTIMATE_ENCODING, estimateInputTokens } from "./token-estimate.js";
-import { echoOf } from "./upstream-auth.js";
+import { authorizeCandidate, echoOf } from "./upstream-auth.js";
 import { callUpstream, upstreamHeaders } from "./upstream-call.js";
 
 function notImplemented(what: string, only: string, name: string, kind: string): GatewayError {
@@ -24,7 +26,11 @@ function notImplemented(what: string, only: string, name: string, kind: string):
   );
 }
 
-function forwardAttempt(x: Exchange, path: string, kind: "embeddings" | "count_tokens"): Attempt {
+function forwardAttempt(
+  x: Exchange,
+  path: (candidate: Candidate) => string,
+  kind: "embeddings" | "count_tokens",
+): Attempt {
   return async (candidate) => {
     const target = candidate.upstream;
     if (target === undefined)
@@ -33,13 +39,19 @@ function forwardAttempt(x: Exchange, path: string, kind: "embeddings" | "count_t
     x.record.provider = candidate.providerName;
     x.record.upstreamModel = candidate.model ?? x.body.model;
     x.echo = echoOf(candidate);
+    const authorized = candidate.auth.kind === "authorizer" ? await authorizeCandidate(candidate) : undefined;
+    if (authorized !== undefined && !authorized.ok) return authorized;
     const r = await callUpstream({
       dispatcher: x.deps.pools.get(target),
       target,
-      path,
+      path: path(candidate),
       headers: editUpstreamHeaders(
         x.ctx,
-        upstreamHeaders(x.ctx.req, candidate, target, { keepCallerHeaders: true, stream: false }),
+        upstreamHeaders(x.ctx.req, candidate, target, {
+          keepCallerHeaders: true,
+          stream: false,
+          authorized: authorized?.headers,
+        }),
       ),
       body: sameFormatBody(x.body, candidate.model, false),
       headersTimeoutMs: candidate.headersTimeoutMs,
@@ -54,7 +66,7 @@ function forwardAttempt(x: Exchange, path: string, kind: "embeddings" | "count_t
 }
 
 export function tokenCountAttempt(x: Exchange): Attempt {
-  const forward = forwardAttempt(x, "/v1/messages/count_tokens", "count_tokens");
+  const forward = forwardAttempt(x, () => "/v1/messages/count_tokens", "count_tokens");
   return async (candidate) => {
     const spec = candidate.provider;
     if (spec.tokenCount === "forward") return forward(candidate);
@@ -82,7 +94,11 @@ export function tokenCountAttempt(x: Exchange): Attempt {
 }
 
 export function embeddingsAttempt(x: Exchange): Attempt {
-  const forward = forwardAttempt(x, "/v1/embeddings", "embeddings");
+  const forward = forwardAttempt(
+    x,
+    (c) => apiPathFor(c.provider, "embeddings", c.model ?? x.body.model),
+    "embeddings",
+  );
   return async (candidate) => {
     if (candidate.provider.embeddings) return forward(candidate);
     throw notImplemented("Embeddings", "OpenAI-compatible", candidate.providerName, candidate.provider.kind);

@@ -8,17 +8,17 @@
 import type { IncomingHttpHeaders } from "node:http";
 import { GatewayError } from "../../errors.js";
 import { SecretEcho } from "../../http/secret-echo.js";
-import type { Candidate } from "../../runtime/plan.js";
-import { appendRequiredHeaders } from "../providers/spec.js";
+import type { Candidate, UpstreamFailure } from "../../runtime/plan.js";
+import { AuthorizeError, appendRequiredHeaders } from "../providers/spec.js";
 
-/** The caller's provider key, from `Authorization: Bearer`, `x-api-key` or (Gemini's SDK) `x-goog-api-key`. */
+/** The caller's provider key, from `Authorization: Bearer`, `x-api-key`, (Azure's) `api-key` or (Gemini's SDK) `x-goog-api-key`. */
 export function callerKey(headers: IncomingHttpHeaders): string | undefined {
   const auth = headers.authorization;
   if (typeof auth === "string") {
     const m = /^\s*bearer\s+(\S.*?)\s*$/i.exec(auth);
     if (m !== null) return m[1];
   }
-  const x = headers["x-api-key"];
+  const x = headers["x-api-key"] ?? headers["api-key"];
   if (typeof x === "string" && x.trim() !== "") return x.trim();
   const g = headers["x-goog-api-key"];
   if (typeof g === "string" && g.trim() !== "") return g.trim();
@@ -38,7 +38,18 @@ function missingKey(candidate: Candidate): GatewayError {
  * Appends the credential headers, then the headers the provider requires that `out` does not
  * carry yet (a caller's own anthropic-version, kept on the same-format path, is not replaced).
  */
-export function appendAuth(out: string[], candidate: Candidate, headers: IncomingHttpHeaders): void {
+export function appendAuth(
+  out: string[],
+  candidate: Candidate,
+  headers: IncomingHttpHeaders,
+  authorized?: readonly string[],
+): void {
+  if (candidate.auth.kind === "authorizer") {
+    if (authorized === undefined) throw new Error("an authorizer candidate's headers were not obtained");
+    out.push(...authorized);
+    appendRequiredHeaders(out, candidate.provider);
+    return;
+  }
   const key = keyFor(candidate, headers);
   if (key !== undefined) candidate.provider.appendKey(out, key);
   appendRequiredHeaders(out, candidate.provider);
@@ -48,6 +59,7 @@ function keyFor(candidate: Candidate, headers: IncomingHttpHeaders): string | un
   const auth = candidate.auth;
   switch (auth.kind) {
     case "none":
+    case "authorizer":
       return undefined;
     case "managed":
       return auth.key;
@@ -62,6 +74,34 @@ function keyFor(candidate: Candidate, headers: IncomingHttpHeaders): string | un
       return key;
     }
   }
+}
+
+export type Authorized =
+  | { readonly ok: true; readonly headers: readonly string[] }
+  | { readonly ok: false; readonly failure: UpstreamFailure };
+
+/**
+ * Obtains an authorizer candidate's request-time credential. A failure is an upstream failure
+ * of kind "credential" (nothing was sent), so retry and fallback treat it like an unreachable
+ * upstream, and the caller gets its safe message if it is the last.
+ */
+export function authorizeCandidate(candidate: Candidate): Promise<Authorized> {
+  const auth = candidate.auth;
+  if (auth.kind !== "authorizer") return Promise.resolve({ ok: true, headers: [] });
+  return auth.authorizer.authorize().then(
+    (headers): Authorized => ({ ok: true, headers }),
+    (err: unknown): Authorized => ({
+      ok: false,
+      failure: {
+        kind: "credential",
+        status: err instanceof AuthorizeError ? err.status : 503,
+        message:
+          err instanceof AuthorizeError
+            ? err.message
+            : `The credential for provider "${candidate.providerName}" could not be obtained.`,
+      },
+    }),
+  );
 }
 
 /** The managed key a candidate sends (none when it sends the caller's own). */

@@ -36,6 +36,7 @@ function isPipelineOwned(lower: string): boolean {
     case "authorization":
     case "x-api-key":
     case "x-goog-api-key":
+    case "api-key":
     case "cookie":
       return true;
     default:
@@ -50,6 +51,8 @@ export interface HeaderOptions {
   /** Same-format: the caller's other headers (anthropic-version, anthropic-beta, ...) go along. */
   keepCallerHeaders: boolean;
   stream: boolean;
+  /** The request-time credential's headers, for a candidate whose auth is an authorizer. */
+  authorized?: readonly string[] | undefined;
 }
 
 export function upstreamHeaders(
@@ -67,7 +70,7 @@ export function upstreamHeaders(
   );
   out.push("content-type", "application/json");
   out.push("accept", opts.stream ? "text/event-stream" : "application/json");
-  appendAuth(out, candidate, req.headers);
+  appendAuth(out, candidate, req.headers, opts.authorized);
   // Caller headers already carry it (rewritten to the gateway's span) when they are kept.
   const traceparent = opts.keepCallerHeaders ? undefined : upstreamTraceparent(req);
   if (traceparent !== undefined) out.push("traceparent", traceparent);

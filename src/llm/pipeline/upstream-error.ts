@@ -13,6 +13,9 @@ export function answerFailure(x: Exchange, failure: UpstreamFailure, upstreamFor
   if (failure.kind === "connect") {
     throw new GatewayError(502, "upstream_unavailable", "The upstream could not be reached.");
   }
+  if (failure.kind === "credential") {
+    throw new GatewayError(failure.status ?? 503, "upstream_credential_unavailable", failure.message);
+  }
   if (failure.kind === "timeout") {
     throw new GatewayError(504, "upstream_timeout", "The upstream did not answer in time.");
   }

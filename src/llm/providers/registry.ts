@@ -4,9 +4,15 @@
  * config schema's PROVIDER_KINDS, and the compiler then insists on the line here.
  */
 import { inferProviderKind, providerKind } from "../../config/provider-kind.js";
-import type { LlmProviderConfig, ProviderChoiceConfig, ProviderKindName } from "../../config/schema.js";
+import type {
+  LlmProviderConfig,
+  ProviderChoiceConfig,
+  ProviderKindName,
+  ProviderSettings,
+} from "../../config/schema.js";
 import { PROVIDER_KINDS } from "../../config/schema.js";
 import { anthropic } from "./anthropic/provider.js";
+import { azure } from "./azure/provider.js";
 import { gemini } from "./gemini/provider.js";
 import { mock } from "./mock/provider.js";
 import { openAI } from "./openai/provider.js";
@@ -19,6 +25,7 @@ export const PROVIDERS: Readonly<Record<ProviderKindName, ProviderSpec>> = Objec
   mock,
   gemini,
   ...COMPATIBLE_SPECS,
+  azure,
 });
 
 /** What a provider of unknown kind is taken to speak: the OpenAI API, which most servers offer. */
@@ -31,7 +38,8 @@ export function providerSpecOf(name: string): ProviderSpec {
 
 /** An llm.providers entry's spec: its `provider` kind, else the kind its name implies, else the default. */
 export function specOfProvider(provider: LlmProviderConfig): ProviderSpec {
-  return PROVIDERS[providerKind(provider) ?? DEFAULT_PROVIDER_KIND];
+  const spec = PROVIDERS[providerKind(provider) ?? DEFAULT_PROVIDER_KIND];
+  return spec.configure === undefined ? spec : spec.configure(provider);
 }
 
 /** A binds backend's `provider:` choice: the one kind it names and that kind's options. */
@@ -41,9 +49,9 @@ export function chosenProvider(choice: ProviderChoiceConfig): {
   readonly responsesApi: boolean;
 } {
   for (const kind of PROVIDER_KINDS) {
-    const options: { model?: string; responsesApi?: boolean } | undefined = choice[kind];
+    const options: ({ model?: string; responsesApi?: boolean } & ProviderSettings) | undefined = choice[kind];
     if (options === undefined) continue;
-    const spec = PROVIDERS[kind];
+    const spec = PROVIDERS[kind].configure?.({ [kind]: options }) ?? PROVIDERS[kind];
     return { spec, model: options.model, responsesApi: spec.responsesApi && (options.responsesApi ?? true) };
   }
   // The loader's checks refuse a provider choice that names no kind.

@@ -4,8 +4,35 @@
  * kind is one folder beside this file; `registry.ts` lists them. Pure data and header
  * arithmetic: no I/O.
  */
-import type { ProviderKindName } from "../../config/schema.js";
+import type { ProviderKindName, ProviderSettings } from "../../config/schema.js";
 import type { IrFormat } from "../formats/ir.js";
+
+/**
+ * A credential obtained at request time (an OAuth access token), cached and refreshed by its
+ * owner so that most calls resolve at once. `authorize` rejects with an AuthorizeError.
+ */
+export interface RequestAuthorizer {
+  /** Where the credential comes from, for explain and logs (never a secret). */
+  readonly source: string;
+  /** The header names the credential is sent in. */
+  readonly headerNames: readonly string[];
+  /** Resolves to a flat name/value list of the headers to send. */
+  authorize(): Promise<readonly string[]>;
+}
+
+/** Why a request-time credential could not be obtained: a message safe to show, and a status. */
+export class AuthorizeError extends Error {
+  constructor(
+    readonly status: 502 | 503,
+    message: string,
+  ) {
+    super(message);
+    this.name = "AuthorizeError";
+  }
+}
+
+/** An upstream API a request is sent to: a chat wire format, or embeddings. */
+export type UpstreamApi = IrFormat | "embeddings";
 
 export interface ProviderSpec {
   readonly kind: ProviderKindName;
@@ -40,21 +67,50 @@ export interface ProviderSpec {
   readonly keyOptional?: boolean;
   /** API paths that differ from `/v1/<api>` under the base URL (joined as README says). */
   readonly apiPaths?: Readonly<Partial<Record<IrFormat, string>>>;
+  /**
+   * The path (and query) of a request under the base URL, for a kind whose paths depend on its
+   * settings or on the upstream model (Azure deployments); `apiPaths` and the defaults otherwise.
+   */
+  readonly requestPath?: (api: UpstreamApi, model: string) => string;
+  /** Environment variables tried after env::<NAME>_API_KEY, as the service's own SDKs name them. */
+  readonly conventionEnv?: readonly string[];
+  /**
+   * A request-time credential (an OAuth access token) used instead of a managed key; set by
+   * `configure` when the provider's settings ask for one.
+   */
+  readonly authorizer?: RequestAuthorizer;
+  /** The setting that switches the kind to request-time tokens, named in the missing-key error. */
+  readonly tokenAuthHint?: string;
+  /** A path every upstream URL of this kind has after its base URL (Azure's /openai/v1), opaque paths too. */
+  readonly basePath?: string;
+  /** The spec for one configured provider of this kind (its own settings block applied). */
+  readonly configure?: (settings: ProviderSettings) => ProviderSpec;
 }
 
-const DEFAULT_API_PATHS: Readonly<Record<IrFormat, string>> = Object.freeze({
+const DEFAULT_API_PATHS: Readonly<Record<UpstreamApi, string>> = Object.freeze({
   "openai-chat": "/v1/chat/completions",
   "anthropic-messages": "/v1/messages",
   "openai-responses": "/v1/responses",
   gemini: "/v1beta/models/{model}:generateContent",
+  embeddings: "/v1/embeddings",
 });
 
+/** The URL requests are joined to: the configured or default base URL, then the kind's basePath. */
+export function upstreamBaseUrl(spec: ProviderSpec, baseUrl: string | undefined): string | undefined {
+  const url = baseUrl ?? spec.defaultBaseUrl;
+  if (url === undefined || spec.basePath === undefined) return url;
+  const u = new URL(url);
+  u.pathname = u.pathname.replace(/\/+$/, "") + spec.basePath;
+  return u.toString();
+}
+
 /**
- * The API path a request in `wire` format is sent to (joined with the base URL's path). Gemini
- * names the model in the path (`{model}`) and streams from another method, as SSE.
+ * The API path a request for `api` is sent to (joined with the base URL's path). Gemini names
+ * the model in the path (`{model}`) and streams from another method, as SSE.
  */
-export function apiPathFor(spec: ProviderSpec, wire: IrFormat, model?: string, stream = false): string {
-  const path = spec.apiPaths?.[wire] ?? DEFAULT_API_PATHS[wire];
+export function apiPathFor(spec: ProviderSpec, api: UpstreamApi, model?: string, stream = false): string {
+  if (spec.requestPath !== undefined && model !== undefined) return spec.requestPath(api, model);
+  const path = (api === "embeddings" ? undefined : spec.apiPaths?.[api]) ?? DEFAULT_API_PATHS[api];
   if (!path.includes("{model}")) return path;
   const named = path.replace("{model}", model === undefined ? "{model}" : encodeURIComponent(model));
   return stream ? named.replace(/:generateContent$/, ":streamGenerateContent?alt=sse") : named;
@@ -62,6 +118,7 @@ export function apiPathFor(spec: ProviderSpec, wire: IrFormat, model?: string, s
 
 /** The header names a key is sent in ("authorization"), for explain and the README. */
 export function keyHeaderNames(spec: ProviderSpec): string[] {
+  if (spec.authorizer !== undefined) return [...spec.authorizer.headerNames];
   if (!spec.usesKey) return [];
   const out: string[] = [];
   spec.appendKey(out, "k");

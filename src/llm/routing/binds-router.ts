@@ -9,6 +9,7 @@ import { parseDuration } from "../../config/duration.js";
 import type { ProviderKindName, RouteConfig } from "../../config/schema.js";
 import type { Candidate, CandidateAuth, RoutingPath } from "../../runtime/plan.js";
 import { chosenProvider } from "../providers/registry.js";
+import { upstreamBaseUrl } from "../providers/spec.js";
 import { DEFAULT_HEADERS_TIMEOUT, DEFAULT_STREAM_IDLE_TIMEOUT, type LlmRouter } from "./compile-router.js";
 import { requireKey } from "./credentials.js";
 import type { Member, Resolution } from "./resolution.js";
@@ -37,14 +38,18 @@ export function compileBindsRouter(
     if (b.ai === undefined) return [];
     const ai = b.ai;
     const { spec, model, responsesApi } = chosenProvider(ai.provider);
+    const token: CandidateAuth | undefined =
+      spec.authorizer === undefined
+        ? undefined
+        : Object.freeze({ kind: "authorizer", authorizer: spec.authorizer, source: spec.authorizer.source });
     const auth: CandidateAuth = !spec.usesKey
       ? { kind: "none" }
-      : (managed ?? Object.freeze({ kind: "caller" as const }));
+      : (managed ?? token ?? Object.freeze({ kind: "caller" as const }));
     const base = {
       name: ai.name,
       providerName: ai.name,
       provider: spec,
-      upstream: compileUpstream(ai.baseUrl ?? spec.defaultBaseUrl, ai.hostOverride),
+      upstream: compileUpstream(upstreamBaseUrl(spec, ai.baseUrl), ai.hostOverride),
       auth,
       responsesApi,
       headersTimeoutMs,

@@ -19,6 +19,7 @@ import type { Candidate, CandidateAuth, Router } from "../../runtime/plan.js";
 import type { UpstreamTarget } from "../../runtime/upstream.js";
 import { bySpecificity, parseModelPattern } from "../model-pattern.js";
 import { providerSpecOf, specOfProvider } from "../providers/registry.js";
+import { upstreamBaseUrl } from "../providers/spec.js";
 import { managedTargetAuth, passthroughAuth, requireKey } from "./credentials.js";
 import type { Member, Resolution } from "./resolution.js";
 import { planFrom, resolveModel } from "./resolve.js";
@@ -51,7 +52,7 @@ function compileProvider(p: LlmProviderConfig, llm: LlmConfig, env: Env): Provid
   return Object.freeze({
     name: p.name,
     spec,
-    upstream: compileUpstream(p.baseUrl ?? spec.defaultBaseUrl),
+    upstream: compileUpstream(upstreamBaseUrl(spec, p.baseUrl)),
     passthrough: passthroughAuth(p, env),
     responsesApi: spec.responsesApi && (p.responsesApi ?? true),
     headersTimeoutMs: parseDuration(p.timeout ?? t?.requestTimeout ?? DEFAULT_HEADERS_TIMEOUT),
@@ -107,8 +108,8 @@ function modelEntryCandidate(
   const baseUrl = m.params?.baseUrl;
   const upstream =
     baseUrl === undefined
-      ? (named?.upstream ?? compileUpstream(spec.defaultBaseUrl))
-      : compileUpstream(baseUrl);
+      ? (named?.upstream ?? compileUpstream(upstreamBaseUrl(spec, undefined)))
+      : compileUpstream(upstreamBaseUrl(spec, baseUrl));
   const routeKey = llm.policies?.backendAuth?.key;
   let auth: CandidateAuth;
   if (m.params?.apiKey !== undefined) {

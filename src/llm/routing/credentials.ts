@@ -24,10 +24,22 @@ export function requireKey(text: string, field: string, env: Env): { key: string
   return { key: r.value, source: credentialSource(text, field) };
 }
 
+/** The variables a provider's key is looked for in: env::<NAME>_API_KEY, then the kind's own (AZURE_OPENAI_API_KEY). */
+export function conventionEnvNames(provider: LlmProviderConfig): string[] {
+  return [conventionEnvName(provider.name), ...(specOfProvider(provider).conventionEnv ?? [])];
+}
+
 function conventionKey(provider: LlmProviderConfig, env: Env): { key: string; source: string } | undefined {
-  const name = conventionEnvName(provider.name);
-  const value = env[name];
-  return value === undefined || value === "" ? undefined : { key: value, source: `env::${name}` };
+  for (const name of conventionEnvNames(provider)) {
+    const value = env[name];
+    if (value !== undefined && value !== "") return { key: value, source: `env::${name}` };
+  }
+  return undefined;
+}
+
+function authorizerAuth(provider: LlmProviderConfig): CandidateAuth | undefined {
+  const authorizer = specOfProvider(provider).authorizer;
+  return authorizer === undefined ? undefined : { kind: "authorizer", authorizer, source: authorizer.source };
 }
 
 /** The credential of a managed target. Throws (naming the target) when none resolves. */
@@ -37,6 +49,8 @@ export function managedTargetAuth(
   env: Env,
 ): CandidateAuth {
   if (!specOfProvider(provider).usesKey) return { kind: "none" };
+  const token = authorizerAuth(provider);
+  if (token !== undefined) return token;
   if (target.credential !== undefined) {
     return { kind: "managed", ...requireKey(target.credential, `targets.${target.name}.credential`, env) };
   }
@@ -50,7 +64,7 @@ export function managedTargetAuth(
   if (convention !== undefined) return { kind: "managed", ...convention };
   if (specOfProvider(provider).keyOptional === true) return { kind: "none" };
   throw new Error(
-    `target "${target.name}" has no credential: set ${conventionEnvName(provider.name)}, or give credential: on the target or on provider "${provider.name}"`,
+    `target "${target.name}" has no credential: set ${conventionEnvNames(provider).join(" or ")}, or give credential: on the target or on provider "${provider.name}"`,
   );
 }
 
@@ -58,6 +72,8 @@ export function managedTargetAuth(
 export function passthroughAuth(provider: LlmProviderConfig, env: Env): CandidateAuth {
   if (!specOfProvider(provider).usesKey) return { kind: "none" };
   if (provider.passthroughCredential !== "managedFirst") return { kind: "caller" };
+  const token = authorizerAuth(provider);
+  if (token !== undefined) return token;
   if (provider.credential !== undefined) {
     const r = resolveCredential(provider.credential, env);
     const source = credentialSource(provider.credential, `providers.${provider.name}.credential`);

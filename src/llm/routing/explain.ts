@@ -46,6 +46,8 @@ export function describeAuth(auth: CandidateAuth): string {
       return auth.key === undefined
         ? `the caller's key (managedFirst: ${auth.source} is not set)`
         : `${auth.source} (managedFirst: the managed key wins over the caller's)`;
+    case "authorizer":
+      return `${auth.source} (obtained by the gateway; the caller's key is never sent)`;
     case "none":
       return "none (mock provider)";
   }
@@ -76,13 +78,13 @@ const FORMAT_TITLE: Readonly<Record<IrFormat, string>> = {
 };
 
 /** The URL a request of this route type goes to, for a translated or same-format chat request. */
-function requestUrlText(routeType: RouteTypeName, c: Candidate): string | undefined {
+function requestUrlText(routeType: RouteTypeName, c: Candidate, requested: string): string | undefined {
   const client = CLIENT_FORMAT[routeType];
   const u = c.upstream;
   if (client === undefined || u === undefined) return undefined;
   const wire = wireFormatFor(c.provider, c.responsesApi, client);
   if (wire === "local") return undefined;
-  return `${u.connectOrigin}${upstreamPath(u, apiPathFor(c.provider, wire, c.model), -1)}`;
+  return `${u.connectOrigin}${upstreamPath(u, apiPathFor(c.provider, wire, c.model ?? requested), -1)}`;
 }
 
 /** What a caller's format becomes for this candidate's provider. */
@@ -128,7 +130,7 @@ function memberLines(
     const pad = `${indent}   `;
     lines.push(`${pad}provider:       ${c.providerName} (${c.provider.kind}) at ${upstreamText(c)}`);
     lines.push(`${pad}upstream model: ${c.model ?? requested}`);
-    const url = routeType === undefined ? undefined : requestUrlText(routeType, c);
+    const url = routeType === undefined ? undefined : requestUrlText(routeType, c, requested);
     if (url !== undefined) lines.push(`${pad}request URL:    ${url}`);
     const headers = keyHeaderNames(c.provider);
     lines.push(
