@@ -39,7 +39,8 @@ async function waitReady(port: number, child: ChildProcess): Promise<void> {
       });
       s.once("data", (d) => {
         s.destroy();
-        resolve(d.toString().startsWith("+PONG"));
+        // A server with a password answers NOAUTH: it is up too.
+        resolve(/^(\+PONG|-NOAUTH)/.test(d.toString()));
       });
       s.connect(port, "127.0.0.1", () => s.write("PING\r\n"));
     });
@@ -49,7 +50,8 @@ async function waitReady(port: number, child: ChildProcess): Promise<void> {
   throw new Error("redis-server did not start");
 }
 
-export async function startRedisServer(): Promise<RedisServer> {
+/** `args`: extra redis-server options (e.g. ["--requirepass", "pw"]). */
+export async function startRedisServer(args: readonly string[] = []): Promise<RedisServer> {
   const port = await freePort();
   let child: ChildProcess | undefined;
   const start = async (): Promise<void> => {
@@ -66,6 +68,7 @@ export async function startRedisServer(): Promise<RedisServer> {
         "no",
         "--loglevel",
         "warning",
+        ...args,
       ],
       { stdio: "ignore" },
     );

@@ -122,4 +122,37 @@ describe("Redis bucket store", () => {
     );
     expect(admitted(after)).toBe(3);
   });
+
+  it("a password in the URL authenticates, and a wrong one is never logged", async () => {
+    const guarded = await startRedisServer(["--requirepass", "s3cret-pw"]);
+    const lines: string[] = [];
+    const logger = pino({ level: "info" }, { write: (l: string) => void lines.push(l) });
+    const goodLines: string[] = [];
+    const goodLogger = pino({ level: "info" }, { write: (l: string) => void goodLines.push(l) });
+    const good = connectRedis(
+      { url: `redis://:s3cret-pw@127.0.0.1:${guarded.port}`, keyPrefix: "p" },
+      () => goodLogger,
+    );
+    const bad = connectRedis(
+      { url: `redis://:wrong-pw@127.0.0.1:${guarded.port}`, keyPrefix: "p" },
+      () => logger,
+    );
+    try {
+      await untilConnected(good, "auth");
+      let failures = 0;
+      bad.onError = () => {
+        failures++;
+      };
+      for (let i = 0; i < 3; i++) await bad.store.take([ref("auth#g0:9/9/3600000", 9)], 1);
+      expect(failures).toBe(3);
+      expect(lines.join("\n")).toContain("globalRateLimit follows its failureMode");
+      // One warning for the three failures (rate-limited), and never the password.
+      expect(lines.filter((l) => l.includes("failureMode"))).toHaveLength(1);
+      expect([...lines, ...goodLines].join("\n")).not.toMatch(/s3cret-pw|wrong-pw/);
+    } finally {
+      await good.close();
+      await bad.close();
+      await guarded.close();
+    }
+  });
 });
