@@ -64,6 +64,12 @@ export function checkShapes(config: Config, ctx: CheckContext): void {
           "keyOnOpaquePaths lends backendAuth.key to paths passed through unparsed, and there is no key: add key, or remove keyOnOpaquePaths",
         );
     }
+    if (policies.globalRateLimit !== undefined && config.config?.redis === undefined)
+      ctx.errors.report(
+        [...path, "globalRateLimit"],
+        "key",
+        'globalRateLimit keeps its buckets in Redis, and config.redis is not set: add config: { redis: { url: "redis://HOST:6379" } }, or use localRateLimit',
+      );
     policies.apiKey?.keys.forEach((entry, i) => {
       const at = [...path, "apiKey", "keys", i];
       exactlyOne(entry, ["key", "keyHash"], at, ctx);

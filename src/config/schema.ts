@@ -20,6 +20,7 @@ import type {
   AiPolicy,
   ApiKey,
   Cors,
+  GlobalRateLimit,
   Guard,
   Policies,
   RateLimit,
@@ -70,6 +71,8 @@ export type GuardConfig = Static<typeof Guard>;
 export type RetryConfig = Static<typeof Retry>;
 export type TimeoutConfig = Static<typeof Timeout>;
 export type RateLimitConfig = Static<typeof RateLimit>;
+export type GlobalRateLimitConfig = Static<typeof GlobalRateLimit>;
+export type RedisSettings = NonNullable<ProcessSettings["redis"]>;
 export type ApiKeyConfig = Static<typeof ApiKey>;
 export type CorsConfig = Static<typeof Cors>;
 export type LlmConfig = Static<typeof Llm>;

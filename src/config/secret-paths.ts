@@ -6,6 +6,8 @@
 export function isSecretPath(path: readonly (string | number)[]): boolean {
   const last = path[path.length - 1];
   if (last === "key" || last === "apiKey" || last === "credential" || last === "keyHash") return true;
+  // A Redis URL may carry its password.
+  if (last === "url" && path[path.length - 2] === "redis") return true;
   return path.some(
     (seg, i) =>
       seg === "requestHeaderModifier" ||

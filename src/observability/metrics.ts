@@ -37,6 +37,8 @@ export interface GatewayMetrics {
   /** Replaces the known label values (call with each snapshot, at start and on reload). */
   setRuntime(runtime: Runtime): void;
   configReload(result: ReloadResult): void;
+  /** globalRateLimit's Redis failed or was late (its failureMode applied). */
+  rateLimitStoreError(): void;
   setSynchronized(ok: boolean): void;
   /** The Prometheus text exposition. */
   text(): Promise<string>;
@@ -179,6 +181,11 @@ export function createMetrics(runtime?: Runtime): GatewayMetrics {
     labelNames: ["route"] as const,
     registers,
   });
+  const storeErrors = new Counter({
+    name: "agw_rate_limit_store_errors_total",
+    help: "globalRateLimit checks and corrections Redis did not answer in time (the limit's failureMode applied).",
+    registers,
+  });
   const reloads = new Counter({
     name: "agw_config_reloads_total",
     help: "Configuration reloads, by result (success, failure).",
@@ -243,6 +250,9 @@ export function createMetrics(runtime?: Runtime): GatewayMetrics {
         const extra = r.attempts - 1 - fb;
         if (extra > 0) retries.inc({ route }, extra);
       }
+    },
+    rateLimitStoreError() {
+      storeErrors.inc();
     },
     configReload(result) {
       reloads.inc({ result });

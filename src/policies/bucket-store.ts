@@ -17,6 +17,8 @@ export interface BucketSpec {
   readonly max: number;
   readonly perFill: number;
   readonly intervalMs: number;
+  /** A shared store that cannot answer refuses (503) instead of falling back to a local bucket. */
+  readonly failClosed?: boolean;
 }
 
 /** One bucket: which list, which key in it, and its shape. */

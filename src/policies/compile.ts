@@ -45,8 +45,10 @@ export function compilePolicies(
   } = {};
   if (cfg.cors !== undefined) out.cors = createCorsPolicy(cfg.cors);
   if (cfg.apiKey !== undefined) out.apiKey = createApiKeyPolicy(cfg.apiKey, deps);
-  if (cfg.localRateLimit !== undefined && cfg.localRateLimit.length > 0) {
-    out.rateLimit = createRateLimiter(cfg.localRateLimit, { ...deps, scope });
+  const local = cfg.localRateLimit ?? [];
+  const global = cfg.globalRateLimit ?? [];
+  if (local.length > 0 || global.length > 0) {
+    out.rateLimit = createRateLimiter(local, { ...deps, scope }, global);
   }
   if (cfg.requestHeaderModifier !== undefined)
     out.requestHeaders = createHeaderModifier(cfg.requestHeaderModifier);

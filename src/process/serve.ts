@@ -18,6 +18,7 @@ import { isClusterWorker, runPrimary, workerCount, workerLink } from "./cluster.
 import { ipcBucketStore, processChannel } from "./cluster-buckets.js";
 import { type Operations, startOperations } from "./operations.js";
 import { type ReadinessServer, readyUnless, startReadiness } from "./readiness.js";
+import { connectRedis, type SharedRedis } from "./redis.js";
 import { type ConfigWatcher, watchConfig } from "./watch.js";
 
 /** Where signals come from; `process` in production, an emitter in tests. */
@@ -61,22 +62,35 @@ export async function serve(options: ServeOptions): Promise<number> {
     return 1;
   }
   const inWorker = isClusterWorker(options.env);
+  const workers = workerCount(loaded.config.config?.workers);
+  // globalRateLimit buckets live in Redis, connected by each process that serves requests
+  // (not by a cluster's primary). Logged through the logger built below.
+  let logger: Logger | undefined;
+  const redisSettings = loaded.config.config?.redis;
+  const redis: SharedRedis | undefined =
+    redisSettings !== undefined && (inWorker || workers <= 1)
+      ? connectRedis(redisSettings, () => logger ?? createLogger({ level: "info", format: "json" }))
+      : undefined;
   // In a worker, rate limits take from the primary's buckets: one budget for every worker.
-  const policyDeps: PolicyDeps | undefined = inWorker
-    ? { bucketStore: ipcBucketStore(processChannel()) }
-    : undefined;
+  const policyDeps: PolicyDeps | undefined =
+    inWorker || redis !== undefined
+      ? {
+          ...(inWorker ? { bucketStore: ipcBucketStore(processChannel()) } : {}),
+          ...(redis === undefined ? {} : { globalBucketStore: redis.store }),
+        }
+      : undefined;
   let runtime: Runtime;
   try {
     runtime = compileConfig(loaded.config, { env: options.env, policyDeps });
   } catch (err) {
     stderr(`${options.file}: ${err instanceof Error ? err.message : String(err)}\n`);
+    await redis?.close();
     return 1;
   }
-  const logger =
+  logger =
     options.logger ?? createLogger({ level: runtime.process.logLevel, format: runtime.process.logFormat });
   for (const warning of startupWarnings(loaded.config, options.env)) logger.warn(warning);
 
-  const workers = workerCount(loaded.config.config?.workers);
   if (workers > 1 && !inWorker) {
     return runPrimary({
       file: options.file,
@@ -104,8 +118,10 @@ export async function serve(options: ServeOptions): Promise<number> {
     });
   } catch (err) {
     stderr(`agw: cannot start: ${err instanceof Error ? err.message : String(err)}\n`);
+    await redis?.close();
     return 2;
   }
+  if (redis !== undefined) redis.onError = () => operations.metrics.rateLimitStoreError();
 
   // Readiness opens first and says "not ready" until every bind listens.
   let draining = false;
@@ -146,6 +162,7 @@ export async function serve(options: ServeOptions): Promise<number> {
     stderr(`agw: cannot start: ${err instanceof Error ? err.message : String(err)}\n`);
     await readiness?.close();
     await operations.close();
+    await redis?.close();
     return 2;
   }
 
@@ -183,6 +200,7 @@ export async function serve(options: ServeOptions): Promise<number> {
         await drained;
         await readiness?.close();
         await operations.close();
+        await redis?.close();
         signals.off("SIGINT", onStop);
         signals.off("SIGTERM", onStop);
         signals.off("SIGHUP", onHup);

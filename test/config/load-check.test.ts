@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { errorsOf, MINIMAL_BIND, warningsOf, yaml } from "./run.js";
+import { errorsOf, load, MINIMAL_BIND, warningsOf, yaml } from "./run.js";
 
 /** A binds route with the given backend lines (indented under `backends:`). */
 const route = (...lines: string[]) => yaml(...MINIMAL_BIND, ...lines);
@@ -343,6 +343,33 @@ describe("values", () => {
       'agw.yaml:6:31: llm.policies.timeout.requestTimeout: "25h" is longer than 24h, the longest duration accepted',
       'agw.yaml:6:55: llm.policies.timeout.streamIdleTimeout: must be longer than 0 (found "0s")',
     ]);
+  });
+});
+
+describe("globalRateLimit", () => {
+  it("needs config.redis; its URL is never printed", () => {
+    const limit = "    globalRateLimit: [{maxTokens: 1, tokensPerFill: 1, fillInterval: 1s}]";
+    const errs = errorsOf(yaml("llm:", "  models: [{name: m, provider: mock}]", "  policies:", limit));
+    expect(errs).toHaveLength(1);
+    expect(errs[0]).toMatch(
+      /^agw\.yaml:4:5: llm\.policies\.globalRateLimit: globalRateLimit keeps its buckets in Redis/,
+    );
+    const bad = errorsOf(
+      yaml(
+        "config:",
+        "  redis: {url: 'http://:hunter2@r:6379'}",
+        "llm:",
+        "  models: [{name: m, provider: mock}]",
+        "  policies:",
+        limit,
+      ),
+    );
+    expect(bad.join("\n")).toMatch(/config\.redis\.url/);
+    expect(bad.join("\n")).not.toContain("hunter2");
+    const good = "  redis: {url: 'redis://:pw@r:6379'}";
+    expect(
+      load(yaml("config:", good, "llm:", "  models: [{name: m, provider: mock}]", "  policies:", limit)).ok,
+    ).toBe(true);
   });
 });
 

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { type BucketStore, createLocalBucketStore } from "../../src/policies/bucket-store.js";
 import { createRateLimiter, rateLimitHeaders } from "../../src/policies/rate-limit.js";
 
 function clock() {
@@ -119,5 +120,65 @@ describe("localRateLimit token buckets", () => {
     // "alice" was the least recently used of three keys with room for two: dropped, so fresh.
     expect(rl.takeRequest("alice").ok).toBe(true);
     expect(rl.takeRequest().ok).toBe(false);
+  });
+});
+
+describe("globalRateLimit beside localRateLimit", () => {
+  const hour = "1h";
+  it("a global refusal gives the local tokens back; tokens are settled in the global store", async () => {
+    const c = clock();
+    const local = createLocalBucketStore(c);
+    const global = createLocalBucketStore(c);
+    // The global store as Redis would be: it answers with a promise.
+    const asyncGlobal: BucketStore = {
+      take: async (refs, cost) => global.take(refs, cost),
+      refund: (ref, n) => global.refund(ref, n),
+      charge: (ref, n) => global.charge(ref, n),
+    };
+    const rl = createRateLimiter(
+      [{ maxTokens: 5, tokensPerFill: 5, fillInterval: hour }],
+      { bucketStore: local, globalBucketStore: asyncGlobal, scope: "r" },
+      [
+        { maxTokens: 2, tokensPerFill: 2, fillInterval: hour },
+        { maxTokens: 100, tokensPerFill: 100, fillInterval: hour, type: "tokens", perKey: true },
+      ],
+    );
+    expect((await rl.takeRequest()).ok).toBe(true);
+    expect((await rl.takeRequest()).ok).toBe(true);
+    const refused = await rl.takeRequest();
+    expect(refused.ok).toBe(false);
+    if (refused.ok) return;
+    expect(refused.error.code).toBe("rate_limited");
+    expect(refused.event).toEqual({ policy: "globalRateLimit", phase: "gateway", action: "rateLimited" });
+    // The local bucket was charged 2, not 3: the refused request's token came back.
+    const localRef = {
+      list: "r#0:5/5/3600000",
+      key: "",
+      spec: { max: 5, perFill: 5, intervalMs: 3_600_000 },
+    };
+    expect(local.take([localRef], 0)).toMatchObject({ remaining: 3 });
+
+    // Tokens: reserve an estimate of 40, settle at 10 from usage.
+    const d = await rl.reserveTokens(40, "team-a");
+    expect(d.ok && d.remaining).toBe(60);
+    if (!d.ok) return;
+    rl.amend(d.reservation, 10);
+    const again = await rl.reserveTokens(90, "team-a");
+    expect(again.ok && again.remaining).toBe(0);
+    expect((await rl.reserveTokens(1, "team-a")).ok).toBe(false);
+    expect((await rl.reserveTokens(1, "team-b")).ok).toBe(true);
+  });
+
+  it("a global store that cannot answer is 503 rate_limit_unavailable naming Redis", async () => {
+    const rl = createRateLimiter(
+      [],
+      { globalBucketStore: { take: async () => "unavailable" as const, refund() {}, charge() {} } },
+      [{ maxTokens: 2, tokensPerFill: 2, fillInterval: hour, failureMode: "closed" }],
+    );
+    const d = await rl.takeRequest();
+    expect(d.ok).toBe(false);
+    if (d.ok) return;
+    expect([d.error.status, d.error.code]).toEqual([503, "rate_limit_unavailable"]);
+    expect(d.error.message).toContain("Redis");
   });
 });

@@ -333,6 +333,20 @@ export const AiPolicy = Obj(
   "LLM policies: route types, guardrails and request shaping.",
 );
 
+export const GlobalRateLimit = Obj(
+  {
+    ...RateLimit.properties,
+    failureMode: opt(
+      StringEnum(["open", "closed"] as const, {
+        description:
+          "When Redis does not answer within config.redis.timeout: open (admit, each process enforcing the same limit on its own) or closed (503 rate_limit_unavailable).",
+        default: "open",
+      }),
+    ),
+  },
+  "A token bucket kept in Redis (config.redis), shared by every agw instance and worker.",
+);
+
 export const Policies = Obj(
   {
     ai: opt(AiPolicy),
@@ -340,6 +354,12 @@ export const Policies = Obj(
     apiKey: opt(ApiKey),
     localRateLimit: opt(
       Type.Array(RateLimit, { description: "Token buckets; a request must fit in every one." }),
+    ),
+    globalRateLimit: opt(
+      Type.Array(GlobalRateLimit, {
+        description:
+          "Token buckets shared by every agw instance through Redis (config.redis); a request must fit in every one.",
+      }),
     ),
     cors: opt(Cors),
     requestHeaderModifier: opt(HeaderModifier("Request")),

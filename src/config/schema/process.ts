@@ -94,6 +94,34 @@ export const Process = Obj(
         examples: [100],
       }),
     ),
+    redis: opt(
+      Obj(
+        {
+          url: Type.String({
+            pattern: "^rediss?://",
+            description:
+              "The Redis that agw instances share (globalRateLimit): redis:// or rediss:// (TLS), with an optional password (redis://:PASSWORD@host:6379/0). A secret: never printed.",
+            examples: ["redis://127.0.0.1:6379", "rediss://:$REDIS_PASSWORD@redis.internal:6380/0"],
+          }),
+          keyPrefix: opt(
+            Type.String({
+              minLength: 1,
+              maxLength: 64,
+              pattern: "^[A-Za-z0-9_.:-]+$",
+              description: "Prefix of every key agw writes, so several gateways can share one Redis.",
+              default: "agw",
+            }),
+          ),
+          timeout: opt(
+            Duration(
+              "How long a rate-limit check waits for Redis; past it the limit's failureMode applies.",
+              "200ms",
+            ),
+          ),
+        },
+        "The shared store of several agw instances (connected when agw serves, not when it checks a file).",
+      ),
+    ),
     tracing: opt(
       Obj(
         {

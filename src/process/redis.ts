@@ -1,0 +1,72 @@
+/**
+ * The Redis connection of `config.redis`, opened when agw serves (never when a file is only
+ * checked or imported). Commands never queue while the connection is down: a rate-limit check
+ * fails at once and its failureMode applies, and ioredis keeps reconnecting in the background,
+ * so the shared state is used again as soon as Redis is back.
+ *
+ * The URL may carry a password: it is never logged (errors are logged by message only, and
+ * ioredis messages name host and port, not the URL).
+ */
+import { Redis } from "ioredis";
+import type { Logger } from "pino";
+import { parseDuration } from "../config/duration.js";
+import type { RedisSettings } from "../config/schema.js";
+import { createRedisBucketStore, type RedisBucketStore } from "./redis-buckets.js";
+
+export const DEFAULT_REDIS_TIMEOUT = "200ms";
+export const DEFAULT_KEY_PREFIX = "agw";
+/** At most one "Redis failed" log line per this many milliseconds (the rest are counted). */
+export const ERROR_LOG_INTERVAL_MS = 10_000;
+
+export interface SharedRedis {
+  readonly store: RedisBucketStore;
+  /** Where failures are counted (set once the metrics exist). */
+  onError: (err: Error) => void;
+  close(): Promise<void>;
+}
+
+/** `logger` is read when a line is written (serve builds its logger after compiling). */
+export function connectRedis(settings: RedisSettings, logger: () => Logger): SharedRedis {
+  const timeoutMs = Math.max(1, parseDuration(settings.timeout ?? DEFAULT_REDIS_TIMEOUT));
+  const client = new Redis(settings.url, {
+    lazyConnect: true,
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 0,
+    connectTimeout: Math.max(1000, timeoutMs),
+    retryStrategy: (times) => Math.min(100 * times, 1000),
+  });
+  let lastLog = 0;
+  let suppressed = 0;
+  const logFailure = (err: Error): void => {
+    const now = Date.now();
+    if (now - lastLog < ERROR_LOG_INTERVAL_MS) {
+      suppressed++;
+      return;
+    }
+    lastLog = now;
+    logger().warn(
+      { error: err.message, suppressed },
+      "redis: the shared rate-limit store failed; globalRateLimit follows its failureMode",
+    );
+    suppressed = 0;
+  };
+  // Connection errors come as events; they are reported by the checks that fail.
+  client.on("error", () => {});
+  client.on("ready", () => logger().info("redis: connected"));
+  const shared: SharedRedis = {
+    onError: () => {},
+    store: createRedisBucketStore(client, {
+      keyPrefix: settings.keyPrefix ?? DEFAULT_KEY_PREFIX,
+      timeoutMs,
+      onError: (err) => {
+        logFailure(err);
+        shared.onError(err);
+      },
+    }),
+    async close() {
+      client.disconnect();
+    },
+  };
+  client.connect().catch(() => {});
+  return shared;
+}
