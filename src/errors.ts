@@ -17,6 +17,7 @@ export type GatewayErrorCode =
   | "unauthorized"
   | "forbidden"
   | "rate_limited"
+  | "budget_exceeded"
   | "rate_limit_unavailable"
   | "guardrail_rejected"
   | "upstream_unavailable"

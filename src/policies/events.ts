@@ -8,6 +8,7 @@ export type PolicyName =
   | "cors"
   | "apiKey"
   | "localRateLimit"
+  | "budget"
   | "requestHeaderModifier"
   | "responseHeaderModifier"
   | "modelAliases"

@@ -11,6 +11,7 @@ import { loadConfigFile } from "../config/load.js";
 import { startupWarnings } from "../llm/routing/startup-warnings.js";
 import { createLogger } from "../observability/log.js";
 import type { PolicyDeps } from "../policies/compile.js";
+import { createMemorySpendStore } from "../policies/spend-store.js";
 import type { Runtime } from "../runtime/snapshot.js";
 import { type Gateway, startGateway } from "../server/gateway.js";
 import type { DispatcherFactory } from "../server/pool-cache.js";
@@ -62,9 +63,11 @@ export async function serve(options: ServeOptions): Promise<number> {
   }
   const inWorker = isClusterWorker(options.env);
   // In a worker, rate limits take from the primary's buckets: one budget for every worker.
-  const policyDeps: PolicyDeps | undefined = inWorker
-    ? { bucketStore: ipcBucketStore(processChannel()) }
-    : undefined;
+  // Budget spend is kept in this process, across reloads (with workers, per worker).
+  const policyDeps: PolicyDeps = {
+    spendStore: createMemorySpendStore(),
+    ...(inWorker ? { bucketStore: ipcBucketStore(processChannel()) } : {}),
+  };
   let runtime: Runtime;
   try {
     runtime = compileConfig(loaded.config, { env: options.env, policyDeps });
