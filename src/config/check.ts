@@ -2,6 +2,8 @@
  * Semantic checks: what the schema cannot say. They run only on a document the schema accepted,
  * so every shape here is known; each problem is located at the key or value it is about.
  */
+
+import { checkBudgets } from "./check-budgets.js";
 import type { CheckContext } from "./check-context.js";
 import { checkCredentials } from "./check-credentials.js";
 import { checkLlm } from "./check-llm.js";
@@ -16,4 +18,5 @@ export function checkConfig(config: Config, ctx: CheckContext): void {
   checkNames(config, ctx);
   checkLlm(config, ctx);
   checkCredentials(config, ctx);
+  checkBudgets(config, ctx);
 }
