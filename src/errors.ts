@@ -18,6 +18,7 @@ export type GatewayErrorCode =
   | "forbidden"
   | "rate_limited"
   | "budget_exceeded"
+  | "budget_unavailable"
   | "rate_limit_unavailable"
   | "guardrail_rejected"
   | "upstream_unavailable"

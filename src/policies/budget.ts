@@ -70,6 +70,19 @@ function exceeded(limit: Limit, end: number, now: number): BudgetDecision {
   };
 }
 
+function unavailable(): BudgetDecision {
+  return {
+    ok: false,
+    error: new GatewayError(
+      503,
+      "budget_unavailable",
+      "The budget could not be checked (the store that keeps the spend did not answer); retry later.",
+      { "retry-after": "1" },
+    ),
+    event: policyEvent("budget", "gateway", "reject"),
+  };
+}
+
 /** Undefined when neither the route nor any of its keys has a budget. */
 export function createBudgetPolicy(
   cfg: PoliciesConfig,
@@ -107,7 +120,10 @@ export function createBudgetPolicy(
       }
       return ALLOW;
     };
-    if (spent.some((s) => s instanceof Promise)) return Promise.all(spent).then(decide);
+    if (spent.some((s) => s instanceof Promise)) {
+      // A store that cannot answer fails closed: no admission past a budget nobody checked.
+      return Promise.all(spent).then(decide, () => unavailable());
+    }
     return decide(spent as number[]);
   }
 

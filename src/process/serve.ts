@@ -17,6 +17,7 @@ import { type Gateway, startGateway } from "../server/gateway.js";
 import type { DispatcherFactory } from "../server/pool-cache.js";
 import { isClusterWorker, runPrimary, workerCount, workerLink } from "./cluster.js";
 import { ipcBucketStore, processChannel } from "./cluster-buckets.js";
+import { ipcSpendStore } from "./cluster-spend.js";
 import { type Operations, startOperations } from "./operations.js";
 import { type ReadinessServer, startReadiness } from "./readiness.js";
 import { type ConfigWatcher, watchConfig } from "./watch.js";
@@ -63,11 +64,12 @@ export async function serve(options: ServeOptions): Promise<number> {
   }
   const inWorker = isClusterWorker(options.env);
   // In a worker, rate limits take from the primary's buckets: one budget for every worker.
-  // Budget spend is kept in this process, across reloads (with workers, per worker).
-  const policyDeps: PolicyDeps = {
-    spendStore: createMemorySpendStore(),
-    ...(inWorker ? { bucketStore: ipcBucketStore(processChannel()) } : {}),
-  };
+  // Budget spend likewise: kept by the primary for every worker, else in this process (across reloads).
+  const channel = inWorker ? processChannel() : undefined;
+  const policyDeps: PolicyDeps =
+    channel === undefined
+      ? { spendStore: createMemorySpendStore() }
+      : { bucketStore: ipcBucketStore(channel), spendStore: ipcSpendStore(channel) };
   let runtime: Runtime;
   try {
     runtime = compileConfig(loaded.config, { env: options.env, policyDeps });
