@@ -109,6 +109,22 @@ describe("cost per request", () => {
     expect(Number(row?.split(" ").pop())).toBeCloseTo(0.0057, 12);
   });
 
+  it("is counted for a streamed answer from the usage of its last chunk", async () => {
+    s.mock.script({ reply: { text: "ok", usage: { input: 100, output: 50 } } });
+    const stream = await s.openai("agw-key-b").chat.completions.create({
+      model: "oai-stream",
+      stream: true,
+      stream_options: { include_usage: true },
+      messages: [{ role: "user", content: "hi" }],
+    });
+    for await (const _ of stream) {
+      // drained
+    }
+    const line = await s.access.waitFor((l) => l.msg === "request" && l.model === "oai-stream");
+    // 100 × 2 + 50 × 8 = 600 USD per million tokens.
+    expect(line.cost).toBeCloseTo(0.0006, 12);
+  });
+
   it("is left out when the model has no price", async () => {
     s.mock.script({ reply: { text: "ok", usage: { input: 10, output: 5 } } });
     await s.anthropic("agw-key-b").messages.create({
