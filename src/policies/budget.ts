@@ -45,7 +45,9 @@ export interface BudgetDeps {
 
 function limitOf(key: string, what: string, cfg: BudgetConfig): Limit {
   return Object.freeze({
-    key,
+    // The period is part of the name: a reload that changes it counts afresh (periods of
+    // different lengths cannot share a running total), one that changes only usd keeps it.
+    key: `${key}|${cfg.period}`,
     what,
     usd: cfg.usd,
     periodText: cfg.period,

@@ -117,6 +117,29 @@ describe("a route's budget", () => {
     expect(b.check(undefined)).toMatchObject({ ok: true });
   });
 
+  it("keeps its spend across a reload that changes usd; a changed period counts afresh", () => {
+    const store = createMemorySpendStore();
+    const now = () => Date.parse("2026-12-06T12:00:00Z");
+    const first = createBudgetPolicy({ budget: { usd: 1, period: "daily" } }, "r", {
+      spendStore: store,
+      now,
+    });
+    first?.charge(undefined, 1);
+    const raised = createBudgetPolicy({ budget: { usd: 2, period: "daily" } }, "r", {
+      spendStore: store,
+      now,
+    });
+    raised?.charge(undefined, 1);
+    expect(raised?.check(undefined)).toMatchObject({ ok: false });
+    const monthly = createBudgetPolicy({ budget: { usd: 1, period: "monthly" } }, "r", {
+      spendStore: store,
+      now,
+    });
+    expect(monthly?.check(undefined)).toMatchObject({ ok: true });
+    monthly?.charge(undefined, 1);
+    expect(monthly?.check(undefined)).toMatchObject({ ok: false });
+  });
+
   it("is absent when nothing has a budget", () => {
     expect(createBudgetPolicy({ apiKey: { keys: [{ name: "a", key: "k" }] } }, "r")).toBeUndefined();
   });
