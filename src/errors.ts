@@ -17,6 +17,8 @@ export type GatewayErrorCode =
   | "unauthorized"
   | "forbidden"
   | "rate_limited"
+  | "budget_exceeded"
+  | "budget_unavailable"
   | "rate_limit_unavailable"
   | "guardrail_rejected"
   | "upstream_unavailable"

@@ -3,6 +3,7 @@
  * so every shape here is known; each problem is located at the key or value it is about.
  */
 import { checkAzure } from "./check-azure.js";
+import { checkBudgets } from "./check-budgets.js";
 import type { CheckContext } from "./check-context.js";
 import { checkCredentials } from "./check-credentials.js";
 import { checkHeaders } from "./check-headers.js";
@@ -20,4 +21,5 @@ export function checkConfig(config: Config, ctx: CheckContext): void {
   checkAzure(config, ctx);
   checkCredentials(config, ctx);
   checkHeaders(config, ctx);
+  checkBudgets(config, ctx);
 }

@@ -10,6 +10,7 @@
  * the field, never the value.
  */
 
+import { compileCatalog, type ModelPrice } from "../llm/catalog/cost.js";
 import { compileRouteTypes, LLM_DEFAULT_ROUTES, type RouteTypeTable } from "../llm/route-types.js";
 import { compileBindsRouter } from "../llm/routing/binds-router.js";
 import { compileLlmRouter } from "../llm/routing/compile-router.js";
@@ -33,7 +34,15 @@ import { compileMatch, sortMatches } from "./compile-match.js";
 import { compileModelTable } from "./compile-model-table.js";
 import type { Env } from "./credential.js";
 import { parseDuration, parseSize } from "./duration.js";
-import type { BindConfig, Config, LlmConfig, PoliciesConfig, RouteConfig, RouteTypeName } from "./schema.js";
+import type {
+  BindConfig,
+  Config,
+  LlmConfig,
+  ModelPriceConfig,
+  PoliciesConfig,
+  RouteConfig,
+  RouteTypeName,
+} from "./schema.js";
 
 export interface CompileOptions {
   env: Env;
@@ -250,6 +259,7 @@ export function compileConfig(config: Config, options: CompileOptions): Runtime 
   return Object.freeze({
     binds,
     upstreams,
+    catalog: compileCatalog(modelPrices(p?.modelCatalog)),
     process: Object.freeze({
       drainTimeoutMs: parseDuration(p?.drainTimeout ?? "30s"),
       maxRequestBodyBytes: parseSize(p?.maxRequestBody ?? "2MiB"),
@@ -266,6 +276,22 @@ export function compileConfig(config: Config, options: CompileOptions): Runtime 
       logFormat: p?.logging?.format ?? "json",
     }),
   });
+}
+
+/** config.modelCatalog with the cache prices filled in (input's when absent). */
+function modelPrices(
+  cfg: Readonly<Record<string, ModelPriceConfig>> | undefined,
+): Record<string, ModelPrice> {
+  const out: Record<string, ModelPrice> = {};
+  for (const [model, p] of Object.entries(cfg ?? {})) {
+    out[model] = {
+      input: p.input,
+      output: p.output,
+      cacheRead: p.cacheRead ?? p.input,
+      cacheWrite: p.cacheWrite ?? p.input,
+    };
+  }
+  return out;
 }
 
 function deepFreeze<T>(value: T): T {

@@ -19,6 +19,7 @@ import {
 import type {
   AiPolicy,
   ApiKey,
+  Budget,
   Cors,
   GlobalRateLimit,
   Guard,
@@ -27,10 +28,10 @@ import type {
   Retry,
   Timeout,
 } from "./schema/policies.js";
-import { Process } from "./schema/process.js";
+import { type ModelPrice, Process } from "./schema/process.js";
 import { Obj, opt, type PROVIDER_KINDS, type ROUTE_TYPES, type STRATEGIES } from "./schema/shapes.js";
 
-export { GUARD_ACTIONS, Policies, REGEX_BUILTINS } from "./schema/policies.js";
+export { BUDGET_PERIOD_PATTERN, GUARD_ACTIONS, Policies, REGEX_BUILTINS } from "./schema/policies.js";
 export type { AzureSettingsConfig, ProviderSettings } from "./schema/shapes.js";
 export {
   AZURE_API_VERSION_PATTERN,
@@ -74,6 +75,8 @@ export type RateLimitConfig = Static<typeof RateLimit>;
 export type GlobalRateLimitConfig = Static<typeof GlobalRateLimit>;
 export type RedisSettings = NonNullable<ProcessSettings["redis"]>;
 export type ApiKeyConfig = Static<typeof ApiKey>;
+export type BudgetConfig = Static<typeof Budget>;
+export type ModelPriceConfig = Static<typeof ModelPrice>;
 export type CorsConfig = Static<typeof Cors>;
 export type LlmConfig = Static<typeof Llm>;
 export type LlmProviderConfig = Static<typeof LlmProvider>;

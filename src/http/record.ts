@@ -37,6 +37,12 @@ export interface RequestRecord {
   /** The model sent upstream, when routing replaced the requested one. */
   upstreamModel?: string;
   cachedInputTokens?: number;
+  /** Input tokens written to the provider's prompt cache (a part of inputTokens). */
+  cacheWriteTokens?: number;
+  /** What the request cost in USD (usage × the price catalog); absent when the model has no price. */
+  costUsd?: number;
+  /** Adds the request's cost to the budgets it counts against (set by the gateway phase). */
+  chargeSpend?: (usd: number) => void;
   /** Model routing: "passthrough", "route:<name>" or "function:<name>". */
   routingPath?: string;
   strategy?: string;

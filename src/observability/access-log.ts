@@ -33,6 +33,8 @@ export interface AccessLogEntry {
   inputTokens: number | undefined;
   outputTokens: number | undefined;
   cachedTokens: number | undefined;
+  /** USD, from usage and the model price catalog; absent when the model has no price. */
+  cost?: number | undefined;
   /** "passthrough", "route:<name>" or "function:<name>". */
   routing: string | undefined;
   strategy: string | undefined;
@@ -91,6 +93,7 @@ export function accessLogEntry(r: RequestRecord): AccessLogEntry {
     inputTokens: r.inputTokens,
     outputTokens: r.outputTokens,
     cachedTokens: r.cachedInputTokens,
+    cost: r.costUsd,
     routing:
       r.routingPath ??
       (r.routeType === "passthrough" || r.routeType === "detect" ? "passthrough" : undefined),
@@ -131,6 +134,7 @@ export function accessLogText(e: AccessLogEntry): string {
     const cached = e.cachedTokens === undefined ? "" : ` cached=${e.cachedTokens}`;
     parts.push(`tokens=${e.inputTokens ?? 0}/${e.outputTokens ?? 0}${cached}`);
   }
+  kv("cost", e.cost);
   if (e.upstreamMs !== undefined) parts.push(`upstream=${fmtMs(e.upstreamMs)}ms`);
   if (e.ttftMs !== undefined) parts.push(`ttft=${fmtMs(e.ttftMs)}ms`);
   kv("key", e.keyName);
@@ -227,6 +231,7 @@ export function accessLogJsonFields(e: AccessLogEntry, quote: (s: string) => str
   if (e.inputTokens !== undefined) s += `,"inputTokens":${jsonNumber(e.inputTokens)}`;
   if (e.outputTokens !== undefined) s += `,"outputTokens":${jsonNumber(e.outputTokens)}`;
   if (e.cachedTokens !== undefined) s += `,"cachedTokens":${jsonNumber(e.cachedTokens)}`;
+  if (e.cost !== undefined) s += `,"cost":${jsonNumber(e.cost)}`;
   if (e.routing !== undefined) s += `,"routing":${quote(e.routing)}`;
   if (e.strategy !== undefined) s += `,"strategy":${quote(e.strategy)}`;
   if (e.target !== undefined) s += `,"target":${quote(e.target)}`;

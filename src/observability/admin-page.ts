@@ -49,7 +49,7 @@ export const ADMIN_PAGE = `<!doctype html>
     <table>
       <thead><tr>
         <th>Time</th><th>Status</th><th>Method</th><th>Path</th><th>Routing</th><th>Target</th>
-        <th>Model</th><th class="num">Tokens in/out</th><th class="num">Latency</th><th class="num">Upstream</th><th class="num">TTFT</th><th>Error</th><th>Request id</th>
+        <th>Model</th><th class="num">Tokens in/out</th><th class="num">Cost</th><th class="num">Latency</th><th class="num">Upstream</th><th class="num">TTFT</th><th>Error</th><th>Request id</th>
       </tr></thead>
       <tbody id="rows"></tbody>
     </table>
@@ -113,6 +113,7 @@ export const ADMIN_PAGE = `<!doctype html>
     const tok = e.inputTokens === undefined && e.outputTokens === undefined ? ""
       : text(e.inputTokens ?? 0) + " / " + text(e.outputTokens ?? 0) + (e.cachedTokens ? " (" + e.cachedTokens + " cached)" : "");
     cell(tr, tok, "num");
+    cell(tr, e.cost === undefined ? "" : "$" + (e.cost < 0.01 ? e.cost.toPrecision(2) : e.cost.toFixed(4)), "num");
     cell(tr, ms(e.durationMs), "num");
     cell(tr, ms(e.upstreamMs), "num");
     cell(tr, ms(e.ttftMs), "num");

@@ -19,6 +19,8 @@ export interface LabelSets {
   readonly systems: ReadonlyMap<string, string>;
   /** Route names. */
   readonly routes: ReadonlySet<string>;
+  /** Gateway key names (apiKey.keys[].name). */
+  readonly keys?: ReadonlySet<string>;
 }
 
 function routesOf(runtime: Runtime): RouteRuntime[] {
@@ -38,8 +40,10 @@ export function labelSetsOf(runtime: Runtime): LabelSets {
   const models = new Set<string>();
   const systems = new Map<string, string>();
   const routes = new Set<string>();
+  const keys = new Set<string>();
   for (const route of routesOf(runtime)) {
     routes.add(route.name);
+    for (const k of route.policies?.apiKey?.keys ?? []) keys.add(k.name);
     for (const b of route.backends) {
       if (b.kind !== "ai") continue;
       systems.set(b.name, b.provider.system);
@@ -54,7 +58,13 @@ export function labelSetsOf(runtime: Runtime): LabelSets {
     for (const [name, kind] of route.router?.providerKinds?.() ?? [])
       systems.set(name, PROVIDERS[kind].system);
   }
-  return { models, systems, routes };
+  return { models, systems, routes, keys };
+}
+
+/** A gateway key's name when the config has it ("" without a key). */
+export function boundedKey(sets: LabelSets, key: string | undefined): string {
+  if (key === undefined) return "";
+  return sets.keys?.has(key) === true ? key : OTHER;
 }
 
 export function boundedModel(sets: LabelSets, model: string | undefined): string {

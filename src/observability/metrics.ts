@@ -12,6 +12,7 @@ import type { RequestRecord } from "../http/record.js";
 import type { Runtime } from "../runtime/snapshot.js";
 import { ttftMsOf, upstreamMsOf } from "./access-log.js";
 import {
+  boundedKey,
   boundedModel,
   boundedProvider,
   boundedRoute,
@@ -169,6 +170,12 @@ export function createMetrics(runtime?: Runtime): GatewayMetrics {
     labelNames: ["route"] as const,
     registers,
   });
+  const cost = new Counter({
+    name: "agw_gen_ai_client_cost_usd_total",
+    help: "USD spent (usage × the model price catalog), by provider, requested model (or other) and gateway key name.",
+    labelNames: ["provider", "model", "key"] as const,
+    registers,
+  });
   const retries = new Counter({
     name: "agw_upstream_retries_total",
     help: "Upstream attempts beyond the first one per candidate.",
@@ -244,6 +251,12 @@ export function createMetrics(runtime?: Runtime): GatewayMetrics {
         if (e.action === "rateLimited") limited = true;
       }
       if (limited) rateLimited.inc({ route });
+      if (r.costUsd !== undefined && r.costUsd > 0) {
+        cost.inc(
+          { provider: boundedProvider(sets, rawProvider), model, key: boundedKey(sets, r.keyName) },
+          r.costUsd,
+        );
+      }
       const fb = r.fallbacks ?? 0;
       if (fb > 0) fallbacks.inc({ route }, fb);
       if (r.attempts !== undefined) {

@@ -5,6 +5,7 @@
  */
 import type { PoliciesConfig } from "../config/schema.js";
 import { type ApiKeyDeps, type ApiKeyPolicy, createApiKeyPolicy } from "./api-key.js";
+import { type BudgetDeps, type BudgetPolicy, createBudgetPolicy } from "./budget.js";
 import { type CorsPolicy, createCorsPolicy } from "./cors.js";
 import { createHeaderModifier, type HeaderModifier } from "./header-modifier.js";
 import { createPromptGuard, type PromptGuard } from "./prompt-guard/chain.js";
@@ -16,6 +17,8 @@ export interface CompiledPolicies {
   readonly cors?: CorsPolicy;
   readonly apiKey?: ApiKeyPolicy;
   readonly rateLimit?: RateLimiter;
+  /** Budgets of the route and of its gateway keys. */
+  readonly budget?: BudgetPolicy;
   readonly requestHeaders?: HeaderModifier;
   readonly responseHeaders?: HeaderModifier;
   readonly shaping?: Shaping;
@@ -24,7 +27,7 @@ export interface CompiledPolicies {
   readonly hostedTools?: "drop" | "refuse";
 }
 
-export type PolicyDeps = ApiKeyDeps & RateLimitDeps & WebhookDeps;
+export type PolicyDeps = ApiKeyDeps & RateLimitDeps & WebhookDeps & BudgetDeps;
 
 /** `scope` names the route, so its rate limits find their buckets in a store the workers share. */
 export function compilePolicies(
@@ -50,6 +53,8 @@ export function compilePolicies(
   if (local.length > 0 || global.length > 0) {
     out.rateLimit = createRateLimiter(local, { ...deps, scope }, global);
   }
+  const budget = createBudgetPolicy(cfg, scope, deps);
+  if (budget !== undefined) out.budget = budget;
   if (cfg.requestHeaderModifier !== undefined)
     out.requestHeaders = createHeaderModifier(cfg.requestHeaderModifier);
   if (cfg.responseHeaderModifier !== undefined)

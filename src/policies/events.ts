@@ -9,6 +9,7 @@ export type PolicyName =
   | "apiKey"
   | "localRateLimit"
   | "globalRateLimit"
+  | "budget"
   | "requestHeaderModifier"
   | "responseHeaderModifier"
   | "modelAliases"

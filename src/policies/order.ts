@@ -4,7 +4,7 @@
  * phase before writing. Each name is one step; a missing policy is skipped.
  */
 export const POLICY_ORDER = Object.freeze({
-  gateway: Object.freeze(["cors", "apiKey", "requestRateLimit", "requestHeaderModifier"] as const),
+  gateway: Object.freeze(["cors", "apiKey", "budget", "requestRateLimit", "requestHeaderModifier"] as const),
   llmRequest: Object.freeze([
     "modelAliases",
     "shaping",

@@ -27,6 +27,7 @@ import type { RecentSink } from "../observability/recent.js";
 import type { Runtime } from "../runtime/snapshot.js";
 import type { Gateway } from "../server/gateway.js";
 import { primaryBuckets } from "./cluster-buckets.js";
+import { primarySpend } from "./cluster-spend.js";
 import { type Operations, startOperations } from "./operations.js";
 import { type ReadinessServer, readyUnless, startReadiness } from "./readiness.js";
 import { type ConfigWatcher, watchConfig } from "./watch.js";
@@ -226,6 +227,8 @@ export async function runPrimary(options: PrimaryOptions): Promise<number> {
 
   // The workers' rate-limit buckets: one budget per bucket for all of them.
   const buckets = primaryBuckets();
+  // And their budget spend: one total per key for all of them.
+  const spend = primarySpend();
   const replyTo =
     (worker: Worker) =>
     (answer: unknown): void => {
@@ -235,6 +238,7 @@ export async function runPrimary(options: PrimaryOptions): Promise<number> {
   cluster.on("message", (worker, m: unknown) => {
     if (!isMessage(m)) return;
     if (m.type.startsWith("agw:bucket:") && buckets.handle(m, replyTo(worker))) return;
+    if (m.type.startsWith("agw:spend:") && spend.handle(m, replyTo(worker))) return;
     const msg = m as ToPrimary;
     switch (msg.type) {
       case "agw:listening":

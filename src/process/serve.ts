@@ -11,11 +11,13 @@ import { loadConfigFile } from "../config/load.js";
 import { startupWarnings } from "../llm/routing/startup-warnings.js";
 import { createLogger } from "../observability/log.js";
 import type { PolicyDeps } from "../policies/compile.js";
+import { createMemorySpendStore } from "../policies/spend-store.js";
 import type { Runtime } from "../runtime/snapshot.js";
 import { type Gateway, startGateway } from "../server/gateway.js";
 import type { DispatcherFactory } from "../server/pool-cache.js";
 import { isClusterWorker, runPrimary, workerCount, workerLink } from "./cluster.js";
 import { ipcBucketStore, processChannel } from "./cluster-buckets.js";
+import { ipcSpendStore } from "./cluster-spend.js";
 import { type Operations, startOperations } from "./operations.js";
 import { type ReadinessServer, readyUnless, startReadiness } from "./readiness.js";
 import { connectRedis, type SharedRedis } from "./redis.js";
@@ -72,13 +74,14 @@ export async function serve(options: ServeOptions): Promise<number> {
       ? connectRedis(redisSettings, () => logger ?? createLogger({ level: "info", format: "json" }))
       : undefined;
   // In a worker, rate limits take from the primary's buckets: one budget for every worker.
-  const policyDeps: PolicyDeps | undefined =
-    inWorker || redis !== undefined
-      ? {
-          ...(inWorker ? { bucketStore: ipcBucketStore(processChannel()) } : {}),
-          ...(redis === undefined ? {} : { globalBucketStore: redis.store }),
-        }
-      : undefined;
+  // Budget spend likewise: kept by the primary for every worker, else in this process (across reloads).
+  const channel = inWorker ? processChannel() : undefined;
+  const policyDeps: PolicyDeps = {
+    ...(channel === undefined
+      ? { spendStore: createMemorySpendStore() }
+      : { bucketStore: ipcBucketStore(channel), spendStore: ipcSpendStore(channel) }),
+    ...(redis === undefined ? {} : { globalBucketStore: redis.store }),
+  };
   let runtime: Runtime;
   try {
     runtime = compileConfig(loaded.config, { env: options.env, policyDeps });

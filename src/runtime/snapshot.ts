@@ -6,6 +6,7 @@
  */
 
 import type { PoliciesConfig } from "../config/schema.js";
+import type { PriceCatalog } from "../llm/catalog/cost.js";
 import type { ModelPatternKind } from "../llm/model-pattern.js";
 import type { ProviderSpec } from "../llm/providers/spec.js";
 import type { RouteTypeTable } from "../llm/route-types.js";
@@ -162,4 +163,6 @@ export interface Runtime {
   /** Every upstream this snapshot can reach, by pool key. */
   readonly upstreams: ReadonlyMap<string, UpstreamTarget>;
   readonly process: ProcessRuntime;
+  /** Model prices (the shipped catalog with config.modelCatalog over it); the shipped one when absent. */
+  readonly catalog?: PriceCatalog;
 }

@@ -15,6 +15,7 @@ import { notePolicyEvents, type RequestRecord } from "../http/record.js";
 import type { GatewayPolicyState } from "../llm/pipeline/context.js";
 import { routeTypeFor } from "../llm/route-types.js";
 import type { GatewayKey } from "../policies/api-key.js";
+import type { BudgetDecision } from "../policies/budget.js";
 import type { CompiledPolicies } from "../policies/compile.js";
 import { policyEvent } from "../policies/events.js";
 import { runPolicyPhase } from "../policies/order.js";
@@ -164,6 +165,22 @@ export async function runGatewayPolicies(
         key = r.key;
         record.keyName = r.key.name;
         return undefined;
+      },
+      budget: () => {
+        const budget = policy.budget;
+        if (budget === undefined) return undefined;
+        const keyName = key?.name;
+        const apply = (d: BudgetDecision): "error" | undefined => {
+          notePolicyEvents(record, [d.event]);
+          if (!d.ok) {
+            failure = d.error;
+            return "error";
+          }
+          record.chargeSpend = (usd) => budget.charge(keyName, usd);
+          return undefined;
+        };
+        const d = budget.check(keyName);
+        return d instanceof Promise ? d.then(apply) : apply(d);
       },
       requestRateLimit: () => {
         const limiter = policy.rateLimit;

@@ -18,6 +18,7 @@ import { TimedResponse } from "../observability/timed-response.js";
 import type { BindRuntime, Runtime } from "../runtime/snapshot.js";
 import { type HandlerDeps, handleRequest } from "./handler.js";
 import { type DispatcherFactory, PoolCache } from "./pool-cache.js";
+import { settleCost } from "./request-cost.js";
 import { createRequestIds } from "./request-id.js";
 
 export interface GatewayOptions {
@@ -119,6 +120,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       if (record.status === 0 && res.headersSent) record.status = res.statusCode;
       // Closed before the answer was complete: whatever stage it was in, the client left.
       if (!res.writableFinished) record.error ??= "client_aborted";
+      settleCost(record, runtime.catalog);
       if (observer === undefined) logRecord(logger, record);
       else observer.end(record);
       finishPortIfIdle(ps);

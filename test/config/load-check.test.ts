@@ -404,3 +404,28 @@ describe("the file as a whole", () => {
     ]);
   });
 });
+
+describe("budgets and prices", () => {
+  it("warns when a budgeted file sends models the catalog cannot price, naming config.modelCatalog", () => {
+    const text = yaml(
+      "llm:",
+      "  models:",
+      "  - {name: fast, provider: openAI, params: {model: my-finetune, apiKey: k}}",
+      "  - {name: gpt-4o, provider: openAI, params: {apiKey: k}}",
+      "  policies:",
+      "    apiKey:",
+      "      keys:",
+      "      - {name: a, key: k1, budget: {usd: 5, period: daily}}",
+    );
+    expect(warningsOf(text)).toEqual([
+      'agw.yaml:8:28: llm.policies.apiKey.keys[0].budget: the price catalog has no price for "my-finetune": requests for it are not counted against budgets; give its prices in config.modelCatalog (input and output in USD per million tokens)',
+    ]);
+    const priced = yaml(
+      "config:",
+      "  modelCatalog:",
+      "    my-finetune: {input: 1, output: 2}",
+      ...text.split("\n").filter((l) => l !== ""),
+    );
+    expect(warningsOf(priced)).toEqual([]);
+  });
+});

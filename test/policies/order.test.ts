@@ -5,7 +5,7 @@ import { POLICY_ORDER, runPolicyPhase } from "../../src/policies/order.js";
 describe("policy order", () => {
   it("is written as data, phase by phase", () => {
     expect(POLICY_ORDER).toEqual({
-      gateway: ["cors", "apiKey", "requestRateLimit", "requestHeaderModifier"],
+      gateway: ["cors", "apiKey", "budget", "requestRateLimit", "requestHeaderModifier"],
       llmRequest: ["modelAliases", "shaping", "promptGuardRequest", "tokenRateLimitReserve"],
       llmResponse: ["promptGuardResponse", "tokenRateLimitAmend", "responseHeaderModifier"],
     });

@@ -88,6 +88,21 @@ export const Cors = Obj(
   "Cross-origin resource sharing; preflight requests are answered by the gateway.",
 );
 
+export const BUDGET_PERIOD_PATTERN = "^(daily|weekly|monthly|[0-9]+(ms|s|m|h))$";
+
+export const Budget = Obj(
+  {
+    usd: Type.Number({ exclusiveMinimum: 0, description: "The most USD spent per period.", examples: [50] }),
+    period: Type.String({
+      pattern: BUDGET_PERIOD_PATTERN,
+      description:
+        "daily, weekly (from Monday) and monthly start at 00:00 UTC; a duration (e.g. 12h) is a window counted from the Unix epoch.",
+      examples: ["monthly", "daily", "12h"],
+    }),
+  },
+  "A spending limit: once the period's spend (usage × the model price catalog) reaches usd, requests get 429 budget_exceeded until the period ends.",
+);
+
 export const ApiKeyEntry = Obj(
   {
     name: Name("The key's name, shown in logs instead of the key."),
@@ -108,6 +123,7 @@ export const ApiKeyEntry = Obj(
       ),
     ),
     metadata: opt(StringMap("Free-form labels carried with the key's requests.")),
+    budget: opt(Budget),
     allowOpaquePaths: opt(
       Type.Boolean({
         description:
@@ -361,6 +377,7 @@ export const Policies = Obj(
           "Token buckets shared by every agw instance through Redis (config.redis); a request must fit in every one.",
       }),
     ),
+    budget: opt(Budget),
     cors: opt(Cors),
     requestHeaderModifier: opt(HeaderModifier("Request")),
     responseHeaderModifier: opt(HeaderModifier("Response")),

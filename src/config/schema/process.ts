@@ -1,9 +1,22 @@
 /** Process settings, read at start. */
 import { Type } from "@sinclair/typebox";
-import { Address, Duration, Obj, opt, Size, StringEnum } from "./shapes.js";
+import { Address, Duration, MapOf, Obj, opt, Size, StringEnum } from "./shapes.js";
 
 // ---------------------------------------------------------------------------------------
 // Process settings
+
+const UsdPerMillion = (description: string) =>
+  Type.Number({ minimum: 0, description: `${description}, in USD per million tokens.` });
+
+export const ModelPrice = Obj(
+  {
+    input: UsdPerMillion("Input tokens (neither read from nor written to the prompt cache)"),
+    output: UsdPerMillion("Output tokens, reasoning included"),
+    cacheRead: opt(UsdPerMillion("Input tokens read from the prompt cache; input's price when absent")),
+    cacheWrite: opt(UsdPerMillion("Input tokens written to the prompt cache; input's price when absent")),
+  },
+  "A model's prices.",
+);
 
 export const Process = Obj(
   {
@@ -121,6 +134,13 @@ export const Process = Obj(
         },
         "The shared store of several agw instances (connected when agw serves, not when it checks a file).",
       ),
+    ),
+    modelCatalog: opt(
+      MapOf(ModelPrice, {
+        description:
+          "Prices by model name, over the shipped catalog (which they replace or extend): what the access log's cost, the cost metric and budgets use.",
+        examples: [{ "my-finetune": { input: 3, output: 12, cacheRead: 1.5 } }],
+      }),
     ),
     tracing: opt(
       Obj(

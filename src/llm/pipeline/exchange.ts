@@ -130,6 +130,7 @@ export class Exchange {
     this.record.inputTokens = usage.inputTokens;
     this.record.outputTokens = usage.outputTokens;
     if (usage.cacheReadTokens !== undefined) this.record.cachedInputTokens = usage.cacheReadTokens;
+    if (usage.cacheCreationTokens !== undefined) this.record.cacheWriteTokens = usage.cacheCreationTokens;
   }
 }
 
