@@ -229,6 +229,51 @@ describe("an echoed managed key in a stream", () => {
     expect(leaks(r.text)).toBe(false);
   });
 
+  // Behind a response guard, same-format streams are judged chunk by chunk (guarded-*-stream.ts).
+  it("chat same format behind a response guard: a delta and an error event", async () => {
+    mock.script({
+      events: [
+        chatDelta("hello "),
+        chatDelta(`your key is ${KEY}`),
+        `data: {"error":{"message":"bad key ${escaped(KEY)}","type":"server_error"}}\n\n`,
+      ],
+      chunking: { every: 9 },
+    });
+    const r = await post(guardedUrl, "/v1/chat/completions", chat("oai-x", true));
+    expect(r.status).toBe(200);
+    expect(r.text).toContain("hello");
+    expect(leaks(r.text)).toBe(false);
+    expect(r.text).toContain("[redacted]");
+  });
+
+  it("messages same format behind a response guard: an error event after message_start", async () => {
+    mock.script({
+      events: [
+        {
+          event: "message_start",
+          data: {
+            type: "message_start",
+            message: {
+              id: "msg_1",
+              type: "message",
+              role: "assistant",
+              model: "claude-upstream",
+              content: [],
+              stop_reason: null,
+              usage: { input_tokens: 1, output_tokens: 0 },
+            },
+          },
+        },
+        `event: error\ndata: {"type":"error","error":{"type":"authentication_error","message":"key ${escaped(KEY_ANT)} revoked"}}\n\n`,
+      ],
+      chunking: { every: 7 },
+    });
+    const r = await post(guardedUrl, "/v1/messages", messages("ant-x", true));
+    expect(r.status).toBe(200);
+    expect(r.text).toContain("message_start");
+    expect(leaks(r.text)).toBe(false);
+  });
+
   it("a header echoing the key on a same-format stream is redacted", async () => {
     mock.script({ headers: { "x-echo": `Bearer ${KEY}` }, events: [chatDelta("ok"), "data: [DONE]\n\n"] });
     const res = await fetch(`${url}/v1/chat/completions`, {
