@@ -9,10 +9,10 @@
  */
 import { converterFor, type IrStreamEvent } from "../formats/index.js";
 import { isRecord, type Json, parseJson } from "../formats/util.js";
-import { createSseParser, encodeSseEvent, type SseEvent } from "../sse.js";
-import { type Exchange, StreamTracker, sseText, writeChunk } from "./exchange.js";
-import { type StreamFilter, upstreamHeadsFor } from "./response-guard.js";
-import { streamAbortCode, streamFailure } from "./translate-stream.js";
+import { encodeSseEvent, type SseEvent } from "../sse.js";
+import { type Exchange, StreamTracker, sseText } from "./exchange.js";
+import { pumpGuardedStream } from "./guarded-stream-pump.js";
+import type { StreamFilter } from "./response-guard.js";
 import type { UpstreamResponse } from "./upstream-response.js";
 
 export async function passGuardedAnthropicStream(
@@ -113,36 +113,19 @@ export async function passGuardedAnthropicStream(
       changed && obj !== undefined ? encodeSseEvent({ ...e, data: JSON.stringify(obj) }) : encodeSseEvent(e);
   };
 
-  const parser = createSseParser(onEvent, { maxEventChars: x.ctx.runtime.process.maxUpstreamEventBytes });
-  const res = x.res;
-  x.record.status = up.statusCode;
-  res.writeHead(up.statusCode, upstreamHeadsFor(x, up));
-  res.flushHeaders();
-  try {
-    for await (const c of up.body) {
-      parser.push(c as Uint8Array);
-      if (out !== "") {
-        const text = out;
-        out = "";
-        // An echo of the managed key is redacted as on the unguarded paths.
-        const wait = writeChunk(res, x.echo === undefined ? text : x.echo.redact(text, false));
-        if (wait !== undefined) await wait;
-      }
-      if (stopped) break;
-    }
-    parser.end();
-    if (!stopped) {
+  return pumpGuardedStream(x, up, filter, tracker, {
+    onEvent,
+    take: () => {
+      const text = out;
+      out = "";
+      return text;
+    },
+    stopped: () => stopped,
+    finish: () => {
       const { texts, error } = judge(decoder.finish());
       released(texts);
       if (error !== undefined) fail(error);
-    }
-  } catch (err) {
-    if (x.abort.aborted) return;
-    x.record.error ??= streamAbortCode(err);
-    if (!stopped) fail({ type: "error", error: streamFailure(err) });
-  }
-  await filter.end();
-  if (tracker.failed) x.record.error ??= "upstream_stream_error";
-  x.noteUsage(tracker.usage, tracker.model);
-  if (!res.destroyed) res.end(x.echo === undefined ? out : x.echo.redact(out, false));
+    },
+    fail,
+  });
 }
