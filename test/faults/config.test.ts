@@ -31,6 +31,7 @@ const env: Record<string, string> = {
   ANTHROPIC_API_KEY: "test-anthropic",
   MANAGED_OPENAI_KEY: "test-managed",
   AGW_TEAM_KEY: "test-team",
+  AZURE_OPENAI_API_KEY: "test-azure",
 };
 
 type Json = unknown;
