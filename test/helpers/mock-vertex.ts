@@ -2,7 +2,7 @@
  * A loopback mock of Vertex AI's publisher-model endpoints, written from Google's and
  * Anthropic's API references (independently of src/). Under
  * `/v1/projects/{project}/locations/{region}/publishers/`:
- * - `google/models/{model}:generateContent` and `:streamGenerateContent?alt=sse` are answered by
+ * - `google/models/{model}:generateContent`, `:streamGenerateContent?alt=sse` and `:countTokens` are answered by
  *   the Gemini mock (mock-gemini.ts), which this server forwards to;
  * - `anthropic/models/{model}:rawPredict` answers an Anthropic Messages body, and
  *   `:streamRawPredict` Anthropic's SSE events, split every few bytes. The body must carry
@@ -128,7 +128,7 @@ export async function startMockVertex(opts: {
         send(400, googleError(400, "INVALID_ARGUMENT", "Invalid JSON payload received."));
         return;
       }
-      const googleMethods = ["generateContent", "streamGenerateContent"];
+      const googleMethods = ["generateContent", "streamGenerateContent", "countTokens"];
       const anthropicMethods = ["rawPredict", "streamRawPredict"];
       if (!(publisher === "google" ? googleMethods : anthropicMethods).includes(method)) {
         send(404, googleError(404, "NOT_FOUND", `Method ${method} not found for publisher ${publisher}.`));

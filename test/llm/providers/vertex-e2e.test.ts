@@ -142,6 +142,31 @@ describe("Vertex AI end to end (ADC service-account key file, official SDKs)", (
     expect(m.content[0]).toMatchObject({ type: "text", text: "echo: plain" });
   });
 
+  it("Gemini-format clients: generateContent and countTokens to Vertex Gemini (with the token), Claude translated", async () => {
+    const url = await gatewayUrl();
+    const post = (p: string, body: unknown): Promise<Response> =>
+      fetch(`${url}${p}`, {
+        method: "POST",
+        headers: { "content-type": "application/json", "x-goog-api-key": "caller-key" },
+        body: JSON.stringify(body),
+      });
+    const body = { contents: [{ role: "user", parts: [{ text: "one two three" }] }] };
+    const counted = await post(`/v1beta/models/${GEMINI}:countTokens`, body);
+    expect(counted.status).toBe(200);
+    expect(await counted.json()).toEqual({ totalTokens: 3 });
+    const req = vertex.requests.at(-1);
+    expect(req?.path).toBe(
+      `/v1/projects/my-proj/locations/us-east5/publishers/google/models/${GEMINI}:countTokens`,
+    );
+    expect(req?.headers.authorization).toMatch(/^Bearer ya29\.mock-/);
+
+    const claude = await post(`/v1beta/models/${CLAUDE}:generateContent`, body);
+    expect(claude.status).toBe(200);
+    const answer = (await claude.json()) as { candidates: { content: { parts: { text: string }[] } }[] };
+    expect(answer.candidates[0]?.content.parts[0]?.text).toBe("echo: one two three");
+    expect(vertex.requests.at(-1)?.path).toMatch(/publishers\/anthropic\/models\/.*:rawPredict$/);
+  });
+
   it("a static credential is sent as the access token; a wrong one is Google's 401", async () => {
     oauth.issued.push("ya29.static-ok");
     const url = await gatewayUrl({
