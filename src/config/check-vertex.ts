@@ -1,6 +1,7 @@
 /**
  * Vertex AI settings the schema cannot check: a vertex provider names its project and region
- * (they make its URL), and a vertex: block sits only on a vertex provider.
+ * (they make its URL), a vertex: block sits only on a vertex provider, and an llm.models entry
+ * names a vertex provider entry rather than the bare kind.
  */
 import { bindRoutes, type CheckContext } from "./check-context.js";
 import type { PathSegment } from "./locate.js";
@@ -20,6 +21,14 @@ export function checkVertex(config: Config, ctx: CheckContext): void {
       return;
     }
     checkPlace(p.name, p.vertex, at, ctx);
+  });
+  (config.llm?.models ?? []).forEach((m, i) => {
+    if (m.provider === "vertex")
+      ctx.errors.report(
+        ["llm", "models", i, "provider"],
+        "value",
+        `model entry "${m.name}" names the vertex kind, which needs a project and a region: add an llm.providers entry with provider: vertex and vertex: { project, region }, and name it here`,
+      );
   });
   for (const { route, path } of bindRoutes(config)) {
     route.backends.forEach((backend, k) => {

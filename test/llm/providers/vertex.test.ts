@@ -30,6 +30,14 @@ ${extra}  targets:
     - { name: g, provider: vx, model: gemini-2.5-pro }
 `;
 
+const BINDS = `binds:
+  - port: 4558
+    listeners:
+      - routes:
+          - backends:
+              - ai: { name: vb, provider: { vertex: { project: p, region: global, model: gemini-2.5-pro } } }
+`;
+
 describe("Vertex AI URLs, formats and credentials (explain)", () => {
   it("a region: {region}-aiplatform.googleapis.com; Claude by rawPredict, Gemini by generateContent", () => {
     const router = routerOf(yaml("{ project: my-proj, region: us-east5 }"), {});
@@ -73,12 +81,13 @@ describe("Vertex AI URLs, formats and credentials (explain)", () => {
   });
 
   it("gen_ai_system is gcp.vertex_ai", () => {
-    const loaded = loadConfigText(`${yaml("{ project: p, region: us-east5 }")}`, {
+    const loaded = loadConfigText(`${yaml("{ project: p, region: us-east5 }")}${BINDS}`, {
       file: "f.yaml",
       env: {},
     });
     if (!loaded.ok) throw new Error(JSON.stringify(loaded.errors));
     expect(systemOf(labelSetsOf(compileConfig(loaded.config, { env: {} })), "vx")).toBe("gcp.vertex_ai");
+    expect(systemOf(labelSetsOf(compileConfig(loaded.config, { env: {} })), "vb")).toBe("gcp.vertex_ai");
   });
 });
 
@@ -104,6 +113,9 @@ describe("Vertex AI load errors", () => {
               - ai: { name: vb, provider: { vertex: { project: p, model: gemini-2.5-pro } } }
 `;
     expect(loadErrors(binds)).toMatch(/^6:\d+: Vertex AI provider "vb" needs region/);
+    expect(
+      loadErrors('llm:\n  models:\n    - { name: "*", provider: vertex, params: { baseUrl: "http://x" } }\n'),
+    ).toContain('model entry "*" names the vertex kind, which needs a project and a region');
   });
 });
 

@@ -56,7 +56,7 @@ function specFor(settings: VertexSettingsConfig | undefined): ProviderSpec {
     title: "Google Vertex AI",
     system: "gcp.vertex_ai",
     defaultBaseUrl: settings?.region === undefined ? undefined : vertexEndpoint(settings.region),
-    credentialHeaders: Object.freeze(["authorization", "x-api-key"]),
+    credentialHeaders: Object.freeze(["authorization", "x-api-key", "x-goog-api-key"]),
     usesKey: true,
     callerKeyHint: '"Authorization: Bearer <Google Cloud access token>"',
     appendKey(out: string[], key: string): void {
