@@ -110,6 +110,35 @@ describe("Vertex AI end to end (ADC service-account key file, official SDKs)", (
     expect(vertex.requests.at(-1)?.path).toMatch(/:streamGenerateContent\?alt=sse$/);
   });
 
+  it("openai SDK → Claude streamed (Chat) and by the Responses API, translated to Messages", async () => {
+    const url = await gatewayUrl();
+    const client = new OpenAI({ apiKey: "caller-key", baseURL: `${url}/v1`, maxRetries: 0 });
+    const s = await client.chat.completions.create({
+      model: CLAUDE,
+      stream: true,
+      stream_options: { include_usage: true },
+      messages: [{ role: "user", content: "stream from claude" }],
+    });
+    let text = "";
+    let usage: OpenAI.CompletionUsage | undefined | null;
+    for await (const chunk of s) {
+      text += chunk.choices[0]?.delta.content ?? "";
+      if (chunk.usage) usage = chunk.usage;
+    }
+    expect(text).toBe("echo: stream from claude");
+    expect(usage).toMatchObject({ completion_tokens: 4 });
+    expect(vertex.requests.at(-1)?.path).toMatch(/:streamRawPredict$/);
+    expect(vertex.requests.at(-1)?.json).toMatchObject({
+      anthropic_version: "vertex-2023-10-16",
+      stream: true,
+    });
+
+    const r = await client.responses.create({ model: CLAUDE, input: "responses to claude" });
+    expect(r.output_text).toBe("echo: responses to claude");
+    expect(vertex.requests.at(-1)?.path).toMatch(/anthropic\/models\/.*:rawPredict$/);
+    expect(vertex.requests.at(-1)?.json).not.toHaveProperty("model");
+  });
+
   it("Anthropic SDK → Claude streamed (streamRawPredict), and unstreamed", async () => {
     const url = await gatewayUrl();
     const client = new Anthropic({ apiKey: "caller-key", baseURL: url, maxRetries: 0 });
