@@ -80,6 +80,15 @@ describe("Vertex AI URLs, formats and credentials (explain)", () => {
     });
   });
 
+  it("passthrough sends the caller's token; managedFirst sends the gateway's ADC token", () => {
+    const p = (extra: string) =>
+      `llm:\n  providers:\n    - name: vx\n      provider: vertex\n      vertex: { project: p, region: global }\n      models: [gemini-2.5-pro]\n${extra}`;
+    expect(routerOf(p(""), {}).plan("gemini-2.5-pro").candidates[0]?.auth.kind).toBe("caller");
+    const c = routerOf(p("      passthroughCredential: managedFirst\n"), {}).plan("gemini-2.5-pro")
+      .candidates[0];
+    expect(c?.auth.kind).toBe("authorizer");
+  });
+
   it("gen_ai_system is gcp.vertex_ai", () => {
     const loaded = loadConfigText(`${yaml("{ project: p, region: us-east5 }")}${BINDS}`, {
       file: "f.yaml",
