@@ -10,6 +10,7 @@ import { checkHeaders } from "./check-headers.js";
 import { checkLlm } from "./check-llm.js";
 import { checkNames } from "./check-names.js";
 import { checkShapes } from "./check-shapes.js";
+import { checkVertex } from "./check-vertex.js";
 import type { Config } from "./schema.js";
 
 export type { CheckContext } from "./check-context.js";
@@ -19,6 +20,7 @@ export function checkConfig(config: Config, ctx: CheckContext): void {
   checkNames(config, ctx);
   checkLlm(config, ctx);
   checkAzure(config, ctx);
+  checkVertex(config, ctx);
   checkCredentials(config, ctx);
   checkHeaders(config, ctx);
   checkBudgets(config, ctx);

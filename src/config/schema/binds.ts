@@ -1,7 +1,7 @@
 /** The full form: binds → listeners → routes → backends. */
 import { Type } from "@sinclair/typebox";
 import { Policies } from "./policies.js";
-import { AzureSettings, Name, Obj, opt, Port } from "./shapes.js";
+import { AzureSettings, Name, Obj, opt, Port, VertexSettings } from "./shapes.js";
 
 // ---------------------------------------------------------------------------------------
 // The binds form
@@ -136,8 +136,23 @@ export const ProviderChoice = Obj(
         "Azure OpenAI: the resource (or the backend's baseUrl), the API version and the authentication.",
       ),
     ),
+    vertex: opt(
+      Obj(
+        {
+          model: opt(
+            Type.String({
+              minLength: 1,
+              description:
+                "The Vertex AI model to use (gemini-2.5-pro, claude-sonnet-4-6), replacing the model in the request. When absent the request's model is used.",
+            }),
+          ),
+          ...VertexSettings.properties,
+        },
+        "Google Vertex AI: the project and the location; Application Default Credentials unless policies.backendAuth gives a token.",
+      ),
+    ),
   },
-  "The provider. Give exactly one kind: openAI, anthropic, mock, gemini, azure, or an OpenAI-compatible service by name.",
+  "The provider. Give exactly one kind: openAI, anthropic, mock, gemini, azure, vertex, or an OpenAI-compatible service by name.",
 );
 
 export const AiBackend = Obj(

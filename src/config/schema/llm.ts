@@ -13,6 +13,7 @@ import {
   ProviderKind,
   Strategy,
   StringEnum,
+  VertexSettings,
 } from "./shapes.js";
 
 // ---------------------------------------------------------------------------------------
@@ -30,6 +31,7 @@ export const LlmProvider = Obj(
       }),
     ),
     azure: opt(AzureSettings),
+    vertex: opt(VertexSettings),
     models: opt(
       Type.Array(Type.String({ minLength: 1, description: "A model name." }), {
         description: "Models this provider serves; requests for them pass through with the caller's key.",

@@ -112,10 +112,11 @@ export const PROVIDER_KINDS = [
   "ollama",
   "openAICompatible",
   "azure",
+  "vertex",
 ] as const;
 export const ProviderKind = StringEnum(PROVIDER_KINDS, {
   description:
-    "The provider: openAI, anthropic, mock (built in, answers offline), gemini (Google AI Studio, key env::GEMINI_API_KEY), an OpenAI-compatible service by name (groq, mistral, deepseek, xai, openrouter, together, fireworks, cerebras, deepinfra, perplexity, ollama; each with its public URL and the key env::<NAME>_API_KEY), openAICompatible (any OpenAI-compatible server; needs baseUrl), or azure (Azure OpenAI; needs azure.resourceName or baseUrl).",
+    "The provider: openAI, anthropic, mock (built in, answers offline), gemini (Google AI Studio, key env::GEMINI_API_KEY), an OpenAI-compatible service by name (groq, mistral, deepseek, xai, openrouter, together, fireworks, cerebras, deepinfra, perplexity, ollama; each with its public URL and the key env::<NAME>_API_KEY), openAICompatible (any OpenAI-compatible server; needs baseUrl), azure (Azure OpenAI; needs azure.resourceName or baseUrl), or vertex (Google Vertex AI, Gemini and Claude models; needs vertex.project and vertex.region; Application Default Credentials).",
 });
 
 export const AZURE_API_VERSION_PATTERN = "^(v1|[0-9]{4}-[0-9]{2}-[0-9]{2}(-preview)?)$";
@@ -152,9 +153,33 @@ export const AzureSettings = Obj(
   "Azure OpenAI settings: the resource, the API version and how requests are authenticated.",
 );
 export type AzureSettingsConfig = Static<typeof AzureSettings>;
+export const VertexSettings = Obj(
+  {
+    project: opt(
+      Type.String({
+        title: "vertexProject",
+        pattern: "^[A-Za-z0-9][A-Za-z0-9.:_-]*$",
+        description: "The Google Cloud project ID that Vertex AI bills and authorizes. Required.",
+        examples: ["my-project"],
+      }),
+    ),
+    region: opt(
+      Type.String({
+        title: "vertexRegion",
+        pattern: "^[a-z0-9-]+$",
+        description:
+          "The Vertex AI location: a region (us-east5, europe-west1) sent to https://<region>-aiplatform.googleapis.com, or global (https://aiplatform.googleapis.com). Required.",
+        examples: ["us-east5", "global"],
+      }),
+    ),
+  },
+  "Google Vertex AI settings: the project and the location. Gemini models go to publishers/google (generateContent), models named claude-* to publishers/anthropic (rawPredict). Requests carry an access token from Application Default Credentials (GOOGLE_APPLICATION_CREDENTIALS, workload identity, the metadata server), or the provider's credential as a static access token.",
+);
+export type VertexSettingsConfig = Static<typeof VertexSettings>;
 /** A provider's kind-specific settings blocks (only the one of its kind is used). */
 export interface ProviderSettings {
   readonly azure?: AzureSettingsConfig;
+  readonly vertex?: VertexSettingsConfig;
 }
 
 export const STRATEGIES = ["single", "weighted", "fallback"] as const;

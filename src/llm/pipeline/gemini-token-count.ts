@@ -6,13 +6,14 @@
 import { converterFor } from "../formats/index.js";
 import { isRecord } from "../formats/util.js";
 import { mockTokenCount } from "../providers/mock/answer.js";
-import { apiPathFor } from "../providers/spec.js";
+import { apiPathFor, wireFormatFor } from "../providers/spec.js";
 import type { Exchange } from "./exchange.js";
 import { passJson } from "./fast-path.js";
 import { OK } from "./llm-attempt.js";
 import type { Attempt } from "./plan-source.js";
 import { editUpstreamHeaders } from "./request-policies.js";
 import { ESTIMATE_ENCODING, estimateInputTokens } from "./token-estimate.js";
+import { authorizeCandidate } from "./upstream-auth.js";
 import { callUpstream, upstreamHeaders } from "./upstream-call.js";
 
 /** The request whose tokens are counted: `generateContentRequest` when given, else the body. */
@@ -31,15 +32,23 @@ export function geminiTokenCountAttempt(x: Exchange): Attempt {
     x.record.provider = candidate.providerName;
     x.record.upstreamModel = model;
     const target = candidate.upstream;
-    if (spec.native === "gemini" && target !== undefined) {
+    // Vertex AI counts its Gemini models' tokens too, with its access token; its Claude models are estimated.
+    if (wireFormatFor(spec, false, "gemini", model) === "gemini" && target !== undefined) {
       const path = apiPathFor(spec, "gemini", model).replace(/:generateContent$/, ":countTokens");
+      const authorized =
+        candidate.auth.kind === "authorizer" ? await authorizeCandidate(candidate) : undefined;
+      if (authorized !== undefined && !authorized.ok) return authorized;
       const r = await callUpstream({
         dispatcher: x.deps.pools.get(target),
         target,
         path,
         headers: editUpstreamHeaders(
           x.ctx,
-          upstreamHeaders(x.ctx.req, candidate, target, { keepCallerHeaders: false, stream: false }),
+          upstreamHeaders(x.ctx.req, candidate, target, {
+            keepCallerHeaders: false,
+            stream: false,
+            authorized: authorized?.headers,
+          }),
         ),
         body: x.body.bytes,
         headersTimeoutMs: candidate.headersTimeoutMs,

@@ -26,9 +26,9 @@ import { streamTranslated, writeIrStream } from "./translate-stream.js";
 import { authorizeCandidate, echoOf } from "./upstream-auth.js";
 import { callUpstream, upstreamHeaders } from "./upstream-call.js";
 
-/** The format a candidate is spoken to in, for a client of `clientFormat`. */
-export function providerFormatOf(candidate: Candidate, clientFormat: IrFormat): ProviderWire {
-  return wireFormatFor(candidate.provider, candidate.responsesApi, clientFormat);
+/** The format a candidate is spoken to in, for a client of `clientFormat` asking for `model`. */
+export function providerFormatOf(candidate: Candidate, clientFormat: IrFormat, model: string): ProviderWire {
+  return wireFormatFor(candidate.provider, candidate.responsesApi, clientFormat, candidate.model ?? model);
 }
 
 const NATIVE_NAME: Readonly<Record<IrFormat, string>> = {
@@ -85,8 +85,8 @@ export function llmAttempt(x: Exchange): Attempt {
   };
 
   return async (candidate) => {
-    const wire = providerFormatOf(candidate, x.clientFormat);
     const upstreamModel = candidate.model ?? x.body.model;
+    const wire = providerFormatOf(candidate, x.clientFormat, upstreamModel);
     x.record.backend = candidate.providerName;
     x.record.provider = candidate.providerName;
     x.record.upstreamModel = upstreamModel;
@@ -118,7 +118,9 @@ export function llmAttempt(x: Exchange): Attempt {
     let body: string | Buffer;
     let ir: IrRequest | undefined;
     const injectUsage = same && wire === "openai-chat" && stream && !clientWantsUsage(x.body.json);
-    if (same) body = sameFormatBody(x.body, candidate.model, injectUsage);
+    const editBody = candidate.provider.editBody;
+    if (same && editBody !== undefined) body = JSON.stringify(editBody(wire, x.body.json));
+    else if (same) body = sameFormatBody(x.body, candidate.model, injectUsage);
     else {
       ir = toIR(candidate, upstreamModel);
       const out = converterFor(wire).requestFromIR(
@@ -134,7 +136,7 @@ export function llmAttempt(x: Exchange): Attempt {
         );
       }
       x.logDropped("upstream request", out.dropped);
-      body = JSON.stringify(out.body);
+      body = JSON.stringify(editBody === undefined ? out.body : editBody(wire, out.body));
     }
     const authorized = candidate.auth.kind === "authorizer" ? await authorizeCandidate(candidate) : undefined;
     if (authorized !== undefined && !authorized.ok) return authorized;

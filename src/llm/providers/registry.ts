@@ -18,6 +18,7 @@ import { mock } from "./mock/provider.js";
 import { openAI } from "./openai/provider.js";
 import { COMPATIBLE_SPECS } from "./openai-compatible/provider.js";
 import type { ProviderSpec } from "./spec.js";
+import { vertex } from "./vertex/provider.js";
 
 export const PROVIDERS: Readonly<Record<ProviderKindName, ProviderSpec>> = Object.freeze({
   openAI,
@@ -26,6 +27,7 @@ export const PROVIDERS: Readonly<Record<ProviderKindName, ProviderSpec>> = Objec
   gemini,
   ...COMPATIBLE_SPECS,
   azure,
+  vertex,
 });
 
 /** What a provider of unknown kind is taken to speak: the OpenAI API, which most servers offer. */

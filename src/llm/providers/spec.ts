@@ -54,6 +54,10 @@ export interface ProviderSpec {
   readonly requiredHeaders: ReadonlyArray<readonly [name: string, value: string]>;
   /** The format requests are spoken in; "local" for a kind answered in-process. */
   readonly native: IrFormat | "local";
+  /** The format a request for this upstream model is spoken in, where it depends on the model (Vertex AI). */
+  readonly nativeFor?: (model: string) => IrFormat;
+  /** Edits a request body in wire format `api` before it is sent (Vertex AI's rawPredict body). */
+  readonly editBody?: (api: IrFormat, body: Record<string, unknown>) => Record<string, unknown>;
   /** Whether the kind can serve OpenAI Responses natively (on unless the config turns it off). */
   readonly responsesApi: boolean;
   /**
@@ -69,9 +73,10 @@ export interface ProviderSpec {
   readonly apiPaths?: Readonly<Partial<Record<IrFormat, string>>>;
   /**
    * The path (and query) of a request under the base URL, for a kind whose paths depend on its
-   * settings or on the upstream model (Azure deployments); `apiPaths` and the defaults otherwise.
+   * settings or on the upstream model (Azure deployments, Vertex AI's streaming methods);
+   * `apiPaths` and the defaults otherwise.
    */
-  readonly requestPath?: (api: UpstreamApi, model: string) => string;
+  readonly requestPath?: (api: UpstreamApi, model: string, stream: boolean) => string;
   /** Environment variables tried after env::<NAME>_API_KEY, as the service's own SDKs name them. */
   readonly conventionEnv?: readonly string[];
   /**
@@ -109,7 +114,7 @@ export function upstreamBaseUrl(spec: ProviderSpec, baseUrl: string | undefined)
  * the model in the path (`{model}`) and streams from another method, as SSE.
  */
 export function apiPathFor(spec: ProviderSpec, api: UpstreamApi, model?: string, stream = false): string {
-  if (spec.requestPath !== undefined && model !== undefined) return spec.requestPath(api, model);
+  if (spec.requestPath !== undefined && model !== undefined) return spec.requestPath(api, model, stream);
   const path = (api === "embeddings" ? undefined : spec.apiPaths?.[api]) ?? DEFAULT_API_PATHS[api];
   if (!path.includes("{model}")) return path;
   const named = path.replace("{model}", model === undefined ? "{model}" : encodeURIComponent(model));
@@ -140,14 +145,17 @@ export function appendRequiredHeaders(out: string[], spec: ProviderSpec): void {
 export type ProviderWire = IrFormat | "local";
 
 /**
- * A kind speaks its native format, except that a client's Responses request stays Responses
- * where the provider serves that API (`responsesApi`, as the config left it).
+ * A kind speaks its native format (for `model`, where that depends on the model), except that a
+ * client's Responses request stays Responses where the provider serves that API (`responsesApi`,
+ * as the config left it).
  */
 export function wireFormatFor(
   spec: ProviderSpec,
   responsesApi: boolean,
   clientFormat: IrFormat,
+  model?: string,
 ): ProviderWire {
   if (spec.native === "local") return "local";
-  return clientFormat === "openai-responses" && responsesApi ? "openai-responses" : spec.native;
+  if (clientFormat === "openai-responses" && responsesApi) return "openai-responses";
+  return spec.nativeFor !== undefined && model !== undefined ? spec.nativeFor(model) : spec.native;
 }

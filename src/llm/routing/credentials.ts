@@ -1,6 +1,6 @@
 /**
  * Which key each candidate carries upstream. Managed targets: target `credential` → provider
- * `credential` → env::<PROVIDER>_API_KEY. Passthrough: the caller's key, unless the provider
+ * `credential` → the kind's request-time token (Entra ID, Google ADC) → env::<PROVIDER>_API_KEY. Passthrough: the caller's key, unless the provider
  * says managedFirst. Keys are resolved once, when the router is built; `source` names where
  * a key came from (env::NAME or a config field), never the key itself.
  */
@@ -49,8 +49,7 @@ export function managedTargetAuth(
   env: Env,
 ): CandidateAuth {
   if (!specOfProvider(provider).usesKey) return { kind: "none" };
-  const token = authorizerAuth(provider);
-  if (token !== undefined) return token;
+  // A configured credential (Vertex AI's static access token) comes before request-time tokens.
   if (target.credential !== undefined) {
     return { kind: "managed", ...requireKey(target.credential, `targets.${target.name}.credential`, env) };
   }
@@ -60,6 +59,8 @@ export function managedTargetAuth(
       ...requireKey(provider.credential, `providers.${provider.name}.credential`, env),
     };
   }
+  const token = authorizerAuth(provider);
+  if (token !== undefined) return token;
   const convention = conventionKey(provider, env);
   if (convention !== undefined) return { kind: "managed", ...convention };
   if (specOfProvider(provider).keyOptional === true) return { kind: "none" };
@@ -72,13 +73,13 @@ export function managedTargetAuth(
 export function passthroughAuth(provider: LlmProviderConfig, env: Env): CandidateAuth {
   if (!specOfProvider(provider).usesKey) return { kind: "none" };
   if (provider.passthroughCredential !== "managedFirst") return { kind: "caller" };
-  const token = authorizerAuth(provider);
-  if (token !== undefined) return token;
   if (provider.credential !== undefined) {
     const r = resolveCredential(provider.credential, env);
     const source = credentialSource(provider.credential, `providers.${provider.name}.credential`);
     if (r.ok) return { kind: "managedFirst", key: r.value, source };
   }
+  const token = authorizerAuth(provider);
+  if (token !== undefined) return token;
   const convention = conventionKey(provider, env);
   if (convention !== undefined) return { kind: "managedFirst", ...convention };
   return {

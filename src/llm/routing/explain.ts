@@ -82,7 +82,7 @@ function requestUrlText(routeType: RouteTypeName, c: Candidate, requested: strin
   const client = CLIENT_FORMAT[routeType];
   const u = c.upstream;
   if (client === undefined || u === undefined) return undefined;
-  const wire = wireFormatFor(c.provider, c.responsesApi, client);
+  const wire = wireFormatFor(c.provider, c.responsesApi, client, c.model ?? requested);
   if (wire === "local") return undefined;
   return `${u.connectOrigin}${upstreamPath(u, apiPathFor(c.provider, wire, c.model ?? requested), -1)}`;
 }
@@ -103,7 +103,7 @@ export function translationText(routeType: RouteTypeName, c: Candidate): string 
   }
   const client = CLIENT_FORMAT[routeType];
   if (client === undefined) return spec.embeddings ? native : `not served by ${spec.title} providers (501)`;
-  const wire = wireFormatFor(spec, c.responsesApi, client);
+  const wire = wireFormatFor(spec, c.responsesApi, client, c.model);
   if (wire === client || wire === "local") return native;
   const note =
     client === "openai-responses" && spec.responsesApi && !c.responsesApi ? " (responsesApi: false)" : "";
