@@ -195,6 +195,30 @@ describe("@google/genai → agw → OpenAI chat upstream", () => {
     });
   });
 
+  it("structured output: the SDK's int64 bounds (strings) become numbers, a nullable union keeps its null", async () => {
+    mock.script({ reply: { text: '["a"]' } });
+    await client().models.generateContent({
+      model: "gpt-4o",
+      contents: "a list as JSON",
+      config: {
+        responseMimeType: "application/json",
+        responseSchema: {
+          type: Type.ARRAY,
+          minItems: "1",
+          maxItems: "3",
+          items: { anyOf: [{ type: Type.STRING }, { type: Type.INTEGER }], nullable: true, example: "a" },
+        },
+      },
+    });
+    const rf = bodyOf(await mock.nextRequest()).response_format as Json;
+    expect((rf.json_schema as Json).schema).toEqual({
+      type: "array",
+      minItems: 1,
+      maxItems: 3,
+      items: { anyOf: [{ type: "string" }, { type: "integer" }, { type: "null" }], examples: ["a"] },
+    });
+  });
+
   it("generateContentStream: text chunks, the last with finishReason and usage", async () => {
     mock.script({ reply: { text: "one two three four", usage: { input: 4, output: 4 } } });
     const stream = await client().models.generateContentStream({ model: "gpt-4o", contents: "count" });

@@ -24,23 +24,43 @@ function invalid(message: string): GatewayError {
   return new GatewayError(400, "invalid_request_body", message);
 }
 
-/** Gemini's OpenAPI-subset Schema (types in capitals) as JSON Schema. */
+/** Schema fields Google's API types as int64, which its JSON spells (and @google/genai types) as strings. */
+const INT64_FIELDS = new Set([
+  "minItems",
+  "maxItems",
+  "minLength",
+  "maxLength",
+  "minProperties",
+  "maxProperties",
+]);
+
+/**
+ * Gemini's OpenAPI-subset Schema (types in capitals) as JSON Schema: int64 bounds as numbers,
+ * `nullable` as a `"null"` type (or a `{type: "null"}` branch of `anyOf`, as @google/genai
+ * writes a nullable union), `example` as `examples`, `TYPE_UNSPECIFIED` as no type.
+ */
 export function openApiSchemaToJsonSchema(s: unknown): Record<string, unknown> {
   if (!isRecord(s)) return {};
   const out: Json = {};
   for (const [k, v] of Object.entries(s)) {
-    if (k === "type" && typeof v === "string") out.type = v.toLowerCase();
-    else if (k === "properties" && isRecord(v))
+    if (k === "type" && typeof v === "string") {
+      if (v !== "TYPE_UNSPECIFIED") out.type = v.toLowerCase();
+    } else if (k === "properties" && isRecord(v))
       out.properties = Object.fromEntries(
         Object.entries(v).map(([p, sub]) => [p, openApiSchemaToJsonSchema(sub)]),
       );
     else if (k === "items") out.items = openApiSchemaToJsonSchema(v);
     else if (k === "anyOf" && Array.isArray(v)) out.anyOf = v.map(openApiSchemaToJsonSchema);
+    else if (INT64_FIELDS.has(k) && typeof v === "string" && /^\d+$/.test(v)) out[k] = Number(v);
+    else if (k === "example") out.examples = [v];
     else if (k === "nullable") continue;
     else if (k === "propertyOrdering") continue;
     else out[k] = v;
   }
-  if (s.nullable === true && typeof out.type === "string") out.type = [out.type, "null"];
+  if (s.nullable === true) {
+    if (typeof out.type === "string") out.type = [out.type, "null"];
+    else if (Array.isArray(out.anyOf)) out.anyOf = [...out.anyOf, { type: "null" }];
+  }
   return out;
 }
 
