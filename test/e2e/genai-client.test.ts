@@ -362,6 +362,55 @@ describe("@google/genai → agw → Anthropic upstream", () => {
     expect(req.json).toMatchObject({ model: "claude-x", stream: true });
   });
 
+  it("thinking: the thought comes back with its signature as thoughtSignature, and a chat returns it to Anthropic", async () => {
+    const config = {
+      thinkingConfig: { thinkingBudget: 2048, includeThoughts: true },
+      tools: [{ functionDeclarations: [{ name: "lookup" }] }],
+    };
+    for (const stream of [false, true]) {
+      const chat = client().chats.create({ model: "claude-x", config });
+      mock.script({
+        reply: {
+          thinking: "need to look it up",
+          signature: "SIG-abc",
+          toolCalls: [{ id: "toolu_t", name: "lookup", arguments: {} }],
+          usage: { input: 4, output: 12 },
+        },
+      });
+      const parts: Json[] = [];
+      if (stream) {
+        for await (const c of await chat.sendMessageStream({ message: "q" }))
+          parts.push(...((c.candidates?.[0]?.content?.parts ?? []) as Json[]));
+      } else {
+        const r = await chat.sendMessage({ message: "q" });
+        expect(r.candidates?.[0]?.content?.parts?.[0]).toEqual({
+          text: "need to look it up",
+          thought: true,
+          thoughtSignature: "SIG-abc",
+        });
+        parts.push(...((r.candidates?.[0]?.content?.parts ?? []) as Json[]));
+      }
+      const thought = parts.filter((p) => p.thought === true);
+      expect(thought.map((p) => p.text).join("")).toBe("need to look it up");
+      expect(thought.at(-1)?.thoughtSignature).toBe("SIG-abc");
+      expect(bodyOf(await mock.nextRequest()).thinking).toEqual({ type: "enabled", budget_tokens: 2048 });
+
+      mock.script({ reply: { text: "found" } });
+      const message = [{ functionResponse: { id: "toolu_t", name: "lookup", response: { output: "x" } } }];
+      if (stream) for await (const _ of await chat.sendMessageStream({ message }));
+      else expect((await chat.sendMessage({ message })).text).toBe("found");
+      const sent = bodyOf(await mock.nextRequest());
+      expect(sent.thinking).toEqual({ type: "enabled", budget_tokens: 2048 });
+      expect((sent.messages as Json[])[1]).toEqual({
+        role: "assistant",
+        content: [
+          { type: "thinking", thinking: "need to look it up", signature: "SIG-abc" },
+          { type: "tool_use", id: "toolu_t", name: "lookup", input: {} },
+        ],
+      });
+    }
+  });
+
   it("countTokens: estimated by agw", async () => {
     const res = await client().models.countTokens({ model: "claude-x", contents: "one two three" });
     expect(res.totalTokens).toBeGreaterThan(0);

@@ -86,14 +86,30 @@ export function geminiRequestToIR(body: unknown): RequestToIrResult {
     if (!isRecord(c)) throw invalid(`contents[${i}] must be an object`);
     const role = c.role ?? "user";
     if (role !== "user" && role !== "model") throw invalid(`contents[${i}].role must be "user" or "model"`);
-    const parts: IrContentPart[] = [];
+    // A streamed answer comes back as one model turn per chunk (@google/genai's chats record it
+    // so): consecutive model turns are one assistant message.
+    const prev = messages.at(-1);
+    const continues = role === "model" && prev?.role === "assistant";
+    const parts: IrContentPart[] = continues ? prev.content : [];
     const results: IrContentPart[] = [];
     for (const p of asArray(c.parts)) {
       if (!isRecord(p)) continue;
       if (typeof p.text === "string") {
         if (p.thought === true) {
-          if (role === "model") parts.push({ type: "thinking", thinking: p.text });
-          else dropped.push(`contents[${i}].thought`);
+          if (role === "model") {
+            // A streamed thought comes back as several parts, its signature on the last one.
+            const prev = parts.at(-1);
+            const signature = asString(p.thoughtSignature);
+            if (prev?.type === "thinking" && prev.signature === undefined) {
+              prev.thinking += p.text;
+              if (signature !== undefined) prev.signature = signature;
+            } else
+              parts.push(
+                signature === undefined
+                  ? { type: "thinking", thinking: p.text }
+                  : { type: "thinking", thinking: p.text, signature },
+              );
+          } else dropped.push(`contents[${i}].thought`);
         } else parts.push({ type: "text", text: p.text });
       } else if (isRecord(p.inlineData)) {
         const mime = asString(p.inlineData.mimeType) ?? "";
@@ -136,7 +152,7 @@ export function geminiRequestToIR(body: unknown): RequestToIrResult {
       } else unsupported.push(`contents[${i}].parts[${Object.keys(p).join(",")}]`);
     }
     if (results.length > 0) messages.push({ role: "tool", content: results });
-    if (parts.length > 0 || results.length === 0)
+    if (!continues && (parts.length > 0 || results.length === 0))
       messages.push({ role: role === "model" ? "assistant" : "user", content: parts });
   });
 
