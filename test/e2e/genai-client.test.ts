@@ -532,3 +532,13 @@ describe("@google/genai → agw → gemini provider", () => {
     expect(req.headers["x-goog-api-key"]).toBe(GEMINI_KEY);
   });
 });
+
+describe("@google/genai models.list", () => {
+  it("GET /v1beta/models lists the configured models in Gemini's shape", async () => {
+    const names: string[] = [];
+    for await (const m of await client().models.list()) names.push(m.name ?? "");
+    expect(names).toEqual(
+      expect.arrayContaining(["models/gpt-4o", "models/claude-x", "models/gemini-2.5-flash"]),
+    );
+  });
+});
