@@ -5,7 +5,7 @@
  * (test/helpers/mock-gemini.ts). Each test checks what the upstream received and what the SDK
  * returned: text, functionCalls, usageMetadata.
  */
-import { type Content, GoogleGenAI, Type } from "@google/genai";
+import { ApiError, type Content, GoogleGenAI, Type } from "@google/genai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Config } from "../../src/config/schema.js";
 import type { Gateway } from "../../src/server/gateway.js";
@@ -234,6 +234,56 @@ describe("@google/genai → agw → OpenAI chat upstream", () => {
     expect(last.usage).toMatchObject({ promptTokenCount: 4, candidatesTokenCount: 4 });
     const req = await mock.nextRequest();
     expect(req.json).toMatchObject({ model: "gpt-4o", stream: true });
+  });
+
+  it("generateContentStream with parallel tool calls whose argument deltas interleave: each functionCall arrives whole", async () => {
+    mock.script({
+      reply: {
+        toolCalls: [
+          { id: "c1", name: "get_weather", arguments: { city: "Paris and Rome" } },
+          { id: "c2", name: "get_weather", arguments: { city: "Oslo" } },
+        ],
+        interleaveToolCalls: true,
+      },
+    });
+    const stream = await client().models.generateContentStream({
+      model: "gpt-4o",
+      contents: "two cities",
+      config: { tools: [weatherTool] },
+    });
+    const calls: Json[] = [];
+    for await (const chunk of stream) for (const c of chunk.functionCalls ?? []) calls.push(c as Json);
+    expect(calls).toEqual([
+      { id: "c1", name: "get_weather", args: { city: "Paris and Rome" } },
+      { id: "c2", name: "get_weather", args: { city: "Oslo" } },
+    ]);
+    await mock.nextRequest();
+  });
+
+  it("an upstream 429 is the SDK's ApiError with Google's status", async () => {
+    mock.script({ error: { status: 429, format: "openai", message: "slow down" } });
+    const err = await client()
+      .models.generateContent({ model: "gpt-4o", contents: "x" })
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ApiError);
+    expect((err as ApiError).status).toBe(429);
+    expect((err as ApiError).message).toContain("RESOURCE_EXHAUSTED");
+    expect((err as ApiError).message).toContain("slow down");
+    await mock.nextRequest();
+  });
+
+  it("a stream cut by the upstream ends the SDK's iteration with an error, after the text it had", async () => {
+    mock.script({ reply: { text: "a b c d e f g h i j k l m n o p" }, fault: { resetAfterBytes: 900 } });
+    const stream = await client().models.generateContentStream({ model: "gpt-4o", contents: "long" });
+    let text = "";
+    const err = await (async () => {
+      for await (const chunk of stream) text += chunk.text ?? "";
+    })().catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ApiError);
+    expect(String(err)).toContain("in the middle of the stream");
+    expect(text).not.toBe("");
+    expect("a b c d e f g h i j k l m n o p".startsWith(text)).toBe(true);
+    await mock.nextRequest();
   });
 
   it("countTokens: estimated by agw", async () => {
