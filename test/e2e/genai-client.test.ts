@@ -46,12 +46,18 @@ beforeAll(async () => {
           models: ["claude-x"],
           credential: "sk-ant",
         },
-        { name: "gemini", provider: "gemini", baseUrl: g.url, models: ["gemini-2.5-flash"] },
+        {
+          name: "gemini",
+          provider: "gemini",
+          baseUrl: g.url,
+          models: ["gemini-2.5-flash", "gemini-3-pro"],
+        },
       ],
       targets: [
         { name: "o", model: "gpt-4o" },
         { name: "a", model: "claude-x" },
         { name: "g", model: "gemini-2.5-flash" },
+        { name: "g3", model: "gemini-3-pro" },
       ],
     },
   };
@@ -572,6 +578,39 @@ describe("@google/genai → agw → gemini provider", () => {
     const req = g.requests.at(-1)!;
     expect(req.path).toBe("/v1beta/models/gemini-2.5-flash:streamGenerateContent?alt=sse");
     expect(req.stream).toBe(true);
+  });
+
+  it("a Gemini 3 chat, streamed: the call's thoughtSignature goes back, the streamed model turns as one", async () => {
+    const chat = client().chats.create({
+      model: "gemini-3-pro",
+      config: { tools: [{ functionDeclarations: [{ name: "f" }] }] },
+    });
+    g.script({
+      parts: [
+        { text: "thinking out loud", thought: true },
+        { text: "let me check" },
+        { functionCall: { name: "f", args: {} }, thoughtSignature: "R1NJRw==" },
+      ],
+    });
+    const calls: Json[] = [];
+    for await (const c of await chat.sendMessageStream({ message: "q" }))
+      for (const p of c.candidates?.[0]?.content?.parts ?? [])
+        if (p.functionCall !== undefined) calls.push(p as Json);
+    expect(calls).toEqual([{ functionCall: { name: "f", args: {} }, thoughtSignature: "R1NJRw==" }]);
+
+    g.script({ parts: [{ text: "done" }] });
+    let text = "";
+    for await (const c of await chat.sendMessageStream({
+      message: [{ functionResponse: { name: "f", response: { output: "ok" } } }],
+    }))
+      text += c.text ?? "";
+    expect(text).toBe("done");
+    const contents = g.requests.at(-1)!.json.contents as Array<{ role: string; parts: Json[] }>;
+    expect(contents.map((c) => c.role)).toEqual(["user", "model", "user"]);
+    expect(contents[1]!.parts.at(-1)).toEqual({
+      functionCall: { name: "f", args: {} },
+      thoughtSignature: "R1NJRw==",
+    });
   });
 
   it("countTokens: forwarded to Gemini", async () => {
