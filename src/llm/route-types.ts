@@ -25,6 +25,7 @@ export const LLM_DEFAULT_ROUTES: Readonly<Record<string, RouteTypeName>> = Objec
   "/v1/responses": "responses",
   "/v1/embeddings": "embeddings",
   "/v1/models": "models",
+  "/v1beta/models": "models",
   ":generateContent": "generateContent",
   ":streamGenerateContent": "generateContent",
   ":countTokens": "geminiCountTokens",

@@ -61,19 +61,34 @@ export function listModels(ctx: PipelineContext, created: number): ModelListEntr
   return [...seen.values()];
 }
 
+/** Gemini's ListModelsResponse (GET /v1beta/models, as @google/genai's `models.list` asks), one page. */
+function geminiModelList(data: ModelListEntry[]): { models: Array<Record<string, unknown>> } {
+  return {
+    models: data.map((m) => ({
+      name: `models/${m.id}`,
+      displayName: m.id,
+      supportedGenerationMethods: ["generateContent", "countTokens"],
+    })),
+  };
+}
+
 /**
  * `keep`: the gateway key's allowedModels, when the caller presented a key. An Anthropic client
- * (it sends `anthropic-version`) gets Anthropic's page shape, others OpenAI's list.
+ * (it sends `anthropic-version`) gets Anthropic's page shape, a Gemini client (`/v1beta/models`)
+ * Gemini's list, others OpenAI's list.
  */
 export function answerModels(ctx: PipelineContext, nowMs: number, keep?: (id: string) => boolean): void {
   const all = listModels(ctx, Math.floor(nowMs / 1000));
   const data = keep === undefined ? all : all.filter((m) => keep(m.id));
   const url = ctx.req.url ?? "";
   const q = url.indexOf("?");
+  const path = (q < 0 ? url : url.slice(0, q)).toLowerCase().replace(/\/+$/, "");
   const body = JSON.stringify(
-    ctx.req.headers["anthropic-version"] === undefined
-      ? { object: "list", data }
-      : anthropicModelPage(data, new URLSearchParams(q < 0 ? "" : url.slice(q + 1))),
+    path.endsWith("/v1beta/models")
+      ? geminiModelList(data)
+      : ctx.req.headers["anthropic-version"] === undefined
+        ? { object: "list", data }
+        : anthropicModelPage(data, new URLSearchParams(q < 0 ? "" : url.slice(q + 1))),
   );
   ctx.record.status = 200;
   ctx.res.writeHead(200, {

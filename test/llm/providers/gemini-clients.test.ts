@@ -1,9 +1,9 @@
 /**
  * Gemini-format clients: POST /v1beta/models/{model}:generateContent and
  * :streamGenerateContent?alt=sse reach any provider, the model taken from the path and the
- * request translated where the provider speaks another format. The client here is plain fetch
- * speaking the wire as @google/genai does (the SDK is not installed); errors come back in
- * Google's envelope.
+ * request translated where the provider speaks another format. The client here is plain fetch,
+ * for exact wire checks; test/e2e/genai-client.test.ts drives the official @google/genai SDK.
+ * Errors come back in Google's envelope.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Config } from "../../../src/config/schema.js";

@@ -24,23 +24,43 @@ function invalid(message: string): GatewayError {
   return new GatewayError(400, "invalid_request_body", message);
 }
 
-/** Gemini's OpenAPI-subset Schema (types in capitals) as JSON Schema. */
+/** Schema fields Google's API types as int64, which its JSON spells (and @google/genai types) as strings. */
+const INT64_FIELDS = new Set([
+  "minItems",
+  "maxItems",
+  "minLength",
+  "maxLength",
+  "minProperties",
+  "maxProperties",
+]);
+
+/**
+ * Gemini's OpenAPI-subset Schema (types in capitals) as JSON Schema: int64 bounds as numbers,
+ * `nullable` as a `"null"` type (or a `{type: "null"}` branch of `anyOf`, as @google/genai
+ * writes a nullable union), `example` as `examples`, `TYPE_UNSPECIFIED` as no type.
+ */
 export function openApiSchemaToJsonSchema(s: unknown): Record<string, unknown> {
   if (!isRecord(s)) return {};
   const out: Json = {};
   for (const [k, v] of Object.entries(s)) {
-    if (k === "type" && typeof v === "string") out.type = v.toLowerCase();
-    else if (k === "properties" && isRecord(v))
+    if (k === "type" && typeof v === "string") {
+      if (v !== "TYPE_UNSPECIFIED") out.type = v.toLowerCase();
+    } else if (k === "properties" && isRecord(v))
       out.properties = Object.fromEntries(
         Object.entries(v).map(([p, sub]) => [p, openApiSchemaToJsonSchema(sub)]),
       );
     else if (k === "items") out.items = openApiSchemaToJsonSchema(v);
     else if (k === "anyOf" && Array.isArray(v)) out.anyOf = v.map(openApiSchemaToJsonSchema);
+    else if (INT64_FIELDS.has(k) && typeof v === "string" && /^\d+$/.test(v)) out[k] = Number(v);
+    else if (k === "example") out.examples = [v];
     else if (k === "nullable") continue;
     else if (k === "propertyOrdering") continue;
     else out[k] = v;
   }
-  if (s.nullable === true && typeof out.type === "string") out.type = [out.type, "null"];
+  if (s.nullable === true) {
+    if (typeof out.type === "string") out.type = [out.type, "null"];
+    else if (Array.isArray(out.anyOf)) out.anyOf = [...out.anyOf, { type: "null" }];
+  }
   return out;
 }
 
@@ -66,14 +86,30 @@ export function geminiRequestToIR(body: unknown): RequestToIrResult {
     if (!isRecord(c)) throw invalid(`contents[${i}] must be an object`);
     const role = c.role ?? "user";
     if (role !== "user" && role !== "model") throw invalid(`contents[${i}].role must be "user" or "model"`);
-    const parts: IrContentPart[] = [];
+    // A streamed answer comes back as one model turn per chunk (@google/genai's chats record it
+    // so): consecutive model turns are one assistant message.
+    const prev = messages.at(-1);
+    const continues = role === "model" && prev?.role === "assistant";
+    const parts: IrContentPart[] = continues ? prev.content : [];
     const results: IrContentPart[] = [];
     for (const p of asArray(c.parts)) {
       if (!isRecord(p)) continue;
       if (typeof p.text === "string") {
         if (p.thought === true) {
-          if (role === "model") parts.push({ type: "thinking", thinking: p.text });
-          else dropped.push(`contents[${i}].thought`);
+          if (role === "model") {
+            // A streamed thought comes back as several parts, its signature on the last one.
+            const prev = parts.at(-1);
+            const signature = asString(p.thoughtSignature);
+            if (prev?.type === "thinking" && prev.signature === undefined) {
+              prev.thinking += p.text;
+              if (signature !== undefined) prev.signature = signature;
+            } else
+              parts.push(
+                signature === undefined
+                  ? { type: "thinking", thinking: p.text }
+                  : { type: "thinking", thinking: p.text, signature },
+              );
+          } else dropped.push(`contents[${i}].thought`);
         } else parts.push({ type: "text", text: p.text });
       } else if (isRecord(p.inlineData)) {
         const mime = asString(p.inlineData.mimeType) ?? "";
@@ -116,7 +152,7 @@ export function geminiRequestToIR(body: unknown): RequestToIrResult {
       } else unsupported.push(`contents[${i}].parts[${Object.keys(p).join(",")}]`);
     }
     if (results.length > 0) messages.push({ role: "tool", content: results });
-    if (parts.length > 0 || results.length === 0)
+    if (!continues && (parts.length > 0 || results.length === 0))
       messages.push({ role: role === "model" ? "assistant" : "user", content: parts });
   });
 

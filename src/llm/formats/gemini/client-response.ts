@@ -1,7 +1,9 @@
 /**
  * IR → Gemini answers, for Gemini-format clients: a GenerateContentResponse, and the SSE
  * chunks of streamGenerateContent (each a whole GenerateContentResponse; a tool call is sent
- * whole when its arguments are complete; the last chunk carries finishReason and usage).
+ * whole when its arguments are complete; the last chunk carries finishReason and usage). A
+ * thinking signature (Anthropic's) rides as the thought part's `thoughtSignature`, so a client
+ * that sends its history back returns it.
  */
 import type {
   IrOutputPart,
@@ -55,7 +57,10 @@ function callPart(id: string, name: string, args: string): Json {
 
 function partOf(p: IrOutputPart): Json | undefined {
   if (p.type === "text") return { text: p.text };
-  if (p.type === "thinking") return { text: p.thinking, thought: true };
+  if (p.type === "thinking")
+    return p.signature === undefined
+      ? { text: p.thinking, thought: true }
+      : { text: p.thinking, thought: true, thoughtSignature: p.signature };
   if (p.type === "tool_call") return callPart(p.id, p.name, p.arguments);
   return undefined;
 }
@@ -119,6 +124,11 @@ export function createGeminiStreamEncoder(): StreamEncoder {
           return e.text === "" ? [] : [chunk([{ text: e.text }], false)];
         case "thinking_delta":
           return e.thinking === "" ? [] : [chunk([{ text: e.thinking, thought: true }], false)];
+        case "signature_delta":
+          // Anthropic's thinking signature, which it needs back with the thinking in later turns.
+          return kinds.get(e.index) === "thinking"
+            ? [chunk([{ text: "", thought: true, thoughtSignature: e.signature }], false)]
+            : [];
         case "tool_args_delta": {
           const c = calls.get(e.index);
           if (c !== undefined) c.args += e.json;
