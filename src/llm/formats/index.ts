@@ -1,5 +1,6 @@
 import { anthropicErrorFromIR, anthropicErrorToIR } from "./anthropic-messages/error.js";
-import { anthropicRequestFromIR, anthropicRequestToIR } from "./anthropic-messages/request.js";
+import { anthropicRequestToIR } from "./anthropic-messages/request.js";
+import { anthropicRequestFromIR } from "./anthropic-messages/request-from-ir.js";
 import {
   anthropicResponseFromIR,
   anthropicResponseToIR,

@@ -1,3 +1,4 @@
+/** An Anthropic Messages request read into the IR (the other direction is request-from-ir.ts). */
 import { GatewayError } from "../../../errors.js";
 import type {
   IrContentPart,
@@ -7,30 +8,10 @@ import type {
   IrRequest,
   IrTextPart,
   IrTool,
-  RequestFromIrResult,
   RequestToIrResult,
 } from "../ir.js";
-import {
-  anthropicEffortFor,
-  budgetForEffort,
-  effortForBudget,
-  effortFromAnthropic,
-  MIN_THINKING_BUDGET,
-} from "../reasoning.js";
-import {
-  argumentsToObject,
-  asArray,
-  asNumber,
-  asString,
-  isRecord,
-  type Json,
-  mergeExtras,
-  objectToArguments,
-  systemAfterToolResults,
-  unknownKeys,
-} from "../util.js";
-import { claudeModelLimits } from "./model-limits.js";
-import { anthropicOutputSchema } from "./output-schema.js";
+import { effortForBudget, effortFromAnthropic } from "../reasoning.js";
+import { asArray, asNumber, asString, isRecord, type Json, objectToArguments, unknownKeys } from "../util.js";
 
 const KNOWN = new Set([
   "model",
@@ -50,9 +31,6 @@ const KNOWN = new Set([
 ]);
 
 const OUTPUT_CONFIG_KNOWN = new Set(["format", "effort"]);
-
-/** Used when the client did not say: Anthropic requires max_tokens. */
-export const DEFAULT_ANTHROPIC_MAX_TOKENS = 4096;
 
 function invalid(message: string): GatewayError {
   return new GatewayError(400, "invalid_request_body", message);
@@ -233,226 +211,4 @@ export function anthropicRequestToIR(body: unknown): RequestToIrResult {
     ir.extras = { "anthropic-messages": bag };
   } else if (extras !== undefined) ir.extras = { "anthropic-messages": extras };
   return { ir, dropped, unsupported };
-}
-
-export interface AnthropicRequestOptions {
-  /** max_tokens when the client gave none (Anthropic requires it). */
-  defaultMaxTokens?: number;
-  /** The model's output cap (config), over the built-in table: a derived max_tokens never exceeds it. */
-  maxOutputTokens?: number;
-}
-
-/** Plain JSON mode has no Anthropic equivalent (its schemas need closed objects): it is asked for in words. */
-export const JSON_OBJECT_INSTRUCTION =
-  "Respond with a single JSON object and nothing else: no prose, no Markdown code fences.";
-
-/**
- * Anthropic rejects thinking when the last assistant turn holds tool_use without starting with a
- * signed thinking block ("a final assistant message must start with a thinking block").
- */
-function toolTurnLacksThinking(messages: Json[]): boolean {
-  for (let i = messages.length - 1; i >= 0; i--) {
-    const m = messages[i]!;
-    if (m.role !== "assistant") continue;
-    const blocks = Array.isArray(m.content) ? (m.content as Json[]) : [];
-    if (!blocks.some((b) => b.type === "tool_use")) return false;
-    const first = blocks[0]?.type;
-    return first !== "thinking" && first !== "redacted_thinking";
-  }
-  return false;
-}
-
-function withCache(block: Json, cc: unknown): Json {
-  if (cc !== undefined) block.cache_control = cc;
-  return block;
-}
-
-function imageBlock(p: IrImagePart): Json {
-  const source =
-    p.source.kind === "base64"
-      ? { type: "base64", media_type: p.source.mediaType, data: p.source.data }
-      : { type: "url", url: p.source.url };
-  return withCache({ type: "image", source }, p.cacheControl);
-}
-
-/**
- * A mid-conversation system instruction: Anthropic has one top-level `system`, so it rides in
- * the user turn where it was given, as a text block marked as a system instruction.
- */
-function systemInTurn(m: IrMessage): Json[] {
-  const text = m.content.map((p) => (p.type === "text" ? p.text : "")).join("\n\n");
-  return text === "" ? [] : [{ type: "text", text: `<system>\n${text}\n</system>` }];
-}
-
-function blocksFor(m: IrMessage, i: number, dropped: string[]): Json[] {
-  if (m.role === "system") return systemInTurn(m);
-  const out: Json[] = [];
-  for (const p of m.content) {
-    switch (p.type) {
-      case "text":
-        // Anthropic rejects empty text blocks.
-        if (p.text !== "") out.push(withCache({ type: "text", text: p.text }, p.cacheControl));
-        break;
-      case "image":
-        out.push(imageBlock(p));
-        break;
-      case "thinking":
-        // A thinking block without its signature is rejected upstream; it came from another provider.
-        if (p.signature) out.push({ type: "thinking", thinking: p.thinking, signature: p.signature });
-        else dropped.push(`messages[${i}].thinking(unsigned)`);
-        break;
-      case "redacted_thinking":
-        out.push({ type: "redacted_thinking", data: p.data });
-        break;
-      case "tool_call":
-        out.push({ type: "tool_use", id: p.id, name: p.name, input: argumentsToObject(p.arguments) });
-        break;
-      case "tool_result": {
-        const b: Json = { type: "tool_result", tool_use_id: p.toolCallId };
-        b.content =
-          typeof p.content === "string"
-            ? p.content
-            : p.content.map((c) =>
-                c.type === "text" ? withCache({ type: "text", text: c.text }, c.cacheControl) : imageBlock(c),
-              );
-        if (p.isError === true) b.is_error = true;
-        out.push(withCache(b, p.cacheControl));
-        break;
-      }
-    }
-  }
-  return out;
-}
-
-export function anthropicRequestFromIR(
-  ir: IrRequest,
-  opts: AnthropicRequestOptions = {},
-): RequestFromIrResult {
-  const dropped: string[] = [];
-  const messages: Json[] = [];
-  systemAfterToolResults(ir.messages).forEach((m, i) => {
-    const role = m.role === "assistant" ? "assistant" : "user";
-    const blocks = blocksFor(m, i, dropped);
-    if (blocks.length === 0) {
-      dropped.push(`messages[${i}](empty)`);
-      return;
-    }
-    const prev = messages[messages.length - 1];
-    // Consecutive tool results (and a user turn right after them) form one user message.
-    if (prev !== undefined && prev.role === role && Array.isArray(prev.content)) prev.content.push(...blocks);
-    else messages.push({ role, content: blocks });
-  });
-
-  const body: Json = { model: ir.model, messages };
-  const limits = claudeModelLimits(ir.model);
-  const cap = opts.maxOutputTokens ?? limits?.maxOutputTokens ?? Number.POSITIVE_INFINITY;
-  const defaulted = ir.maxTokens === undefined;
-  const baseMax = opts.defaultMaxTokens ?? DEFAULT_ANTHROPIC_MAX_TOKENS;
-  let maxTokens = ir.maxTokens ?? Math.min(baseMax, cap);
-  const system = [...ir.system];
-  if (ir.responseFormat?.type === "json_object") system.push({ type: "text", text: JSON_OBJECT_INSTRUCTION });
-  if (system.length > 0) {
-    body.system =
-      system.length === 1 && system[0]!.cacheControl === undefined
-        ? system[0]!.text
-        : system.map((p) => withCache({ type: "text", text: p.text }, p.cacheControl));
-  }
-  const outputConfig: Json = {};
-  if (ir.responseFormat?.type === "json_schema")
-    outputConfig.format = { type: "json_schema", schema: anthropicOutputSchema(ir.responseFormat.schema) };
-
-  let thinking = false;
-  const r = ir.reasoning;
-  const forcedTool = ir.toolChoice?.type === "required" || ir.toolChoice?.type === "tool";
-  if (r !== undefined) {
-    // A budget the client set (Messages thinking.enabled) is kept; an effort goes adaptive where the model takes it.
-    const adaptive = r.adaptive === true || (limits?.adaptive === true && r.budgetTokens === undefined);
-    if (r.disabled === true || r.effort === "none") body.thinking = { type: "disabled" };
-    else if (r.effortOnly === true) {
-      const effort =
-        r.effort === undefined ? undefined : anthropicEffortFor(r.effort, limits?.maxEffort ?? true);
-      if (effort !== undefined) outputConfig.effort = effort;
-    } else if (forcedTool) dropped.push("reasoning (Anthropic rejects thinking with a forced tool_choice)");
-    else if (toolTurnLacksThinking(messages))
-      dropped.push(
-        "reasoning (the last assistant tool_use turn has no signed thinking block, which Anthropic requires with thinking on)",
-      );
-    else if (adaptive) {
-      body.thinking = { type: "adaptive" };
-      thinking = true;
-      const effort =
-        r.effort === undefined ? undefined : anthropicEffortFor(r.effort, limits?.maxEffort ?? true);
-      if (effort !== undefined) outputConfig.effort = effort;
-      else if (r.effort !== undefined) dropped.push(`reasoning.effort=${r.effort}`);
-      // Thinking shares max_tokens: a defaulted one gets room for it, within the model's cap.
-      if (defaulted) maxTokens = Math.min(baseMax + (budgetForEffort(r.effort ?? "high") ?? 8192), cap);
-    } else {
-      let budget = Math.max(
-        MIN_THINKING_BUDGET,
-        r.budgetTokens ?? budgetForEffort(r.effort ?? "medium") ?? 8192,
-      );
-      // budget_tokens must be below max_tokens: a defaulted max_tokens is raised (within the
-      // model's cap), a given one caps the budget.
-      if (budget >= maxTokens) {
-        if (defaulted) maxTokens = Math.min(budget + baseMax, cap);
-        if (budget >= maxTokens) budget = maxTokens - 1;
-      }
-      if (budget < MIN_THINKING_BUDGET)
-        dropped.push("reasoning (max_tokens below the minimum thinking budget)");
-      else {
-        body.thinking = { type: "enabled", budget_tokens: budget };
-        thinking = true;
-      }
-    }
-  }
-  if (Object.keys(outputConfig).length > 0) body.output_config = outputConfig;
-  body.max_tokens = maxTokens;
-  if (ir.stop !== undefined && ir.stop.length > 0) body.stop_sequences = ir.stop;
-  if (ir.temperature !== undefined) {
-    // Extended thinking only accepts the default temperature; Anthropic's range is 0..1.
-    if (thinking) dropped.push("temperature");
-    else {
-      body.temperature = Math.min(ir.temperature, 1);
-      if (ir.temperature > 1) dropped.push("temperature (clamped to 1)");
-    }
-  }
-  if (ir.topP !== undefined) body.top_p = ir.topP;
-  if (ir.topK !== undefined) {
-    if (thinking) dropped.push("top_k");
-    else body.top_k = ir.topK;
-  }
-  if (ir.stream) body.stream = true;
-
-  if (ir.tools !== undefined && ir.tools.length > 0) {
-    body.tools = ir.tools.map((t) => {
-      const tool: Json = { name: t.name };
-      if (t.description !== undefined) tool.description = t.description;
-      tool.input_schema = t.parameters;
-      return withCache(tool, t.cacheControl);
-    });
-  }
-  const hasTools = body.tools !== undefined;
-  if (ir.toolChoice !== undefined || ir.parallelToolCalls === false) {
-    const tc = ir.toolChoice ?? { type: "auto" };
-    let choice: Json;
-    if (tc.type === "required") choice = { type: "any" };
-    else if (tc.type === "tool") choice = { type: "tool", name: tc.name };
-    else choice = { type: tc.type };
-    if (ir.parallelToolCalls === false && tc.type !== "none") choice.disable_parallel_tool_use = true;
-    if (hasTools) body.tool_choice = choice;
-    else if (ir.toolChoice !== undefined) dropped.push("tool_choice");
-  }
-  if (ir.user !== undefined) body.metadata = { user_id: ir.user };
-  if (ir.metadata !== undefined) dropped.push("metadata");
-  if (ir.seed !== undefined) dropped.push("seed");
-  // Fewer choices than asked for would pass silently for the client: refused instead.
-  const unsupported: string[] = [];
-  if (ir.n !== undefined && ir.n > 1) unsupported.push(`n=${ir.n}`);
-  if (ir.presencePenalty !== undefined) dropped.push("presence_penalty");
-  if (ir.frequencyPenalty !== undefined) dropped.push("frequency_penalty");
-  const ocExtra = ir.extras?.["anthropic-messages"]?.output_config;
-  if (isRecord(ocExtra) && isRecord(body.output_config))
-    body.output_config = { ...ocExtra, ...body.output_config };
-  mergeExtras(body, ir, "anthropic-messages", dropped);
-  return unsupported.length > 0 ? { body, dropped, unsupported } : { body, dropped };
 }
