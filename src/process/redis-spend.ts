@@ -111,7 +111,8 @@ export function createRedisSpendStore(client: RedisSpendClient, options: RedisSp
         return local;
       }
       // Never below this process's own charges (Redis restarted empty, say).
-      const own = await local.catch(() => 0);
+      // A floor that is late (a busy primary) does not hold the check up past the timeout.
+      const own = await withTimeout(local).catch(() => 0);
       return Math.max(Number.isFinite(shared) ? shared : 0, own);
     },
   });

@@ -78,6 +78,18 @@ describe("Redis spend store", () => {
     expect(errors).toEqual({ a: 0, b: 0 });
   });
 
+  it("counts the tiny costs of small requests (written by JavaScript in exponent form)", async () => {
+    const sa = a.spendStore(createMemorySpendStore());
+    await connected(sa);
+    const start = Math.floor(Date.now() / DAY) * DAY;
+    expect(String(2.5e-7)).toContain("e");
+    await sa.add("key:tiny", 2.5e-7, start, start + DAY);
+    await sa.add("key:tiny", 2.5e-7, start, start + DAY);
+    const fresh = a.spendStore(createMemorySpendStore());
+    expect(await fresh.get("key:tiny", start)).toBeCloseTo(5e-7, 12);
+    expect(errors).toEqual({ a: 0, b: 0 });
+  });
+
   it("Redis stopped: each store answers its floor's spend (fail open) and reports the failure; back empty: never below the floor", async () => {
     const sa = a.spendStore(createMemorySpendStore());
     const sb = b.spendStore(createMemorySpendStore());
