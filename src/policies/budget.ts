@@ -133,7 +133,8 @@ export function createBudgetPolicy(
     if (!(usd > 0)) return;
     const t = now();
     for (const l of limitsOf(keyName)) {
-      const r = store.add(l.key, usd, l.period(t).start);
+      const bounds = l.period(t);
+      const r = store.add(l.key, usd, bounds.start, bounds.end);
       // A shared store's failure loses this charge only; it must not surface as an unhandled rejection.
       if (r instanceof Promise) r.catch(() => undefined);
     }

@@ -6,8 +6,11 @@
  */
 
 export interface SpendStore {
-  /** Adds `usd` to `key`'s spend in the period starting at `periodStart`; the new total. */
-  add(key: string, usd: number, periodStart: number): number | Promise<number>;
+  /**
+   * Adds `usd` to `key`'s spend in the period starting at `periodStart` (and ending at
+   * `periodEnd`, when known: a shared store forgets the spend after it); the new total.
+   */
+  add(key: string, usd: number, periodStart: number, periodEnd?: number): number | Promise<number>;
   /** `key`'s spend in the period starting at `periodStart` (0 when none). */
   get(key: string, periodStart: number): number | Promise<number>;
 }

@@ -11,7 +11,9 @@ import { Redis } from "ioredis";
 import type { Logger } from "pino";
 import { parseDuration } from "../config/duration.js";
 import type { RedisSettings } from "../config/schema.js";
+import type { SpendStore } from "../policies/spend-store.js";
 import { createRedisBucketStore, type RedisBucketStore } from "./redis-buckets.js";
+import { createRedisSpendStore } from "./redis-spend.js";
 
 export const DEFAULT_REDIS_TIMEOUT = "200ms";
 export const DEFAULT_KEY_PREFIX = "agw";
@@ -20,6 +22,8 @@ export const ERROR_LOG_INTERVAL_MS = 10_000;
 
 export interface SharedRedis {
   readonly store: RedisBucketStore;
+  /** Budget spend in Redis; `floor` keeps it too and answers while Redis fails. */
+  spendStore(floor: SpendStore): SpendStore;
   /** Where failures are counted (set once the metrics exist). */
   onError: (err: Error) => void;
   close(): Promise<void>;
@@ -46,22 +50,26 @@ export function connectRedis(settings: RedisSettings, logger: () => Logger): Sha
     lastLog = now;
     logger().warn(
       { error: err.message, suppressed },
-      "redis: the shared rate-limit store failed; globalRateLimit follows its failureMode",
+      "redis: the shared store failed; globalRateLimit follows its failureMode, budgets use this process's spend",
     );
     suppressed = 0;
   };
   // Connection errors come as events; they are reported by the checks that fail.
   client.on("error", () => {});
   client.on("ready", () => logger().info("redis: connected"));
+  const keyPrefix = settings.keyPrefix ?? DEFAULT_KEY_PREFIX;
+  const reportError = (err: Error): void => {
+    logFailure(err);
+    shared.onError(err);
+  };
   const shared: SharedRedis = {
     onError: () => {},
+    spendStore: (floor) =>
+      createRedisSpendStore(client, { keyPrefix, timeoutMs, floor, onError: reportError }),
     store: createRedisBucketStore(client, {
-      keyPrefix: settings.keyPrefix ?? DEFAULT_KEY_PREFIX,
+      keyPrefix,
       timeoutMs,
-      onError: (err) => {
-        logFailure(err);
-        shared.onError(err);
-      },
+      onError: reportError,
     }),
     async close() {
       client.disconnect();

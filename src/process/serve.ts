@@ -76,10 +76,11 @@ export async function serve(options: ServeOptions): Promise<number> {
   // In a worker, rate limits take from the primary's buckets: one budget for every worker.
   // Budget spend likewise: kept by the primary for every worker, else in this process (across reloads).
   const channel = inWorker ? processChannel() : undefined;
+  // With Redis, spend is shared there, and the process's (or primary's) store is its floor.
+  const localSpend = channel === undefined ? createMemorySpendStore() : ipcSpendStore(channel);
   const policyDeps: PolicyDeps = {
-    ...(channel === undefined
-      ? { spendStore: createMemorySpendStore() }
-      : { bucketStore: ipcBucketStore(channel), spendStore: ipcSpendStore(channel) }),
+    ...(channel === undefined ? {} : { bucketStore: ipcBucketStore(channel) }),
+    spendStore: redis === undefined ? localSpend : redis.spendStore(localSpend),
     ...(redis === undefined ? {} : { globalBucketStore: redis.store }),
   };
   let runtime: Runtime;

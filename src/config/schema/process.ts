@@ -113,7 +113,7 @@ export const Process = Obj(
           url: Type.String({
             pattern: "^rediss?://",
             description:
-              "The Redis that agw instances share (globalRateLimit): redis:// or rediss:// (TLS), with an optional password (redis://:PASSWORD@host:6379/0). A secret: never printed.",
+              "The Redis that agw instances share (globalRateLimit buckets, budgets' spend): redis:// or rediss:// (TLS), with an optional password (redis://:PASSWORD@host:6379/0). A secret: never printed.",
             examples: ["redis://127.0.0.1:6379", "rediss://:$REDIS_PASSWORD@redis.internal:6380/0"],
           }),
           keyPrefix: opt(
@@ -127,7 +127,7 @@ export const Process = Obj(
           ),
           timeout: opt(
             Duration(
-              "How long a rate-limit check waits for Redis; past it the limit's failureMode applies.",
+              "How long a rate-limit or budget check waits for Redis; past it the limit's failureMode applies and budgets use this process's own spend.",
               "200ms",
             ),
           ),
