@@ -69,6 +69,8 @@ export async function serve(options: ServeOptions): Promise<number> {
   // (not by a cluster's primary). Logged through the logger built below.
   let logger: Logger | undefined;
   const redisSettings = loaded.config.config?.redis;
+  const redisAtStart = JSON.stringify(redisSettings ?? null);
+  let lastRedisWarned: string | undefined;
   const redis: SharedRedis | undefined =
     redisSettings !== undefined && (inWorker || workers <= 1)
       ? connectRedis(redisSettings, () => logger ?? createLogger({ level: "info", format: "json" }))
@@ -181,6 +183,16 @@ export async function serve(options: ServeOptions): Promise<number> {
     onSwap: (rt, config) => {
       if (options.logger === undefined) logger.level = rt.process.logLevel;
       operations.applied(rt, config);
+      // The Redis connection is made once, at start: a reload cannot change it, so it says so.
+      const now = JSON.stringify(config.config?.redis ?? null);
+      if (now !== redisAtStart && now !== lastRedisWarned) {
+        lastRedisWarned = now;
+        logger.warn(
+          redis === undefined
+            ? "config.redis was added or changed by a reload: it takes effect when agw restarts; until then globalRateLimit and budgets are kept in this process only"
+            : "config.redis was changed or removed by a reload: it takes effect when agw restarts; until then the Redis agw started with is used",
+        );
+      } else if (now === redisAtStart) lastRedisWarned = undefined;
     },
     onReload: (ok) => {
       // The primary counts a cluster's reloads once; a worker only reports whether it is in sync.

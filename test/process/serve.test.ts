@@ -154,6 +154,40 @@ describe("serve", () => {
     expect(await exit).toBe(0);
   });
 
+  it("a reload that adds or changes config.redis warns once that it needs a restart, without the URL", async () => {
+    const up = await startUpstream((req, res) => {
+      req.resume();
+      res.end("ok");
+    });
+    cleanups.push(up.close);
+    const port = await freePort();
+    const binds = `binds:\n- port: ${port}\n  address: 127.0.0.1\n  listeners:\n  - routes:\n    - backends:\n      - host: 127.0.0.1:${up.port}\n`;
+    const file = await tempConfig(binds);
+    const logs = captureLogs();
+    const signals = signalSource();
+    const s = started();
+    const exit = serve({ file, watch: false, env: {}, signals, logger: logs.logger, onStarted: s.onStarted });
+    const handle = await s.handle;
+    const warnings = () => logs.lines.filter((l) => String(l.msg).startsWith("config.redis"));
+
+    const withRedis = `config:\n  redis: { url: "redis://:hunter2-secret@127.0.0.1:1" }\n${binds}`;
+    await writeFile(file, withRedis);
+    expect(await handle.watcher.reload()).toBe(true);
+    expect(warnings()).toHaveLength(1);
+    expect(String(warnings()[0]!.msg)).toContain("takes effect when agw restarts");
+    expect(JSON.stringify(logs.lines)).not.toContain("hunter2-secret");
+    // The same file again: said once, not at every reload.
+    expect(await handle.watcher.reload()).toBe(true);
+    expect(warnings()).toHaveLength(1);
+    // Back to what agw started with: nothing to say.
+    await writeFile(file, binds);
+    expect(await handle.watcher.reload()).toBe(true);
+    expect(warnings()).toHaveLength(1);
+    expect((await send(port)).body.toString()).toBe("ok");
+    signals.emit("SIGTERM");
+    expect(await exit).toBe(0);
+  });
+
   it("readiness says the file is missing (503) while it is deleted, and ready once it is back", async () => {
     const up = await startUpstream((req, res) => {
       req.resume();
