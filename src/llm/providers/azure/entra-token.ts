@@ -8,6 +8,7 @@
  * the credential chain's complaint with secrets removed.
  */
 import { AuthorizeError, type RequestAuthorizer } from "../spec.js";
+import { cachedTokenAuthorizer, type HeldToken, REFRESH_MARGIN_MS } from "../token-cache.js";
 
 export const COGNITIVE_SERVICES_SCOPE = "https://cognitiveservices.azure.com/.default";
 
@@ -26,17 +27,6 @@ const loadDefaultCredential: CredentialFactory = async () => {
   return new identity.DefaultAzureCredential();
 };
 
-/** Refresh this long before expiry. */
-const REFRESH_MARGIN_MS = 5 * 60_000;
-/** A token this close to expiry is not sent. */
-const EXPIRY_SLACK_MS = 30_000;
-
-interface Held {
-  readonly header: string;
-  readonly expiresAt: number;
-  readonly refreshAt: number;
-}
-
 export interface EntraOptions {
   readonly createCredential?: CredentialFactory;
   readonly now?: () => number;
@@ -44,55 +34,35 @@ export interface EntraOptions {
 
 export function entraAuthorizer(options: EntraOptions = {}): RequestAuthorizer {
   const create = options.createCredential ?? loadDefaultCredential;
-  const now = options.now ?? Date.now;
   let credential: Promise<TokenCredentialLike> | undefined;
-  let held: Held | undefined;
-  let pending: Promise<Held> | undefined;
 
-  const fetchToken = (): Promise<Held> => {
-    if (pending !== undefined) return pending;
+  const fetchToken = async (): Promise<HeldToken> => {
     // A factory that failed (the package could not load) is tried again by the next request.
     credential ??= create().catch((err: unknown) => {
       credential = undefined;
       throw err;
     });
-    const started = credential.then((c) => c.getToken(COGNITIVE_SERVICES_SCOPE));
-    pending = started.then(
-      (t) => {
-        pending = undefined;
-        if (t === null || t.token === "")
-          throw new AuthorizeError(503, tokenMessage("the credential returned no token"));
-        const expiresAt = t.expiresOnTimestamp;
-        const refreshAt = Math.min(
-          t.refreshAfterTimestamp ?? Number.POSITIVE_INFINITY,
-          expiresAt - REFRESH_MARGIN_MS,
-        );
-        held = { header: `Bearer ${t.token}`, expiresAt, refreshAt };
-        return held;
-      },
-      (err: unknown) => {
-        pending = undefined;
-        throw err instanceof AuthorizeError ? err : fromIdentityError(err);
-      },
+    let t: Awaited<ReturnType<TokenCredentialLike["getToken"]>>;
+    try {
+      t = await (await credential).getToken(COGNITIVE_SERVICES_SCOPE);
+    } catch (err) {
+      throw err instanceof AuthorizeError ? err : fromIdentityError(err);
+    }
+    if (t === null || t.token === "")
+      throw new AuthorizeError(503, tokenMessage("the credential returned no token"));
+    const expiresAt = t.expiresOnTimestamp;
+    const refreshAt = Math.min(
+      t.refreshAfterTimestamp ?? Number.POSITIVE_INFINITY,
+      expiresAt - REFRESH_MARGIN_MS,
     );
-    return pending;
+    return { header: `Bearer ${t.token}`, expiresAt, refreshAt };
   };
 
-  return Object.freeze({
-    source:
-      "Microsoft Entra ID token (DefaultAzureCredential, scope https://cognitiveservices.azure.com/.default)",
-    headerNames: Object.freeze(["authorization"]),
-    async authorize(): Promise<readonly string[]> {
-      const t = now();
-      const h = held;
-      if (h !== undefined && t < h.expiresAt - EXPIRY_SLACK_MS) {
-        if (t >= h.refreshAt && pending === undefined) fetchToken().catch(() => undefined);
-        return ["authorization", h.header];
-      }
-      const fresh = await fetchToken();
-      return ["authorization", fresh.header];
-    },
-  });
+  return cachedTokenAuthorizer(
+    "Microsoft Entra ID token (DefaultAzureCredential, scope https://cognitiveservices.azure.com/.default)",
+    fetchToken,
+    options.now ?? Date.now,
+  );
 }
 
 function tokenMessage(reason: string): string {

@@ -9,6 +9,7 @@
  * message names the complaint with secrets removed.
  */
 import { AuthorizeError, type RequestAuthorizer } from "../spec.js";
+import { cachedTokenAuthorizer, type HeldToken, REFRESH_MARGIN_MS } from "../token-cache.js";
 
 export const CLOUD_PLATFORM_SCOPE = "https://www.googleapis.com/auth/cloud-platform";
 
@@ -72,18 +73,8 @@ const loadDefaultSource: TokenSourceFactory = async () => {
   };
 };
 
-/** Refresh this long before expiry. */
-const REFRESH_MARGIN_MS = 5 * 60_000;
-/** A token this close to expiry is not sent. */
-const EXPIRY_SLACK_MS = 30_000;
 /** A token without a stated lifetime is asked for again after this long (the library caches it). */
 const UNKNOWN_LIFETIME_MS = 10 * 60_000;
-
-interface Held {
-  readonly header: string;
-  readonly expiresAt: number;
-  readonly refreshAt: number;
-}
 
 export interface AdcOptions {
   readonly createSource?: TokenSourceFactory;
@@ -94,51 +85,30 @@ export function adcAuthorizer(options: AdcOptions = {}): RequestAuthorizer {
   const create = options.createSource ?? loadDefaultSource;
   const now = options.now ?? Date.now;
   let source: Promise<GoogleTokenSource> | undefined;
-  let held: Held | undefined;
-  let pending: Promise<Held> | undefined;
 
-  const fetchToken = (): Promise<Held> => {
-    if (pending !== undefined) return pending;
+  const fetchToken = async (): Promise<HeldToken> => {
     // A factory that failed (the package could not load) is tried again by the next request.
     source ??= create().catch((err: unknown) => {
       source = undefined;
       throw err;
     });
-    pending = source
-      .then((s) => s.getToken())
-      .then(
-        (t) => {
-          pending = undefined;
-          if (typeof t.token !== "string" || t.token === "")
-            throw new AuthorizeError(503, tokenMessage("the credentials returned no access token"));
-          const expiresAt = typeof t.expiresAt === "number" ? t.expiresAt : now() + UNKNOWN_LIFETIME_MS;
-          held = { header: `Bearer ${t.token}`, expiresAt, refreshAt: expiresAt - REFRESH_MARGIN_MS };
-          return held;
-        },
-        (err: unknown) => {
-          pending = undefined;
-          throw err instanceof AuthorizeError
-            ? err
-            : new AuthorizeError(503, tokenMessage(safeGoogleText(err)));
-        },
-      );
-    return pending;
+    let t: Awaited<ReturnType<GoogleTokenSource["getToken"]>>;
+    try {
+      t = await (await source).getToken();
+    } catch (err) {
+      throw err instanceof AuthorizeError ? err : new AuthorizeError(503, tokenMessage(safeGoogleText(err)));
+    }
+    if (typeof t.token !== "string" || t.token === "")
+      throw new AuthorizeError(503, tokenMessage("the credentials returned no access token"));
+    const expiresAt = typeof t.expiresAt === "number" ? t.expiresAt : now() + UNKNOWN_LIFETIME_MS;
+    return { header: `Bearer ${t.token}`, expiresAt, refreshAt: expiresAt - REFRESH_MARGIN_MS };
   };
 
-  return Object.freeze({
-    source: "Google Application Default Credentials (scope https://www.googleapis.com/auth/cloud-platform)",
-    headerNames: Object.freeze(["authorization"]),
-    async authorize(): Promise<readonly string[]> {
-      const t = now();
-      const h = held;
-      if (h !== undefined && t < h.expiresAt - EXPIRY_SLACK_MS) {
-        if (t >= h.refreshAt && pending === undefined) fetchToken().catch(() => undefined);
-        return ["authorization", h.header];
-      }
-      const fresh = await fetchToken();
-      return ["authorization", fresh.header];
-    },
-  });
+  return cachedTokenAuthorizer(
+    "Google Application Default Credentials (scope https://www.googleapis.com/auth/cloud-platform)",
+    fetchToken,
+    now,
+  );
 }
 
 function tokenMessage(reason: string): string {
