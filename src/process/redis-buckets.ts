@@ -21,6 +21,7 @@ import {
   type TakeOutcome,
   type TakeResult,
 } from "../policies/bucket-store.js";
+import { withinRedisTimeout } from "./redis-deadline.js";
 
 /** The two commands the store needs (an ioredis client has them). */
 export interface RedisScriptClient {
@@ -103,8 +104,6 @@ export function bucketKey(prefix: string, ref: BucketRef): string {
   return `${prefix}:rl:${h}`;
 }
 
-class TimeoutError extends Error {}
-
 export interface RedisBucketStore extends BucketStore {
   /** The process-local buckets used while Redis fails (failureMode open). */
   readonly floor: BucketStore;
@@ -126,16 +125,7 @@ export function createRedisBucketStore(
     }
   }
 
-  function withTimeout<T>(p: Promise<T>): Promise<T> {
-    let timer: NodeJS.Timeout | undefined;
-    const late = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () => reject(new TimeoutError(`Redis did not answer within ${options.timeoutMs}ms`)),
-        options.timeoutMs,
-      );
-    });
-    return Promise.race([p, late]).finally(() => clearTimeout(timer));
-  }
+  const withTimeout = <T>(p: Promise<T>): Promise<T> => withinRedisTimeout(p, options.timeoutMs);
 
   const shapeArgs = (refs: readonly BucketRef[]): number[] =>
     refs.flatMap((r) => [r.spec.max, r.spec.perFill, r.spec.intervalMs]);

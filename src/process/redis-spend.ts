@@ -14,6 +14,7 @@
  */
 import { createHash } from "node:crypto";
 import type { SpendStore } from "../policies/spend-store.js";
+import { withinRedisTimeout } from "./redis-deadline.js";
 
 /** The two commands the store needs (an ioredis client has them). */
 export interface RedisSpendClient {
@@ -50,23 +51,12 @@ export function spendKey(prefix: string, key: string, periodStart: number): stri
   return `${prefix}:spend:${h}`;
 }
 
-class TimeoutError extends Error {}
-
 export function createRedisSpendStore(client: RedisSpendClient, options: RedisSpendStoreOptions): SpendStore {
   const onError = options.onError ?? (() => {});
   const now = options.now ?? Date.now;
   const floor = options.floor;
 
-  function withTimeout<T>(p: Promise<T>): Promise<T> {
-    let timer: NodeJS.Timeout | undefined;
-    const late = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () => reject(new TimeoutError(`Redis did not answer within ${options.timeoutMs}ms`)),
-        options.timeoutMs,
-      );
-    });
-    return Promise.race([p, late]).finally(() => clearTimeout(timer));
-  }
+  const withTimeout = <T>(p: Promise<T>): Promise<T> => withinRedisTimeout(p, options.timeoutMs);
 
   const asError = (err: unknown): Error => (err instanceof Error ? err : new Error(String(err)));
 
