@@ -43,7 +43,7 @@ function config(o: {
   logging: { level: warn }
   workers: ${o.workers}
   drainTimeout: 2s
-  redis: { url: "${redis.url}", keyPrefix: e2e, timeout: 500ms }
+  redis: { url: "${redis.url}", keyPrefix: e2e, timeout: 3s }
 llm:
   port: ${o.port}
   models:
@@ -54,6 +54,10 @@ llm:
       - { maxTokens: ${LIMIT}, tokensPerFill: ${LIMIT}, fillInterval: 1h, type: requests, failureMode: ${o.failureMode} }
 `;
 }
+
+// The Redis timeout is generous: cold processes on a loaded CI machine took over 500 ms for a
+// first check, and an "open" instance then admits from its own bucket. A stopped Redis still
+// fails at once (no offline queue), so the down phase does not wait for it.
 
 /** Polls until `probe` holds; generous, since several processes start on a loaded machine. */
 async function until(probe: () => Promise<boolean>, what: string, deadlineMs = 60_000): Promise<void> {

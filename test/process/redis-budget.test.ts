@@ -34,7 +34,8 @@ function config(o: { port: number; ready: number; stats: number; workers: number
   logging: { level: warn }
   workers: ${o.workers}
   drainTimeout: 2s
-  redis: { url: "${redis.url}", keyPrefix: budget-e2e, timeout: 500ms }
+  # generous: a cold process on a loaded machine may be slow to its first Redis reply (a stopped Redis still fails at once)
+  redis: { url: "${redis.url}", keyPrefix: budget-e2e, timeout: 3s }
   modelCatalog:
     priced-model: { input: 1000000, output: 1000000 }
 llm:
