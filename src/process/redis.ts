@@ -26,6 +26,12 @@ export interface SharedRedis {
   spendStore(floor: SpendStore): SpendStore;
   /** Where failures are counted (set once the metrics exist). */
   onError: (err: Error) => void;
+  /**
+   * Settles when the first connection is ready, or when it failed or took longer than the
+   * connect timeout (checks then follow their failureMode). Serving waits for it, so a process
+   * does not admit from its own buckets only because it began before Redis answered.
+   */
+  readonly connected: Promise<void>;
   close(): Promise<void>;
 }
 
@@ -62,7 +68,23 @@ export function connectRedis(settings: RedisSettings, logger: () => Logger): Sha
     logFailure(err);
     shared.onError(err);
   };
+  const connectTimeoutMs = Math.max(1000, timeoutMs);
+  const connected = new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, connectTimeoutMs);
+    timer.unref();
+    client.connect().then(
+      () => {
+        clearTimeout(timer);
+        resolve();
+      },
+      () => {
+        clearTimeout(timer);
+        resolve();
+      },
+    );
+  });
   const shared: SharedRedis = {
+    connected,
     onError: () => {},
     spendStore: (floor) =>
       createRedisSpendStore(client, { keyPrefix, timeoutMs, floor, onError: reportError }),
@@ -75,6 +97,5 @@ export function connectRedis(settings: RedisSettings, logger: () => Logger): Sha
       client.disconnect();
     },
   };
-  client.connect().catch(() => {});
   return shared;
 }

@@ -156,6 +156,7 @@ export async function serve(options: ServeOptions): Promise<number> {
   }
 
   await options.beforeListen?.();
+  await redis?.connected;
   let gateway: Gateway;
   try {
     gateway = await startGateway({

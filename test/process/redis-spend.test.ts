@@ -30,6 +30,7 @@ beforeAll(async () => {
   probe = new Redis(redis.url, { lazyConnect: true, maxRetriesPerRequest: 0 });
   probe.on("error", () => {});
   await probe.connect();
+  await Promise.all([a.connected, b.connected]);
 });
 
 afterAll(async () => {
