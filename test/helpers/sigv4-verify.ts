@@ -191,7 +191,8 @@ export function verifySigV4(req: SigV4Request, want: SigV4Expectation): SigV4Res
   const claimed = headerValue(req.headers, "x-amz-content-sha256");
   if (claimed !== undefined && claimed !== bodyHash)
     return invalid("x-amz-content-sha256 does not match the SHA-256 of the body.", accessKeyId);
-  const creq = canonicalRequest(req, signedHeaders, bodyHash);
+  // The signer hashed what the header claims; the body check above is what catches a false claim.
+  const creq = canonicalRequest(req, signedHeaders, claimed ?? bodyHash);
   const stringToSign = [ALGORITHM, amzDate, scope.slice(1).join("/"), sha256Hex(creq)].join("\n");
   const kDate = hmac(`AWS4${cred.secretAccessKey}`, scopeDate);
   const kSigning = hmac(hmac(hmac(kDate, region), service), "aws4_request");
