@@ -412,7 +412,7 @@ describe("InvokeModel (Anthropic)", () => {
       model: "claude-sonnet-4-5-20250929",
       content: [{ type: "text", text: "echo: hi there" }],
       stop_reason: "end_turn",
-      usage: { input_tokens: 2, output_tokens: 3 },
+      usage: { input_tokens: 2, cache_read_input_tokens: 0, output_tokens: 3 },
     });
   });
 
@@ -519,6 +519,18 @@ describe("guardrails", () => {
       version: "DRAFT",
       intervened: true,
     });
+    const streamed = await signedPost(
+      modelPath(PROFILE, "invoke-with-response-stream"),
+      invokeBody("BLOCKME"),
+      {
+        headers: { "x-amzn-bedrock-guardrailidentifier": "gr123abc", "x-amzn-bedrock-guardrailversion": "1" },
+      },
+    );
+    const first = (await smithyDecode(streamed.body))[0]?.json.bytes as string;
+    expect(JSON.parse(Buffer.from(first, "base64").toString("utf8"))).toHaveProperty(
+      ["message", "amazon-bedrock-guardrailAction"],
+      "INTERVENED",
+    );
     const noVersion = await signedPost(modelPath(PROFILE, "invoke"), invokeBody("x"), {
       headers: { "x-amzn-bedrock-guardrailidentifier": "gr123abc" },
     });

@@ -283,12 +283,15 @@ function converseEvents(r: Resolved, g: BedrockGuardrail | undefined): [string, 
   return ev;
 }
 
+/** Invoke's usage always carries the cache fields (0 when unused), as captured Bedrock streams show. */
 function anthropicUsage(u: Resolved["usage"], output = u.output): Json {
-  const out: Json = { input_tokens: u.input };
-  if (u.cacheWrite !== undefined) out.cache_creation_input_tokens = u.cacheWrite;
-  if (u.cacheRead !== undefined) out.cache_read_input_tokens = u.cacheRead;
-  out.output_tokens = output;
-  return out;
+  return {
+    input_tokens: u.input,
+    cache_creation_input_tokens: u.cacheWrite ?? 0,
+    cache_read_input_tokens: u.cacheRead ?? 0,
+    cache_creation: { ephemeral_5m_input_tokens: u.cacheWrite ?? 0, ephemeral_1h_input_tokens: 0 },
+    output_tokens: output,
+  };
 }
 
 function anthropicBody(r: Resolved, id: string, model: string, g: BedrockGuardrail | undefined): Json {
@@ -315,21 +318,19 @@ function anthropicBody(r: Resolved, id: string, model: string, g: BedrockGuardra
 }
 
 function anthropicEvents(r: Resolved, id: string, model: string, g: BedrockGuardrail | undefined): Json[] {
-  const ev: Json[] = [
-    {
-      type: "message_start",
-      message: {
-        id,
-        type: "message",
-        role: "assistant",
-        model,
-        content: [],
-        stop_reason: null,
-        stop_sequence: null,
-        usage: anthropicUsage(r.usage, 1),
-      },
-    },
-  ];
+  const message: Json = {
+    id,
+    type: "message",
+    role: "assistant",
+    model,
+    content: [],
+    stop_reason: null,
+    stop_sequence: null,
+    usage: anthropicUsage(r.usage, 1),
+  };
+  // A streamed intervention is flagged up front, on message_start's message.
+  if (g?.intervened) message["amazon-bedrock-guardrailAction"] = "INTERVENED";
+  const ev: Json[] = [{ type: "message_start", message }];
   let index = 0;
   const block = (start: Json, deltas: Json[]): void => {
     ev.push({ type: "content_block_start", index, content_block: start });
@@ -367,7 +368,6 @@ function anthropicEvents(r: Resolved, id: string, model: string, g: BedrockGuard
       firstByteLatency: 5,
     },
   };
-  if (g?.intervened) stop["amazon-bedrock-guardrailAction"] = "INTERVENED";
   ev.push(stop);
   return ev;
 }
