@@ -168,7 +168,8 @@ const bedrockConverse: FormatConverters = {
       ...(o?.maxOutputTokens !== undefined ? { maxOutputTokens: o.maxOutputTokens } : {}),
     }),
   responseToIR: converseResponseToIR,
-  responseUsage: (b) => usageOf(b, converseUsageToIR(b.usage)),
+  // The body names no model (it is in the URL): "" as responseToIR gives.
+  responseUsage: (b) => ({ usage: converseUsageToIR(b.usage) ?? makeUsage(0, 0), model: "" }),
   responseFromIR: (ir) => converseResponseFromIR(ir),
   createDecoder: createConverseStreamDecoder,
   createEncoder: () => createConverseStreamEncoder(),

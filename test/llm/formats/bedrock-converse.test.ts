@@ -309,11 +309,13 @@ describe("Converse request from a chat client", () => {
       metadata: { team: "a" },
       seed: 1,
       user: "u1",
+      parallel_tool_calls: false,
+      tools: [{ type: "function", function: { name: "f", parameters: { type: "object" } } }],
     });
     expect((body.system as Array<{ text: string }>)[0]!.text).toContain("JSON");
     expect(unsupported).toEqual(["n=2"]);
     expect(body.requestMetadata).toEqual({ team: "a" });
-    expect(dropped).toEqual(expect.arrayContaining(["seed", "user"]));
+    expect(dropped).toEqual(expect.arrayContaining(["seed", "user", "parallel_tool_calls=false"]));
   });
 });
 

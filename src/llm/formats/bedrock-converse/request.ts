@@ -54,9 +54,9 @@ const IMAGE_FORMATS: Readonly<Record<string, string>> = {
 
 const CACHE_POINT: Json = { cachePoint: { type: "default" } };
 
-class Notes {
-  readonly dropped: string[] = [];
-  readonly unsupported: string[] = [];
+interface Notes {
+  readonly dropped: string[];
+  readonly unsupported: string[];
 }
 
 /** The block, then a cache point when the part carried an Anthropic cache marker. */
@@ -170,7 +170,7 @@ function threeLevelEffort(r: IrReasoning): string | undefined {
 }
 
 export function converseRequestFromIR(ir: IrRequest, opts: ConverseRequestOptions = {}): RequestFromIrResult {
-  const notes = new Notes();
+  const notes: Notes = { dropped: [], unsupported: [] };
   const { dropped, unsupported } = notes;
   const family = familyOf(ir.model);
 
@@ -272,7 +272,8 @@ export function converseRequestFromIR(ir: IrRequest, opts: ConverseRequestOption
     body.toolConfig = toolConfig;
   } else if (tools.length > 0) dropped.push("tools (tool_choice none: sent without tools)");
   else if (tc !== undefined && tc.type !== "none") dropped.push("tool_choice");
-  if (ir.parallelToolCalls !== undefined) dropped.push("parallel_tool_calls");
+  // Converse cannot ask for one call at a time (Anthropic's disable_parallel_tool_use has no field here).
+  if (ir.parallelToolCalls === false) dropped.push("parallel_tool_calls=false");
 
   if (Object.keys(extra).length > 0) body.additionalModelRequestFields = extra;
   // Converse's requestMetadata (string pairs in the invocation log) is the IR's metadata exactly.
