@@ -168,6 +168,31 @@ describe("Converse request from a chat client", () => {
     expect(dropped.some((d) => d.startsWith("tool_choice=none"))).toBe(true);
   });
 
+  it("a history with tool calls but no tools declares the tools it called (Converse refuses tool blocks without toolConfig)", () => {
+    const { body, dropped } = fromChat({
+      model: CLAUDE,
+      messages: [
+        { role: "user", content: "go" },
+        {
+          role: "assistant",
+          content: null,
+          tool_calls: [
+            { id: "c1", type: "function", function: { name: "lookup", arguments: "{}" } },
+            { id: "c2", type: "function", function: { name: "lookup", arguments: "{}" } },
+          ],
+        },
+        { role: "tool", tool_call_id: "c1", content: "a" },
+        { role: "tool", tool_call_id: "c2", content: "b" },
+        { role: "user", content: "Summarize." },
+      ],
+    });
+    expect(body.toolConfig).toEqual({
+      tools: [{ toolSpec: { name: "lookup", inputSchema: { json: { type: "object" } } } }],
+    });
+    expect(dropped.some((d) => d.startsWith("tools (none given"))).toBe(true);
+    expect(fromChat({ model: CLAUDE, messages: hi }).body.toolConfig).toBeUndefined();
+  });
+
   it("a mid-conversation system message rides in its user turn, marked", () => {
     const { body } = fromChat({
       model: CLAUDE,

@@ -15,7 +15,8 @@
  *
  * Converse's tool choice has no "none": without tool blocks in the history the tools are simply
  * not sent; with them, Converse needs the toolConfig to read the history, so the tools stay and
- * the choice is dropped.
+ * the choice is dropped. For the same reason a history with tool calls but no tools given
+ * declares the tools it called.
  */
 
 import { anthropicOutputSchema } from "../anthropic-messages/output-schema.js";
@@ -148,6 +149,15 @@ function hasToolBlocks(messages: readonly Json[]): boolean {
   );
 }
 
+/** The names of the tools the history called, first call first. */
+function historyToolNames(messages: readonly Json[]): string[] {
+  const names = new Set<string>();
+  for (const m of messages)
+    for (const b of Array.isArray(m.content) ? (m.content as Json[]) : [])
+      if (isRecord(b.toolUse) && typeof b.toolUse.name === "string") names.add(b.toolUse.name);
+  return [...names];
+}
+
 /** The last assistant turn holds a tool call but does not open with signed reasoning (Claude then refuses thinking). */
 function lastToolTurnUnsigned(messages: readonly Json[]): boolean {
   for (let i = messages.length - 1; i >= 0; i--) {
@@ -271,7 +281,18 @@ export function converseRequestFromIR(ir: IrRequest, opts: ConverseRequestOption
       dropped.push("tool_choice=none (Converse has none; the tools stay because the history uses them)");
     body.toolConfig = toolConfig;
   } else if (tools.length > 0) dropped.push("tools (tool_choice none: sent without tools)");
-  else if (tc !== undefined && tc.type !== "none") dropped.push("tool_choice");
+  else if (historyHasTools) {
+    // Converse refuses tool blocks without a toolConfig (OpenAI and Anthropic take them): the
+    // tools the history called are declared, open-schema'd, with no choice forced.
+    const called = historyToolNames(messages);
+    if (called.length > 0) {
+      body.toolConfig = {
+        tools: called.map((name) => ({ toolSpec: { name, inputSchema: { json: { type: "object" } } } })),
+      };
+      dropped.push("tools (none given: those the history called are declared for Converse)");
+    }
+  }
+  if (tools.length === 0 && tc !== undefined && tc.type !== "none") dropped.push("tool_choice");
   // Converse cannot ask for one call at a time (Anthropic's disable_parallel_tool_use has no field here).
   if (ir.parallelToolCalls === false) dropped.push("parallel_tool_calls=false");
 
