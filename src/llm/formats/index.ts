@@ -7,6 +7,15 @@ import {
   anthropicUsageToIR,
 } from "./anthropic-messages/response.js";
 import { createAnthropicStreamDecoder, createAnthropicStreamEncoder } from "./anthropic-messages/stream.js";
+import { converseRequestToIR, createConverseStreamEncoder } from "./bedrock-converse/client.js";
+import { converseErrorFromIR, converseErrorToIR } from "./bedrock-converse/error.js";
+import { converseRequestFromIR } from "./bedrock-converse/request.js";
+import {
+  converseResponseFromIR,
+  converseResponseToIR,
+  converseUsageToIR,
+} from "./bedrock-converse/response.js";
+import { createConverseStreamDecoder } from "./bedrock-converse/stream.js";
 import { geminiRequestToIR } from "./gemini/client-request.js";
 import { createGeminiStreamEncoder, geminiResponseFromIR } from "./gemini/client-response.js";
 import { geminiErrorFromIR, geminiErrorToIR } from "./gemini/error.js";
@@ -43,9 +52,9 @@ import { createResponsesStreamDecoder, createResponsesStreamEncoder } from "./op
 import { asString, type Json, makeUsage } from "./util.js";
 
 export interface ConverterOptions {
-  /** Anthropic upstream: max_tokens when the client gave none (default 4096). */
+  /** Anthropic upstream (and Claude on Bedrock): max_tokens when the client gave none (default 4096). */
   defaultMaxTokens?: number;
-  /** Anthropic upstream: the model's output cap, over the built-in table (model-limits.ts). */
+  /** Anthropic upstream (and Claude on Bedrock): the model's output cap, over the built-in table (model-limits.ts). */
   maxOutputTokens?: number;
   /** Chat upstream: which field carries the token limit (default max_completion_tokens). */
   maxTokensField?: "max_tokens" | "max_completion_tokens";
@@ -146,11 +155,34 @@ const gemini: FormatConverters = {
   errorFromIR: geminiErrorFromIR,
 };
 
+/**
+ * AWS Bedrock's Converse: spoken to Bedrock upstreams only. No client route speaks it, so its
+ * client-side directions refuse (requestToIR, createEncoder) or give a plain body (responses, errors).
+ */
+const bedrockConverse: FormatConverters = {
+  format: "bedrock-converse",
+  requestToIR: converseRequestToIR,
+  requestFromIR: (ir, o) =>
+    converseRequestFromIR(ir, {
+      ...(o?.defaultMaxTokens !== undefined ? { defaultMaxTokens: o.defaultMaxTokens } : {}),
+      ...(o?.maxOutputTokens !== undefined ? { maxOutputTokens: o.maxOutputTokens } : {}),
+    }),
+  responseToIR: converseResponseToIR,
+  // The body names no model (it is in the URL): "" as responseToIR gives.
+  responseUsage: (b) => ({ usage: converseUsageToIR(b.usage) ?? makeUsage(0, 0), model: "" }),
+  responseFromIR: (ir) => converseResponseFromIR(ir),
+  createDecoder: createConverseStreamDecoder,
+  createEncoder: () => createConverseStreamEncoder(),
+  errorToIR: converseErrorToIR,
+  errorFromIR: converseErrorFromIR,
+};
+
 export const FORMATS: Readonly<Record<IrFormat, FormatConverters>> = {
   "openai-chat": openAiChat,
   "anthropic-messages": anthropicMessages,
   "openai-responses": openAiResponses,
   gemini,
+  "bedrock-converse": bedrockConverse,
 };
 
 export function converterFor(format: IrFormat): FormatConverters {

@@ -9,7 +9,12 @@
  * `inputTokens - cacheReadTokens - cacheCreationTokens`.
  */
 
-export type IrFormat = "openai-chat" | "anthropic-messages" | "openai-responses" | "gemini";
+export type IrFormat =
+  | "openai-chat"
+  | "anthropic-messages"
+  | "openai-responses"
+  | "gemini"
+  | "bedrock-converse";
 
 export type IrImageSource =
   | { kind: "base64"; mediaType: string; data: string }

@@ -36,6 +36,7 @@ const NATIVE_NAME: Readonly<Record<IrFormat, string>> = {
   "anthropic-messages": "the Anthropic Messages API",
   "openai-responses": "the OpenAI Responses API",
   gemini: "the Gemini API",
+  "bedrock-converse": "the Bedrock Converse API",
 };
 
 export const OK: AttemptResult = { ok: true };

@@ -97,6 +97,7 @@ const DEFAULT_API_PATHS: Readonly<Record<UpstreamApi, string>> = Object.freeze({
   "anthropic-messages": "/v1/messages",
   "openai-responses": "/v1/responses",
   gemini: "/v1beta/models/{model}:generateContent",
+  "bedrock-converse": "/model/{model}/converse",
   embeddings: "/v1/embeddings",
 });
 

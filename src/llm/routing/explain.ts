@@ -75,6 +75,7 @@ const FORMAT_TITLE: Readonly<Record<IrFormat, string>> = {
   "anthropic-messages": "Anthropic Messages",
   "openai-responses": "OpenAI Responses",
   gemini: "Gemini generateContent",
+  "bedrock-converse": "Bedrock Converse",
 };
 
 /** The URL a request of this route type goes to, for a translated or same-format chat request. */

@@ -21,6 +21,11 @@ const usage = fc.oneof(
       cache_creation_input_tokens: count,
       input_tokens_details: fc.record({ cached_tokens: count }, { requiredKeys: [] }),
       output_tokens_details: fc.record({ reasoning_tokens: count }, { requiredKeys: [] }),
+      inputTokens: count,
+      outputTokens: count,
+      totalTokens: count,
+      cacheReadInputTokens: count,
+      cacheWriteInputTokens: count,
     },
     { requiredKeys: [] },
   ),
@@ -39,7 +44,7 @@ const body = fc
   }));
 
 describe("responseUsage", () => {
-  it.each(["openai-chat", "anthropic-messages", "openai-responses"] as IrFormat[])(
+  it.each(["openai-chat", "anthropic-messages", "openai-responses", "bedrock-converse"] as IrFormat[])(
     "%s: the same usage and model as responseToIR",
     (format) => {
       const c = converterFor(format);

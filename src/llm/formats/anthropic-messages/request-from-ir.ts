@@ -1,19 +1,12 @@
 /** An IR request as an Anthropic Messages request (the other direction is request.ts). */
 import type { IrImagePart, IrMessage, IrRequest, RequestFromIrResult } from "../ir.js";
-import { anthropicEffortFor, budgetForEffort, MIN_THINKING_BUDGET } from "../reasoning.js";
 import { argumentsToObject, isRecord, type Json, mergeExtras, systemAfterToolResults } from "../util.js";
-import { claudeModelLimits } from "./model-limits.js";
 import { anthropicOutputSchema } from "./output-schema.js";
+import { type ClaudeTokenOptions, claudeThinking } from "./thinking.js";
 
-/** Used when the client did not say: Anthropic requires max_tokens. */
-export const DEFAULT_ANTHROPIC_MAX_TOKENS = 4096;
+export { DEFAULT_ANTHROPIC_MAX_TOKENS } from "./thinking.js";
 
-export interface AnthropicRequestOptions {
-  /** max_tokens when the client gave none (Anthropic requires it). */
-  defaultMaxTokens?: number;
-  /** The model's output cap (config), over the built-in table: a derived max_tokens never exceeds it. */
-  maxOutputTokens?: number;
-}
+export type AnthropicRequestOptions = ClaudeTokenOptions;
 
 /** Plain JSON mode has no Anthropic equivalent (its schemas need closed objects): it is asked for in words. */
 export const JSON_OBJECT_INSTRUCTION =
@@ -117,11 +110,6 @@ export function anthropicRequestFromIR(
   });
 
   const body: Json = { model: ir.model, messages };
-  const limits = claudeModelLimits(ir.model);
-  const cap = opts.maxOutputTokens ?? limits?.maxOutputTokens ?? Number.POSITIVE_INFINITY;
-  const defaulted = ir.maxTokens === undefined;
-  const baseMax = opts.defaultMaxTokens ?? DEFAULT_ANTHROPIC_MAX_TOKENS;
-  let maxTokens = ir.maxTokens ?? Math.min(baseMax, cap);
   const system = [...ir.system];
   if (ir.responseFormat?.type === "json_object") system.push({ type: "text", text: JSON_OBJECT_INSTRUCTION });
   if (system.length > 0) {
@@ -134,56 +122,15 @@ export function anthropicRequestFromIR(
   if (ir.responseFormat?.type === "json_schema")
     outputConfig.format = { type: "json_schema", schema: anthropicOutputSchema(ir.responseFormat.schema) };
 
-  let thinking = false;
-  const r = ir.reasoning;
-  const forcedTool = ir.toolChoice?.type === "required" || ir.toolChoice?.type === "tool";
-  if (r !== undefined) {
-    // A budget the client set (Messages thinking.enabled) is kept; an effort goes adaptive where the model takes it.
-    const adaptive = r.adaptive === true || (limits?.adaptive === true && r.budgetTokens === undefined);
-    if (r.disabled === true || r.effort === "none") body.thinking = { type: "disabled" };
-    else if (r.effortOnly === true) {
-      const effort =
-        r.effort === undefined ? undefined : anthropicEffortFor(r.effort, limits?.maxEffort ?? true);
-      if (effort !== undefined) outputConfig.effort = effort;
-    } else if (forcedTool) dropped.push("reasoning (Anthropic rejects thinking with a forced tool_choice)");
-    else if (toolTurnLacksThinking(messages))
-      dropped.push(
-        "reasoning (the last assistant tool_use turn has no signed thinking block, which Anthropic requires with thinking on)",
-      );
-    else if (adaptive) {
-      body.thinking = { type: "adaptive" };
-      thinking = true;
-      const effort =
-        r.effort === undefined ? undefined : anthropicEffortFor(r.effort, limits?.maxEffort ?? true);
-      if (effort !== undefined) outputConfig.effort = effort;
-      else if (r.effort !== undefined) dropped.push(`reasoning.effort=${r.effort}`);
-      // Thinking shares max_tokens: a defaulted one gets room for it, within the model's cap.
-      if (defaulted) maxTokens = Math.min(baseMax + (budgetForEffort(r.effort ?? "high") ?? 8192), cap);
-    } else {
-      let budget = Math.max(
-        MIN_THINKING_BUDGET,
-        r.budgetTokens ?? budgetForEffort(r.effort ?? "medium") ?? 8192,
-      );
-      // budget_tokens must be below max_tokens: a defaulted max_tokens is raised (within the
-      // model's cap), a given one caps the budget.
-      if (budget >= maxTokens) {
-        if (defaulted) maxTokens = Math.min(budget + baseMax, cap);
-        if (budget >= maxTokens) budget = maxTokens - 1;
-      }
-      if (budget < MIN_THINKING_BUDGET)
-        dropped.push("reasoning (max_tokens below the minimum thinking budget)");
-      else {
-        body.thinking = { type: "enabled", budget_tokens: budget };
-        thinking = true;
-      }
-    }
-  }
+  const plan = claudeThinking(ir, opts, toolTurnLacksThinking(messages), dropped);
+  if (plan.thinking !== undefined) body.thinking = plan.thinking;
+  if (plan.effort !== undefined) outputConfig.effort = plan.effort;
   if (Object.keys(outputConfig).length > 0) body.output_config = outputConfig;
-  body.max_tokens = maxTokens;
+  body.max_tokens = plan.maxTokens;
   if (ir.stop !== undefined && ir.stop.length > 0) body.stop_sequences = ir.stop;
   if (ir.temperature !== undefined) {
     // Extended thinking only accepts the default temperature; Anthropic's range is 0..1.
-    if (thinking) dropped.push("temperature");
+    if (plan.on) dropped.push("temperature");
     else {
       body.temperature = Math.min(ir.temperature, 1);
       if (ir.temperature > 1) dropped.push("temperature (clamped to 1)");
@@ -191,7 +138,7 @@ export function anthropicRequestFromIR(
   }
   if (ir.topP !== undefined) body.top_p = ir.topP;
   if (ir.topK !== undefined) {
-    if (thinking) dropped.push("top_k");
+    if (plan.on) dropped.push("top_k");
     else body.top_k = ir.topK;
   }
   if (ir.stream) body.stream = true;

@@ -23,6 +23,7 @@ const DEPLOYMENT_API: Readonly<Record<UpstreamApi, string>> = Object.freeze({
   "anthropic-messages": "chat/completions",
   // Azure speaks Chat: a Gemini-format client is translated to it.
   gemini: "chat/completions",
+  "bedrock-converse": "chat/completions",
 });
 
 /**
