@@ -12,12 +12,13 @@ import { headValue, responseHead } from "../../http/forward-headers.js";
 import { SecretEchoStream } from "../../http/secret-echo.js";
 import { converterFor, type IrFormat, type IrStreamEvent } from "../formats/index.js";
 import { jsonStringEnd } from "../formats/util.js";
-import { createSseParser, encodeSseEvent, type SseEvent } from "../sse.js";
+import { encodeSseEvent, type SseEvent } from "../sse.js";
 import type { ParsedBody } from "./body.js";
 import { type Exchange, StreamTracker, sseText, writeChunk } from "./exchange.js";
 import { routineEventText } from "./routine-events.js";
 import { readJsonAnswer } from "./translate-json.js";
 import { streamAbortCode, streamFailure } from "./translate-stream.js";
+import { clientHeaderValue, createUpstreamParser, isEventStream } from "./upstream-events.js";
 import type { UpstreamResponse } from "./upstream-response.js";
 
 const QUOTE = 34;
@@ -105,9 +106,10 @@ export function sameFormatBody(
   return text;
 }
 
+/** An SSE answer, or an AWS event stream (Bedrock's streams). */
 export function isStreamResponse(up: UpstreamResponse): boolean {
   const ct = headValue(up.head, "content-type");
-  return typeof ct === "string" && ct.includes("text/event-stream");
+  return typeof ct === "string" && ct.includes("text/event-stream") ? true : isEventStream(up);
 }
 
 function passHeaders(x: Exchange, up: UpstreamResponse, dropLength: boolean): string[] {
@@ -118,7 +120,8 @@ function passHeaders(x: Exchange, up: UpstreamResponse, dropLength: boolean): st
   const out: string[] = [];
   for (let i = 0; i < h.length; i += 2) {
     if (dropLength && h[i] === "content-length") continue;
-    out.push(h[i]!, echo === undefined ? h[i + 1]! : echo.redact(h[i + 1]!));
+    const value = clientHeaderValue(h[i]!, h[i + 1]!);
+    out.push(h[i]!, echo === undefined ? value : echo.redact(value));
   }
   return out;
 }
@@ -160,7 +163,8 @@ function isUsageOnlyChunk(e: SseEvent): boolean {
 
 /**
  * A stream of the same format: bytes pass through (or, when the injected usage chunk must
- * be hidden, each event re-framed with its data untouched) while a decoder tracks usage.
+ * be hidden or the upstream framed its events otherwise than SSE, each event re-framed with
+ * its data untouched) while a decoder tracks usage.
  */
 export async function passStream(
   x: Exchange,
@@ -182,19 +186,18 @@ export async function passStream(
   let out = "";
   // Raw bytes are searched for an echo of the managed key as they pass (re-framed events when hidden).
   const echo = x.echo;
-  const rawEcho = echo === undefined || hideUsageChunk ? undefined : new SecretEchoStream(echo);
-  const parser = createSseParser(
-    (e) => {
-      // Content deltas after the first event tell the tracker nothing: not decoded (see routine-events.ts).
-      const text = routine !== undefined && tracker.model !== undefined ? routine(e) : undefined;
-      const isRoutine = text !== undefined;
-      if (isRoutine) tracker.count(text.length);
-      else see(decoder.push(e));
-      // A routine event is a content delta, never the usage-only chunk.
-      if (hideUsageChunk && (isRoutine || !isUsageOnlyChunk(e))) out += encodeSseEvent(e);
-    },
-    { maxEventChars: x.ctx.runtime.process.maxUpstreamEventBytes },
-  );
+  let reframe = hideUsageChunk;
+  const parser = createUpstreamParser(x, up, format, (e) => {
+    // Content deltas after the first event tell the tracker nothing: not decoded (see routine-events.ts).
+    const text = routine !== undefined && tracker.model !== undefined ? routine(e) : undefined;
+    const isRoutine = text !== undefined;
+    if (isRoutine) tracker.count(text.length);
+    else see(decoder.push(e));
+    // A routine event is a content delta, never the usage-only chunk.
+    if (reframe && (!hideUsageChunk || isRoutine || !isUsageOnlyChunk(e))) out += encodeSseEvent(e);
+  });
+  reframe ||= parser.reframed;
+  const rawEcho = echo === undefined || reframe ? undefined : new SecretEchoStream(echo);
   const res = x.res;
   x.record.status = up.statusCode;
   res.writeHead(up.statusCode, passHeaders(x, up, true));
@@ -205,7 +208,7 @@ export async function passStream(
       const text = parser.push(chunk);
       let wait: Promise<void> | undefined;
       let wrote = true;
-      if (!hideUsageChunk) wait = writeChunk(res, rawEcho === undefined ? chunk : rawEcho.push(chunk, text));
+      if (!reframe) wait = writeChunk(res, rawEcho === undefined ? chunk : rawEcho.push(chunk, text ?? ""));
       else if (out !== "") {
         wait = writeChunk(res, echo === undefined ? out : echo.redact(out, false));
         out = "";
@@ -233,7 +236,7 @@ export async function passStream(
     x.record.error ??= "upstream_stream_error";
     // A blank line first ends any half-sent event, so the error event stands on its own.
     const wire = converterFor(format).createEncoder().push(failure);
-    out += `${hideUsageChunk ? "" : "\n\n"}${sseText(wire)}`;
+    out += `${reframe ? "" : "\n\n"}${sseText(wire)}`;
   }
   const held = rawEcho?.end();
   if (held !== undefined) res.write(held);

@@ -113,19 +113,26 @@ export async function passGuardedAnthropicStream(
       changed && obj !== undefined ? encodeSseEvent({ ...e, data: JSON.stringify(obj) }) : encodeSseEvent(e);
   };
 
-  return pumpGuardedStream(x, up, filter, tracker, {
-    onEvent,
-    take: () => {
-      const text = out;
-      out = "";
-      return text;
+  return pumpGuardedStream(
+    x,
+    up,
+    filter,
+    tracker,
+    {
+      onEvent,
+      take: () => {
+        const text = out;
+        out = "";
+        return text;
+      },
+      stopped: () => stopped,
+      finish: () => {
+        const { texts, error } = judge(decoder.finish());
+        released(texts);
+        if (error !== undefined) fail(error);
+      },
+      fail,
     },
-    stopped: () => stopped,
-    finish: () => {
-      const { texts, error } = judge(decoder.finish());
-      released(texts);
-      if (error !== undefined) fail(error);
-    },
-    fail,
-  });
+    "anthropic-messages",
+  );
 }

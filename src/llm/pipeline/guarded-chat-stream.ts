@@ -151,19 +151,26 @@ export async function passGuardedChatStream(
     if (!(hideUsageChunk && usageOnly)) out += encodeSseEvent(e);
   };
 
-  return pumpGuardedStream(x, up, filter, tracker, {
-    onEvent,
-    take: () => {
-      const text = out;
-      out = "";
-      return text;
+  return pumpGuardedStream(
+    x,
+    up,
+    filter,
+    tracker,
+    {
+      onEvent,
+      take: () => {
+        const text = out;
+        out = "";
+        return text;
+      },
+      stopped: () => stopped,
+      finish: () => {
+        const { texts, error } = judge(decoder.finish(), undefined);
+        synthesize(texts);
+        if (error !== undefined) fail(error);
+      },
+      fail,
     },
-    stopped: () => stopped,
-    finish: () => {
-      const { texts, error } = judge(decoder.finish(), undefined);
-      synthesize(texts);
-      if (error !== undefined) fail(error);
-    },
-    fail,
-  });
+    "openai-chat",
+  );
 }

@@ -5,11 +5,12 @@
  * usage noted. What a chunk becomes is each format's own (guarded-chat-stream.ts,
  * guarded-anthropic-stream.ts).
  */
-import type { IrStreamEvent } from "../formats/index.js";
-import { createSseParser, type SseEvent } from "../sse.js";
+import type { IrFormat, IrStreamEvent } from "../formats/index.js";
+import type { SseEvent } from "../sse.js";
 import { type Exchange, type StreamTracker, writeChunk } from "./exchange.js";
 import { type StreamFilter, upstreamHeadsFor } from "./response-guard.js";
 import { streamAbortCode, streamFailure } from "./translate-stream.js";
+import { createUpstreamParser } from "./upstream-events.js";
 import type { UpstreamResponse } from "./upstream-response.js";
 
 /** One format's side of a guarded stream. */
@@ -32,10 +33,9 @@ export async function pumpGuardedStream(
   filter: StreamFilter,
   tracker: StreamTracker,
   side: GuardedStreamSide,
+  format: IrFormat,
 ): Promise<void> {
-  const parser = createSseParser((e) => side.onEvent(e), {
-    maxEventChars: x.ctx.runtime.process.maxUpstreamEventBytes,
-  });
+  const parser = createUpstreamParser(x, up, format, (e) => side.onEvent(e));
   // An echo of the managed key is redacted as on the unguarded paths.
   const redact = (text: string): string => (x.echo === undefined ? text : x.echo.redact(text, false));
   const res = x.res;

@@ -25,6 +25,7 @@ import {
 import { responseTextSlots } from "../formats/response-text-slots.js";
 import type { Exchange } from "./exchange.js";
 import { readJsonAnswer, writeIrResponse } from "./translate-json.js";
+import { clientHeaderValue } from "./upstream-events.js";
 import type { UpstreamResponse } from "./upstream-response.js";
 
 /** The route's response guards, when there are any. */
@@ -110,7 +111,9 @@ export function upstreamHeadsFor(x: Exchange, up: UpstreamResponse): string[] {
   const echo = x.echo?.mayHold(h.join("\n")) ? x.echo : undefined;
   const out: string[] = [];
   for (let i = 0; i < h.length; i += 2) {
-    if (h[i] !== "content-length") out.push(h[i]!, echo === undefined ? h[i + 1]! : echo.redact(h[i + 1]!));
+    if (h[i] === "content-length") continue;
+    const value = clientHeaderValue(h[i]!, h[i + 1]!);
+    out.push(h[i]!, echo === undefined ? value : echo.redact(value));
   }
   return out;
 }

@@ -4,15 +4,18 @@
  * failure in the middle (reset, idle timeout, malformed or truncated stream) ends the client
  * stream with an error event in its own format, never a clean end.
  */
-import type { IrError, IrStreamEvent, StreamDecoder, StreamEncoder } from "../formats/index.js";
-import { createSseParser, SseEventTooLargeError } from "../sse.js";
+import { EventStreamFrameError } from "../aws-event-stream.js";
+import type { IrError, IrFormat, IrStreamEvent, StreamDecoder, StreamEncoder } from "../formats/index.js";
+import { SseEventTooLargeError } from "../sse.js";
 import { type Exchange, StreamTracker, sseText, writeChunk } from "./exchange.js";
 import { streamFilterOf, upstreamHeadsFor } from "./response-guard.js";
+import { createUpstreamParser } from "./upstream-events.js";
 import type { UpstreamResponse } from "./upstream-response.js";
 
 /** The access log's error code for a stream the upstream broke. */
 export function streamAbortCode(err: unknown): string {
-  return err instanceof SseEventTooLargeError ? "upstream_response_too_large" : "upstream_aborted";
+  if (err instanceof SseEventTooLargeError) return "upstream_response_too_large";
+  return err instanceof EventStreamFrameError ? "upstream_stream_malformed" : "upstream_aborted";
 }
 
 /** The IR error a broken upstream stream becomes. */
@@ -24,6 +27,9 @@ export function streamFailure(err: unknown): IrError {
       code: "upstream_response_too_large",
       message: `The upstream sent a stream event longer than ${err.limit} characters, the limit (config.maxUpstreamEvent).`,
     };
+  }
+  if (err instanceof EventStreamFrameError) {
+    return { status: 502, type: "server", code: "upstream_stream_malformed", message: err.message };
   }
   const code = (err as { code?: unknown } | null)?.code;
   if (code === "UND_ERR_BODY_TIMEOUT") {
@@ -44,12 +50,14 @@ export function streamFailure(err: unknown): IrError {
 
 export async function streamTranslated(
   x: Exchange,
-  body: AsyncIterable<unknown>,
+  up: UpstreamResponse,
+  wire: IrFormat,
   decoder: StreamDecoder,
   encoder: StreamEncoder,
   /** A same-format stream read only for the response guards: its upstream headers are kept. */
-  sameFormat?: UpstreamResponse,
+  sameFormat: boolean,
 ): Promise<void> {
+  const body = up.body;
   const tracker = new StreamTracker(x.record);
   const filter = streamFilterOf(x);
   let out = "";
@@ -65,13 +73,11 @@ export async function streamTranslated(
     if (filter === undefined) write(events);
     else for (const ev of events) write(filter.push(ev));
   };
-  const parser = createSseParser((e) => emit(decoder.push(e)), {
-    maxEventChars: x.ctx.runtime.process.maxUpstreamEventBytes,
-  });
+  const parser = createUpstreamParser(x, up, wire, (e) => emit(decoder.push(e)));
   // The head goes out with the first events when the first chunk is already buffered.
   const buffered = (body as { readableLength?: unknown }).readableLength;
   let headPending = typeof buffered === "number" && buffered > 0;
-  x.startSse(!headPending, sameFormat === undefined ? undefined : upstreamHeadsFor(x, sameFormat));
+  x.startSse(!headPending, sameFormat ? upstreamHeadsFor(x, up) : undefined);
   const res = x.res;
   try {
     for await (const chunk of body) {
