@@ -3,6 +3,7 @@
  * so every shape here is known; each problem is located at the key or value it is about.
  */
 import { checkAzure } from "./check-azure.js";
+import { checkBedrock } from "./check-bedrock.js";
 import { checkBudgets } from "./check-budgets.js";
 import type { CheckContext } from "./check-context.js";
 import { checkCredentials } from "./check-credentials.js";
@@ -21,6 +22,7 @@ export function checkConfig(config: Config, ctx: CheckContext): void {
   checkLlm(config, ctx);
   checkAzure(config, ctx);
   checkVertex(config, ctx);
+  checkBedrock(config, ctx);
   checkCredentials(config, ctx);
   checkHeaders(config, ctx);
   checkBudgets(config, ctx);

@@ -32,7 +32,12 @@ import { type ModelPrice, Process } from "./schema/process.js";
 import { Obj, opt, type PROVIDER_KINDS, type ROUTE_TYPES, type STRATEGIES } from "./schema/shapes.js";
 
 export { BUDGET_PERIOD_PATTERN, GUARD_ACTIONS, Policies, REGEX_BUILTINS } from "./schema/policies.js";
-export type { AzureSettingsConfig, ProviderSettings, VertexSettingsConfig } from "./schema/shapes.js";
+export type {
+  AzureSettingsConfig,
+  BedrockSettingsConfig,
+  ProviderSettings,
+  VertexSettingsConfig,
+} from "./schema/shapes.js";
 export {
   AZURE_API_VERSION_PATTERN,
   AZURE_AUTH_MODES,

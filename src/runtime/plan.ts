@@ -94,6 +94,8 @@ export interface UpstreamFailure {
   readonly retryAfterMs?: number;
   /** The upstream's error body, kept so the last failure can be returned in the caller's envelope. */
   readonly body?: Uint8Array;
+  /** AWS's error type header (x-amzn-ErrorType), which its error bodies do not repeat. */
+  readonly errorType?: string;
   readonly message: string;
 }
 

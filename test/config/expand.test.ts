@@ -142,7 +142,7 @@ describe("variables in the file", () => {
       env,
     );
     expect(semantic).toEqual([
-      "agw.yaml:4:15: llm.models[0].provider: the value from ${K} is neither a provider kind (openAI, anthropic, mock, gemini, groq, mistral, deepseek, xai, openrouter, together, fireworks, cerebras, deepinfra, perplexity, ollama, openAICompatible, azure, vertex) nor the name of an entry in llm.providers",
+      "agw.yaml:4:15: llm.models[0].provider: the value from ${K} is neither a provider kind (openAI, anthropic, mock, gemini, groq, mistral, deepseek, xai, openrouter, together, fireworks, cerebras, deepinfra, perplexity, ollama, openAICompatible, azure, vertex, bedrock) nor the name of an entry in llm.providers",
       "agw.yaml:6:22: llm.targets[0].model: cannot tell which provider serves model the value from ${K}: add provider: <name> or list the model under a provider's models",
     ]);
     for (const line of [...errors, ...semantic]) expect(line).not.toContain("ABCDEF");

@@ -17,9 +17,9 @@ describe("exactly one of", () => {
       ),
     ).toEqual([
       'agw.yaml:7:9: binds[0].listeners[0].routes[0].backends[0]: give exactly one of "host" or "ai" (found both)',
-      'agw.yaml:7:46: binds[0].listeners[0].routes[0].backends[0].ai.provider: give exactly one of "openAI", "anthropic", "mock", "gemini", "groq", "mistral", "deepseek", "xai", "openrouter", "together", "fireworks", "cerebras", "deepinfra", "perplexity", "ollama", "openAICompatible", "azure" or "vertex" (found "openAI" and "mock")',
+      'agw.yaml:7:46: binds[0].listeners[0].routes[0].backends[0].ai.provider: give exactly one of "openAI", "anthropic", "mock", "gemini", "groq", "mistral", "deepseek", "xai", "openrouter", "together", "fireworks", "cerebras", "deepinfra", "perplexity", "ollama", "openAICompatible", "azure", "vertex" or "bedrock" (found "openAI" and "mock")',
       'agw.yaml:8:9: binds[0].listeners[0].routes[0].backends[1]: give exactly one of "host" or "ai" (found neither)',
-      'agw.yaml:9:23: binds[0].listeners[0].routes[0].backends[2].ai.provider: give exactly one of "openAI", "anthropic", "mock", "gemini", "groq", "mistral", "deepseek", "xai", "openrouter", "together", "fireworks", "cerebras", "deepinfra", "perplexity", "ollama", "openAICompatible", "azure" or "vertex" (found none)',
+      'agw.yaml:9:23: binds[0].listeners[0].routes[0].backends[2].ai.provider: give exactly one of "openAI", "anthropic", "mock", "gemini", "groq", "mistral", "deepseek", "xai", "openrouter", "together", "fireworks", "cerebras", "deepinfra", "perplexity", "ollama", "openAICompatible", "azure", "vertex" or "bedrock" (found none)',
     ]);
   });
 
@@ -228,8 +228,8 @@ describe("llm references", () => {
       "  - {name: 'z*', provider: antropic}",
     );
     expect(errorsOf(text, { OPENAI_API_KEY: "k" })).toEqual([
-      'agw.yaml:4:5: llm.providers[1]: cannot tell what kind of provider "corp-llm" is from its name: add provider: openAI, anthropic, mock, gemini, groq, mistral, deepseek, xai, openrouter, together, fireworks, cerebras, deepinfra, perplexity, ollama, openAICompatible, azure or vertex',
-      'agw.yaml:8:28: llm.models[2].provider: "antropic" is neither a provider kind (openAI, anthropic, mock, gemini, groq, mistral, deepseek, xai, openrouter, together, fireworks, cerebras, deepinfra, perplexity, ollama, openAICompatible, azure, vertex) nor the name of an entry in llm.providers (did you mean "anthropic"?)',
+      'agw.yaml:4:5: llm.providers[1]: cannot tell what kind of provider "corp-llm" is from its name: add provider: openAI, anthropic, mock, gemini, groq, mistral, deepseek, xai, openrouter, together, fireworks, cerebras, deepinfra, perplexity, ollama, openAICompatible, azure, vertex or bedrock',
+      'agw.yaml:8:28: llm.models[2].provider: "antropic" is neither a provider kind (openAI, anthropic, mock, gemini, groq, mistral, deepseek, xai, openrouter, together, fireworks, cerebras, deepinfra, perplexity, ollama, openAICompatible, azure, vertex, bedrock) nor the name of an entry in llm.providers (did you mean "anthropic"?)',
     ]);
   });
 });

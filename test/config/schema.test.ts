@@ -66,7 +66,7 @@ describe("schema/config.schema.json", () => {
     expect(enums).toContain("mask,reject");
     expect(enums).toContain("opaque,detect");
     expect(enums).toContain(
-      "openAI,anthropic,mock,gemini,groq,mistral,deepseek,xai,openrouter,together,fireworks,cerebras,deepinfra,perplexity,ollama,openAICompatible,azure,vertex",
+      "openAI,anthropic,mock,gemini,groq,mistral,deepseek,xai,openrouter,together,fireworks,cerebras,deepinfra,perplexity,ollama,openAICompatible,azure,vertex,bedrock",
     );
     expect(enums).toContain("caller,managedFirst");
   });

@@ -1,7 +1,7 @@
 /** The full form: binds → listeners → routes → backends. */
 import { Type } from "@sinclair/typebox";
 import { Policies } from "./policies.js";
-import { AzureSettings, Name, Obj, opt, Port, VertexSettings } from "./shapes.js";
+import { AzureSettings, BedrockSettings, Name, Obj, opt, Port, VertexSettings } from "./shapes.js";
 
 // ---------------------------------------------------------------------------------------
 // The binds form
@@ -151,8 +151,23 @@ export const ProviderChoice = Obj(
         "Google Vertex AI: the project and the location; Application Default Credentials unless policies.backendAuth gives a token.",
       ),
     ),
+    bedrock: opt(
+      Obj(
+        {
+          model: opt(
+            Type.String({
+              minLength: 1,
+              description:
+                "The Bedrock model ID, inference profile or ARN to use (us.anthropic.claude-sonnet-4-5-20250929-v1:0), replacing the model in the request. When absent the request's model is used.",
+            }),
+          ),
+          ...BedrockSettings.properties,
+        },
+        "AWS Bedrock: the region, the API and an optional guardrail; SigV4 with the AWS default credential chain unless policies.backendAuth gives a Bedrock API key.",
+      ),
+    ),
   },
-  "The provider. Give exactly one kind: openAI, anthropic, mock, gemini, azure, vertex, or an OpenAI-compatible service by name.",
+  "The provider. Give exactly one kind: openAI, anthropic, mock, gemini, azure, vertex, bedrock, or an OpenAI-compatible service by name.",
 );
 
 export const AiBackend = Obj(

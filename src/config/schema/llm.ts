@@ -3,6 +3,7 @@ import { Type } from "@sinclair/typebox";
 import { Policies, Retry } from "./policies.js";
 import {
   AzureSettings,
+  BedrockSettings,
   Credential,
   Duration,
   Name,
@@ -32,6 +33,7 @@ export const LlmProvider = Obj(
     ),
     azure: opt(AzureSettings),
     vertex: opt(VertexSettings),
+    bedrock: opt(BedrockSettings),
     models: opt(
       Type.Array(Type.String({ minLength: 1, description: "A model name." }), {
         description: "Models this provider serves; requests for them pass through with the caller's key.",

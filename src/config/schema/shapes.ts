@@ -113,10 +113,11 @@ export const PROVIDER_KINDS = [
   "openAICompatible",
   "azure",
   "vertex",
+  "bedrock",
 ] as const;
 export const ProviderKind = StringEnum(PROVIDER_KINDS, {
   description:
-    "The provider: openAI, anthropic, mock (built in, answers offline), gemini (Google AI Studio, key env::GEMINI_API_KEY), an OpenAI-compatible service by name (groq, mistral, deepseek, xai, openrouter, together, fireworks, cerebras, deepinfra, perplexity, ollama; each with its public URL and the key env::<NAME>_API_KEY), openAICompatible (any OpenAI-compatible server; needs baseUrl), azure (Azure OpenAI; needs azure.resourceName or baseUrl), or vertex (Google Vertex AI, Gemini and Claude models; needs vertex.project and vertex.region; Application Default Credentials).",
+    "The provider: openAI, anthropic, mock (built in, answers offline), gemini (Google AI Studio, key env::GEMINI_API_KEY), an OpenAI-compatible service by name (groq, mistral, deepseek, xai, openrouter, together, fireworks, cerebras, deepinfra, perplexity, ollama; each with its public URL and the key env::<NAME>_API_KEY), openAICompatible (any OpenAI-compatible server; needs baseUrl), azure (Azure OpenAI; needs azure.resourceName or baseUrl), vertex (Google Vertex AI, Gemini and Claude models; needs vertex.project and vertex.region; Application Default Credentials), or bedrock (AWS Bedrock: Converse, and Claude through InvokeModel; needs bedrock.region; SigV4 with the AWS default credential chain, or a Bedrock API key as credential).",
 });
 
 export const AZURE_API_VERSION_PATTERN = "^(v1|[0-9]{4}-[0-9]{2}-[0-9]{2}(-preview)?)$";
@@ -176,10 +177,57 @@ export const VertexSettings = Obj(
   "Google Vertex AI settings: the project and the location. Gemini models go to publishers/google (generateContent), models named claude-* to publishers/anthropic (rawPredict). Requests carry an access token from Application Default Credentials (GOOGLE_APPLICATION_CREDENTIALS, workload identity, the metadata server), or the provider's credential as a static access token.",
 );
 export type VertexSettingsConfig = Static<typeof VertexSettings>;
+export const BEDROCK_APIS = ["auto", "converse", "invoke"] as const;
+export const BedrockSettings = Obj(
+  {
+    region: opt(
+      Type.String({
+        title: "bedrockRegion",
+        pattern: "^[a-z0-9-]+$",
+        description:
+          "The AWS region (us-east-1, eu-central-1): requests go to https://bedrock-runtime.<region>.amazonaws.com (the provider's baseUrl overrides, e.g. a VPC endpoint) and are signed for it. Required.",
+        examples: ["us-east-1"],
+      }),
+    ),
+    api: opt(
+      StringEnum(BEDROCK_APIS, {
+        description:
+          "auto: Anthropic Messages clients reach Claude models through InvokeModel (the Messages body as sent, every Anthropic feature kept), everything else through Converse; with a guardrail, Converse for all. converse: Converse for every client and model. invoke: Claude models through InvokeModel for every client (translated to Anthropic Messages), other models through Converse.",
+        default: "auto",
+      }),
+    ),
+    guardrail: opt(
+      Obj(
+        {
+          identifier: Type.String({
+            minLength: 1,
+            description: "The guardrail's ID or ARN.",
+            examples: ["gr-abc123"],
+          }),
+          version: Type.String({
+            pattern: "^([1-9][0-9]{0,7}|DRAFT)$",
+            description: "The guardrail version: a number, or DRAFT.",
+            examples: ["1", "DRAFT"],
+          }),
+          trace: opt(
+            Type.Boolean({
+              description: "Whether Bedrock returns the guardrail's trace (assessments) with each answer.",
+              default: false,
+            }),
+          ),
+        },
+        "An Amazon Bedrock guardrail applied to every request (Converse guardrailConfig; InvokeModel guardrail headers). An intervention reaches the client as a refusal in its own format.",
+      ),
+    ),
+  },
+  "AWS Bedrock settings: the region, the API (Converse or InvokeModel) and an optional guardrail. Requests are signed with SigV4 using the AWS default credential chain (environment, shared config and profiles, web identity, container and instance metadata), or carry the provider's credential as a Bedrock API key (Authorization: Bearer).",
+);
+export type BedrockSettingsConfig = Static<typeof BedrockSettings>;
 /** A provider's kind-specific settings blocks (only the one of its kind is used). */
 export interface ProviderSettings {
   readonly azure?: AzureSettingsConfig;
   readonly vertex?: VertexSettingsConfig;
+  readonly bedrock?: BedrockSettingsConfig;
 }
 
 export const STRATEGIES = ["single", "weighted", "fallback"] as const;

@@ -3,6 +3,7 @@
  * the same-format fast path, the cross-format translation, or the in-process mock.
  */
 import { GatewayError } from "../../errors.js";
+import { upstreamPath } from "../../http/upstream-target.js";
 import type { AttemptResult, Candidate } from "../../runtime/plan.js";
 import { converterFor, type IrFormat, type IrRequest, type RequestToIrResult } from "../formats/index.js";
 import { hostedToolTypes, toolOrigins } from "../formats/openai-responses/client-tools.js";
@@ -120,7 +121,7 @@ export function llmAttempt(x: Exchange): Attempt {
     let ir: IrRequest | undefined;
     const injectUsage = same && wire === "openai-chat" && stream && !clientWantsUsage(x.body.json);
     const editBody = candidate.provider.editBody;
-    if (same && editBody !== undefined) body = JSON.stringify(editBody(wire, x.body.json));
+    if (same && editBody !== undefined) body = JSON.stringify(editBody(wire, x.body.json, x.ctx.req.headers));
     else if (same) body = sameFormatBody(x.body, candidate.model, injectUsage);
     else {
       ir = toIR(candidate, upstreamModel);
@@ -137,22 +138,32 @@ export function llmAttempt(x: Exchange): Attempt {
         );
       }
       x.logDropped("upstream request", out.dropped);
-      body = JSON.stringify(editBody === undefined ? out.body : editBody(wire, out.body));
+      body = JSON.stringify(editBody === undefined ? out.body : editBody(wire, out.body, x.ctx.req.headers));
     }
-    const authorized = candidate.auth.kind === "authorizer" ? await authorizeCandidate(candidate) : undefined;
+    const path = apiPathFor(candidate.provider, wire, upstreamModel, stream);
+    // A signer (Bedrock's SigV4) signs the request as it will be sent.
+    const authorized =
+      candidate.auth.kind === "authorizer"
+        ? await authorizeCandidate(candidate, {
+            method: "POST",
+            host: target.hostHeader,
+            path: upstreamPath(target, path, -1),
+            body,
+          })
+        : undefined;
     if (authorized !== undefined && !authorized.ok) return authorized;
+    const headers = upstreamHeaders(x.ctx.req, candidate, target, {
+      keepCallerHeaders: same,
+      stream,
+      authorized: authorized?.headers,
+    });
+    const extra = candidate.provider.headersFor?.(wire);
+    if (extra !== undefined) headers.push(...extra);
     const r = await callUpstream({
       dispatcher: x.deps.pools.get(target),
       target,
-      path: apiPathFor(candidate.provider, wire, upstreamModel, stream),
-      headers: editUpstreamHeaders(
-        x.ctx,
-        upstreamHeaders(x.ctx.req, candidate, target, {
-          keepCallerHeaders: same,
-          stream,
-          authorized: authorized?.headers,
-        }),
-      ),
+      path,
+      headers: editUpstreamHeaders(x.ctx, headers),
       body,
       headersTimeoutMs: candidate.headersTimeoutMs,
       bodyTimeoutMs: candidate.bodyTimeoutMs,
@@ -192,7 +203,7 @@ export function llmAttempt(x: Exchange): Attempt {
     } else if (isStreamResponse(up)) {
       const includeUsage = ir === undefined ? clientWantsUsage(x.body.json) : ir.includeUsage === true;
       const encoder = converterFor(x.clientFormat).createEncoder(clientConverterOptions(x, includeUsage));
-      await streamTranslated(x, up.body, converterFor(wire).createDecoder(), encoder, same ? up : undefined);
+      await streamTranslated(x, up, wire, converterFor(wire).createDecoder(), encoder, same);
     } else if (guard !== undefined && same) await answerGuardedSameFormat(x, up, wire, guard);
     else if (guard !== undefined) await answerGuardedJson(x, up, wire);
     else await answerTranslatedJson(x, up, wire);

@@ -96,7 +96,7 @@ export function createLlmPipeline(options: LlmPipelineOptions): LlmPipeline {
             ? "anthropic-messages"
             : ctx.routeType === "geminiCountTokens"
               ? "gemini"
-              : providerFormatOf(c, x.clientFormat, x.body.model);
+              : (c.provider.errorFormat ?? providerFormatOf(c, x.clientFormat, x.body.model));
       // Providers echo the key they were sent in auth errors: the caller must not get it.
       x.echo = echoOf(c);
       answerFailure(x, outcome.failure, upstreamFormat === "local" ? x.clientFormat : upstreamFormat);

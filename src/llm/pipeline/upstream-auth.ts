@@ -9,7 +9,7 @@ import type { IncomingHttpHeaders } from "node:http";
 import { GatewayError } from "../../errors.js";
 import { SecretEcho } from "../../http/secret-echo.js";
 import type { Candidate, UpstreamFailure } from "../../runtime/plan.js";
-import { AuthorizeError, appendRequiredHeaders } from "../providers/spec.js";
+import { AuthorizeError, appendRequiredHeaders, type SignableRequest } from "../providers/spec.js";
 
 /** The caller's provider key, from `Authorization: Bearer`, `x-api-key`, (Azure's) `api-key` or (Gemini's SDK) `x-goog-api-key`. */
 export function callerKey(headers: IncomingHttpHeaders): string | undefined {
@@ -85,10 +85,10 @@ export type Authorized =
  * of kind "credential" (nothing was sent), so retry and fallback treat it like an unreachable
  * upstream, and the caller gets its safe message if it is the last.
  */
-export function authorizeCandidate(candidate: Candidate): Promise<Authorized> {
+export function authorizeCandidate(candidate: Candidate, request?: SignableRequest): Promise<Authorized> {
   const auth = candidate.auth;
   if (auth.kind !== "authorizer") return Promise.resolve({ ok: true, headers: [] });
-  return auth.authorizer.authorize().then(
+  return auth.authorizer.authorize(request).then(
     (headers): Authorized => ({ ok: true, headers }),
     (err: unknown): Authorized => ({
       ok: false,

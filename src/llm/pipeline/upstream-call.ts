@@ -192,12 +192,15 @@ async function statusFailure(response: UpstreamResponse): Promise<UpstreamResult
   }
   response.body.destroy();
   const ra = retryAfterMs(response.headers);
+  const awsType = response.headers["x-amzn-errortype"];
   const failure: UpstreamFailure = {
     kind: "status",
     status: response.statusCode,
     body,
     message: `The upstream answered ${response.statusCode}.`,
     ...(ra === undefined ? {} : { retryAfterMs: ra }),
+    // "ThrottlingException:http://internal.amazon.com/coral/..." names the type before the colon.
+    ...(typeof awsType === "string" ? { errorType: awsType.split(":")[0]!.slice(0, 128) } : {}),
   };
   return { ok: false, failure };
 }

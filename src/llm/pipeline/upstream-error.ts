@@ -28,6 +28,16 @@ export function answerFailure(x: Exchange, failure: UpstreamFailure, upstreamFor
   } catch {
     // Not JSON: the text itself is the message.
   }
+  // AWS names the error in a header; its body has only the message.
+  if (
+    failure.errorType !== undefined &&
+    typeof parsed === "object" &&
+    parsed !== null &&
+    !Array.isArray(parsed)
+  ) {
+    const obj = parsed as Record<string, unknown>;
+    if (obj.__type === undefined) parsed = { ...obj, __type: failure.errorType };
+  }
   x.record.error = "upstream_error";
   const extra: Record<string, string> = {};
   if (failure.retryAfterMs !== undefined)

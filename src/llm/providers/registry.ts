@@ -13,6 +13,7 @@ import type {
 import { PROVIDER_KINDS } from "../../config/schema.js";
 import { anthropic } from "./anthropic/provider.js";
 import { azure } from "./azure/provider.js";
+import { bedrock } from "./bedrock/provider.js";
 import { gemini } from "./gemini/provider.js";
 import { mock } from "./mock/provider.js";
 import { openAI } from "./openai/provider.js";
@@ -28,6 +29,7 @@ export const PROVIDERS: Readonly<Record<ProviderKindName, ProviderSpec>> = Objec
   ...COMPATIBLE_SPECS,
   azure,
   vertex,
+  bedrock,
 });
 
 /** What a provider of unknown kind is taken to speak: the OpenAI API, which most servers offer. */

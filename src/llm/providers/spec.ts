@@ -4,20 +4,32 @@
  * kind is one folder beside this file; `registry.ts` lists them. Pure data and header
  * arithmetic: no I/O.
  */
+import type { IncomingHttpHeaders } from "node:http";
 import type { ProviderKindName, ProviderSettings } from "../../config/schema.js";
 import type { IrFormat } from "../formats/ir.js";
 
+/** The parts of an upstream request a signature covers (AWS SigV4 signs the request itself). */
+export interface SignableRequest {
+  readonly method: string;
+  /** The Host header sent. */
+  readonly host: string;
+  /** The path as sent (percent-encoded), without a query. */
+  readonly path: string;
+  readonly body: string | Buffer;
+}
+
 /**
- * A credential obtained at request time (an OAuth access token), cached and refreshed by its
- * owner so that most calls resolve at once. `authorize` rejects with an AuthorizeError.
+ * A credential obtained at request time (an OAuth access token, or a SigV4 signature from
+ * cached credentials), cached and refreshed by its owner so that most calls resolve at once.
+ * `authorize` rejects with an AuthorizeError.
  */
 export interface RequestAuthorizer {
   /** Where the credential comes from, for explain and logs (never a secret). */
   readonly source: string;
   /** The header names the credential is sent in. */
   readonly headerNames: readonly string[];
-  /** Resolves to a flat name/value list of the headers to send. */
-  authorize(): Promise<readonly string[]>;
+  /** Resolves to a flat name/value list of the headers to send (a signer signs `request`). */
+  authorize(request?: SignableRequest): Promise<readonly string[]>;
 }
 
 /** Why a request-time credential could not be obtained: a message safe to show, and a status. */
@@ -54,10 +66,24 @@ export interface ProviderSpec {
   readonly requiredHeaders: ReadonlyArray<readonly [name: string, value: string]>;
   /** The format requests are spoken in; "local" for a kind answered in-process. */
   readonly native: IrFormat | "local";
-  /** The format a request for this upstream model is spoken in, where it depends on the model (Vertex AI). */
-  readonly nativeFor?: (model: string) => IrFormat;
-  /** Edits a request body in wire format `api` before it is sent (Vertex AI's rawPredict body). */
-  readonly editBody?: (api: IrFormat, body: Record<string, unknown>) => Record<string, unknown>;
+  /**
+   * The format a request for this upstream model is spoken in, where it depends on the model
+   * (Vertex AI) or on the client's format too (Bedrock: Claude natively for Anthropic clients).
+   */
+  readonly nativeFor?: (model: string, clientFormat: IrFormat) => IrFormat;
+  /** Headers a request in wire format `api` carries besides the credential (Bedrock's guardrail headers). */
+  readonly headersFor?: (api: IrFormat) => readonly string[];
+  /**
+   * Edits a request body in wire format `api` before it is sent (Vertex AI's rawPredict body;
+   * Bedrock's InvokeModel body, which takes the caller's anthropic-beta header too).
+   */
+  readonly editBody?: (
+    api: IrFormat,
+    body: Record<string, unknown>,
+    callerHeaders?: IncomingHttpHeaders,
+  ) => Record<string, unknown>;
+  /** The format this kind's error bodies are in, whatever the wire format (Bedrock's own errors). */
+  readonly errorFormat?: IrFormat;
   /** Whether the kind can serve OpenAI Responses natively (on unless the config turns it off). */
   readonly responsesApi: boolean;
   /**
@@ -158,5 +184,7 @@ export function wireFormatFor(
 ): ProviderWire {
   if (spec.native === "local") return "local";
   if (clientFormat === "openai-responses" && responsesApi) return "openai-responses";
-  return spec.nativeFor !== undefined && model !== undefined ? spec.nativeFor(model) : spec.native;
+  return spec.nativeFor !== undefined && model !== undefined
+    ? spec.nativeFor(model, clientFormat)
+    : spec.native;
 }

@@ -1,0 +1,111 @@
+/**
+ * AWS SigV4 for Bedrock: each request is signed (service `bedrock`, the provider's region) with
+ * credentials from the AWS default chain (@aws-sdk/credential-providers: environment, shared
+ * config and profiles, SSO, web identity, ECS container and EC2 instance metadata), loaded on
+ * the first request that needs them, so a config without Bedrock never loads the SDK. The
+ * chain's provider is memoized by the SDK and fetches again inside the last five minutes before
+ * the credentials expire, so signing never uses credentials about to lapse; concurrent requests
+ * share one fetch. Only `host` (and the x-amz-* headers the signer adds) are signed: the
+ * request policies may still edit other headers without breaking the signature.
+ */
+import type { AwsCredentialIdentityProvider } from "@smithy/types";
+import { AuthorizeError, type RequestAuthorizer, type SignableRequest } from "../spec.js";
+
+/** Where signing credentials come from; the default is the AWS default chain. */
+export type CredentialsFactory = () => Promise<AwsCredentialIdentityProvider>;
+
+const defaultChain: CredentialsFactory = async () => {
+  const { fromNodeProviderChain } = await import("@aws-sdk/credential-providers");
+  return fromNodeProviderChain();
+};
+
+interface Signer {
+  sign(request: SignableRequest): Promise<Record<string, string>>;
+}
+
+async function makeSigner(region: string, credentials: AwsCredentialIdentityProvider): Promise<Signer> {
+  const [{ SignatureV4 }, { Hash }] = await Promise.all([
+    import("@smithy/signature-v4"),
+    import("@smithy/hash-node"),
+  ]);
+  const signer = new SignatureV4({
+    service: "bedrock",
+    region,
+    credentials,
+    sha256: Hash.bind(null, "sha256"),
+    // Bedrock, like every service but S3, signs the path encoded once more than it is sent.
+    uriEscapePath: true,
+    applyChecksum: true,
+  });
+  return {
+    async sign(request: SignableRequest): Promise<Record<string, string>> {
+      const q = request.path.indexOf("?");
+      const query: Record<string, string> = {};
+      if (q !== -1) for (const [k, v] of new URLSearchParams(request.path.slice(q + 1))) query[k] = v;
+      const signed = await signer.sign({
+        method: request.method,
+        protocol: "https:",
+        hostname: request.host.replace(/:\d+$/, ""),
+        path: q === -1 ? request.path : request.path.slice(0, q),
+        query,
+        headers: { host: request.host },
+        body: request.body,
+      });
+      return signed.headers;
+    },
+  };
+}
+
+/** The headers a signature adds, in the order they are sent (host is sent already). */
+const SIGNED_HEADERS = [
+  "authorization",
+  "x-amz-date",
+  "x-amz-security-token",
+  "x-amz-content-sha256",
+] as const;
+
+export function sigv4Authorizer(
+  region: string,
+  credentials: CredentialsFactory = defaultChain,
+): RequestAuthorizer {
+  let signer: Promise<Signer> | undefined;
+  const signerOnce = (): Promise<Signer> => {
+    signer ??= credentials().then((provider) => makeSigner(region, provider));
+    signer.catch(() => {
+      signer = undefined;
+    });
+    return signer;
+  };
+  return Object.freeze({
+    source: "the AWS default credential chain (SigV4)",
+    headerNames: Object.freeze([...SIGNED_HEADERS]),
+    async authorize(request?: SignableRequest): Promise<readonly string[]> {
+      if (request === undefined) throw new Error("a SigV4 signature needs the request it signs");
+      let headers: Record<string, string>;
+      try {
+        headers = await (await signerOnce()).sign(request);
+      } catch (err) {
+        throw new AuthorizeError(503, credentialFailure(err));
+      }
+      const out: string[] = [];
+      for (const name of SIGNED_HEADERS) {
+        const value = headers[name];
+        if (value !== undefined) out.push(name, value);
+      }
+      return out;
+    },
+  });
+}
+
+/**
+ * What the caller is told when no credentials were found. The SDK's own messages name the
+ * providers it tried and never a secret, but are long; the class of failure is enough.
+ */
+function credentialFailure(err: unknown): string {
+  const name = (err as { name?: unknown } | null)?.name;
+  const why = name === "CredentialsProviderError" ? "none of its sources gave credentials" : "it failed";
+  return (
+    `AWS credentials for Bedrock could not be obtained from the default chain (${why}): set ` +
+    "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, AWS_PROFILE, a web identity, or run with a role; or give the provider a Bedrock API key as credential."
+  );
+}
