@@ -10,6 +10,7 @@
 import { flushHeadUnlessBuffered } from "../../http/flush-head.js";
 import { headValue, responseHead } from "../../http/forward-headers.js";
 import { SecretEchoStream } from "../../http/secret-echo.js";
+import { EVENT_STREAM_CONTENT_TYPE } from "../aws-event-stream.js";
 import { converterFor, type IrFormat, type IrStreamEvent } from "../formats/index.js";
 import { jsonStringEnd } from "../formats/util.js";
 import { encodeSseEvent, type SseEvent } from "../sse.js";
@@ -18,7 +19,7 @@ import { type Exchange, StreamTracker, sseText, writeChunk } from "./exchange.js
 import { routineEventText } from "./routine-events.js";
 import { readJsonAnswer } from "./translate-json.js";
 import { streamAbortCode, streamFailure } from "./translate-stream.js";
-import { clientHeaderValue, createUpstreamParser, isEventStream } from "./upstream-events.js";
+import { clientHeaderValue, createUpstreamParser } from "./upstream-events.js";
 import type { UpstreamResponse } from "./upstream-response.js";
 
 const QUOTE = 34;
@@ -109,7 +110,9 @@ export function sameFormatBody(
 /** An SSE answer, or an AWS event stream (Bedrock's streams). */
 export function isStreamResponse(up: UpstreamResponse): boolean {
   const ct = headValue(up.head, "content-type");
-  return typeof ct === "string" && ct.includes("text/event-stream") ? true : isEventStream(up);
+  return (
+    typeof ct === "string" && (ct.includes("text/event-stream") || ct.includes(EVENT_STREAM_CONTENT_TYPE))
+  );
 }
 
 function passHeaders(x: Exchange, up: UpstreamResponse, dropLength: boolean): string[] {

@@ -24,7 +24,7 @@ import {
 } from "../formats/index.js";
 import { responseTextSlots } from "../formats/response-text-slots.js";
 import type { Exchange } from "./exchange.js";
-import { readJsonAnswer, writeIrResponse } from "./translate-json.js";
+import { readJsonAnswer, withIdentity, writeIrResponse } from "./translate-json.js";
 import { clientHeaderValue } from "./upstream-events.js";
 import type { UpstreamResponse } from "./upstream-response.js";
 
@@ -127,7 +127,7 @@ export async function answerGuardedJson(
   const { parsed } = await readJsonAnswer(up.body, x.ctx.runtime.process.maxUpstreamResponseBytes);
   const { ir, dropped } = converterFor(providerFormat).responseToIR(parsed);
   x.logDropped("upstream response", dropped);
-  writeIrResponse(x, await guardIrResponse(x, ir));
+  writeIrResponse(x, await guardIrResponse(x, withIdentity(x, ir)));
 }
 
 export interface StreamFilter {

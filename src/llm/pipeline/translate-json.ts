@@ -70,5 +70,18 @@ export async function answerTranslatedJson(
   const { parsed } = await readJsonAnswer(up.body, x.ctx.runtime.process.maxUpstreamResponseBytes);
   const { ir, dropped } = converterFor(providerFormat).responseToIR(parsed);
   x.logDropped("upstream response", dropped);
-  writeIrResponse(x, ir);
+  writeIrResponse(x, withIdentity(x, ir));
+}
+
+/**
+ * An answer whose format names neither its id nor its model (Bedrock's Converse: they are in the
+ * URL and headers) gets agw's request id and the upstream model, so clients see both.
+ */
+export function withIdentity<T extends { id: string; model: string }>(x: Exchange, ir: T): T {
+  if (ir.id !== "" && ir.model !== "") return ir;
+  return {
+    ...ir,
+    id: ir.id === "" ? x.ctx.requestId : ir.id,
+    model: ir.model === "" ? (x.record.upstreamModel ?? "") : ir.model,
+  };
 }

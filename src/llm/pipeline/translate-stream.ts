@@ -9,6 +9,7 @@ import type { IrError, IrFormat, IrStreamEvent, StreamDecoder, StreamEncoder } f
 import { SseEventTooLargeError } from "../sse.js";
 import { type Exchange, StreamTracker, sseText, writeChunk } from "./exchange.js";
 import { streamFilterOf, upstreamHeadsFor } from "./response-guard.js";
+import { withIdentity } from "./translate-json.js";
 import { createUpstreamParser } from "./upstream-events.js";
 import type { UpstreamResponse } from "./upstream-response.js";
 
@@ -62,7 +63,8 @@ export async function streamTranslated(
   const filter = streamFilterOf(x);
   let out = "";
   const write = (events: readonly IrStreamEvent[]): void => {
-    for (const ev of events) {
+    for (const e of events) {
+      const ev = e.type === "message_start" ? withIdentity(x, e) : e;
       tracker.see(ev);
       const wire = encoder.push(ev);
       if (wire.length > 0) out += sseText(wire);

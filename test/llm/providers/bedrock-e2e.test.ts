@@ -121,6 +121,9 @@ describe("AWS Bedrock end to end (SigV4, official SDKs)", () => {
       ],
     });
     expect(c.choices[0]?.message.content).toBe("hello from bedrock");
+    // Converse names neither: the id is agw's request id, the model the one in the URL.
+    expect(c.model).toBe(CLAUDE);
+    expect(c.id).toMatch(/^chatcmpl-./);
     expect(c.choices[0]?.finish_reason).toBe("stop");
     // Bedrock's inputTokens leaves out cache reads and writes; the prompt is all of them.
     expect(c.usage).toMatchObject({ prompt_tokens: 18, completion_tokens: 4, total_tokens: 22 });
@@ -169,6 +172,7 @@ describe("AWS Bedrock end to end (SigV4, official SDKs)", () => {
     let finish: string | null | undefined;
     let usage: OpenAI.CompletionUsage | null | undefined;
     for await (const chunk of s) {
+      expect(chunk.model).toBe(LLAMA);
       const d = chunk.choices[0]?.delta;
       text += d?.content ?? "";
       for (const t of d?.tool_calls ?? []) {
@@ -232,6 +236,8 @@ describe("AWS Bedrock end to end (SigV4, official SDKs)", () => {
       messages: [{ role: "user", content: "hi llama" }],
     });
     expect(m.content[0]).toMatchObject({ type: "text", text: "echo: hi llama" });
+    expect(m.model).toBe(LLAMA);
+    expect(m.id).not.toBe("");
     expect(bedrock.requests.at(-1)?.op).toBe("converse");
 
     const url2 = await gatewayUrl({ bedrock: { region: "us-east-1", api: "converse" } });
