@@ -14,8 +14,10 @@
  */
 import { EventStreamCodec } from "@smithy/core/event-streams";
 import { fromUtf8, toUtf8 } from "@smithy/util-utf8";
-import type { WireEvent } from "./formats/ir.js";
-import { SseEventTooLargeError } from "./sse.js";
+import { type SseEvent, SseEventTooLargeError } from "./sse.js";
+
+/** One frame as an event: the shape the formats' stream decoders read from SSE. */
+type WireEvent = Pick<SseEvent, "event" | "data">;
 
 export const EVENT_STREAM_CONTENT_TYPE = "application/vnd.amazon.eventstream";
 

@@ -5,7 +5,6 @@
  * pass to an Anthropic client as they are: an exception there becomes Anthropic's `error` event,
  * with the error type Anthropic would have used.
  */
-import type { EventStreamException } from "../../aws-event-stream.js";
 import type { IrFormat, WireEvent } from "../../formats/ir.js";
 
 function payloadOf(text: string): Record<string, unknown> {
@@ -37,7 +36,13 @@ export function anthropicErrorType(exceptionType: string): string {
   }
 }
 
-export function bedrockStreamException(wire: IrFormat): (e: EventStreamException) => WireEvent {
+/** An exception frame: its `:exception-type` and payload text (aws-event-stream.ts). */
+interface StreamException {
+  readonly type: string;
+  readonly payload: string;
+}
+
+export function bedrockStreamException(wire: IrFormat): (e: StreamException) => WireEvent {
   if (wire === "anthropic-messages") {
     return (e) => {
       const p = payloadOf(e.payload);
