@@ -66,8 +66,11 @@ describe("workers: 2 share one budget", () => {
       const headers = { "x-agw-authorization": "Bearer agw-team-a" };
       const statuses: number[] = [];
       const refusedBy = new Set<string>();
-      // One at a time: each request is checked after the previous one was charged.
+      // One at a time: each request is checked after the previous one was charged. A charge
+      // reaches the primary just after its answer; on a loaded machine the next request can be
+      // quicker, so the test leaves the charge 100 ms to land.
       for (let i = 0; i < 12; i++) {
+        if (i > 0) await new Promise((r) => setTimeout(r, 100));
         const r = await request(port, {
           path: "/v1/chat/completions",
           headers,
