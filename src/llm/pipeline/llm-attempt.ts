@@ -93,6 +93,7 @@ export function llmAttempt(x: Exchange): Attempt {
     x.record.provider = candidate.providerName;
     x.record.upstreamModel = upstreamModel;
     x.echo = echoOf(candidate);
+    x.authorized = undefined;
     const stream = x.body.json.stream === true;
 
     if (wire === "local") {
@@ -152,6 +153,11 @@ export function llmAttempt(x: Exchange): Attempt {
           })
         : undefined;
     if (authorized !== undefined && !authorized.ok) return authorized;
+    if (authorized !== undefined) {
+      // An upstream may quote a session token back (AWS's signature-mismatch error does).
+      x.authorized = authorized.headers;
+      x.echo = echoOf(candidate, authorized.headers);
+    }
     const headers = upstreamHeaders(x.ctx.req, candidate, target, {
       keepCallerHeaders: same,
       stream,

@@ -28,6 +28,12 @@ export interface RequestAuthorizer {
   readonly source: string;
   /** The header names the credential is sent in. */
   readonly headerNames: readonly string[];
+  /**
+   * Those of `headerNames` whose values are secrets an upstream may quote back (AWS's session
+   * token, which a signature-mismatch error prints in its canonical request): redacted from
+   * what the upstream answers, as a managed key is.
+   */
+  readonly secretHeaderNames?: readonly string[];
   /** Resolves to a flat name/value list of the headers to send (a signer signs `request`). */
   authorize(request?: SignableRequest): Promise<readonly string[]>;
 }

@@ -406,6 +406,42 @@ describe("AWS Bedrock end to end (SigV4, official SDKs)", () => {
     );
   });
 
+  it("Bedrock's signature mismatch quotes its canonical request, session token included: the caller never gets the token", async () => {
+    setAwsEnv({
+      AWS_ACCESS_KEY_ID: CREDS.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: "a-wrong-secret",
+      AWS_SESSION_TOKEN: CREDS.sessionToken,
+    });
+    const url = await gatewayUrl();
+    const chat = await openai(url)
+      .chat.completions.create({ model: LLAMA, messages: [{ role: "user", content: "x" }] })
+      .catch((e: unknown) => e);
+    expect(bedrock.requests.at(-1)?.auth).toMatchObject({ ok: false, error: "InvalidSignatureException" });
+    // The mock, as AWS does, quotes the canonical request with its signed headers' values.
+    expect(bedrock.requests.at(-1)?.auth.message).toContain(`x-amz-security-token:${CREDS.sessionToken}`);
+    expect(chat).toBeInstanceOf(OpenAI.AuthenticationError);
+    expect(JSON.stringify((chat as InstanceType<typeof OpenAI.APIError>).error)).not.toContain(
+      CREDS.sessionToken,
+    );
+    // The same through InvokeModel, the Anthropic client's own format, streamed and not.
+    for (const stream of [false, true]) {
+      const res = await fetch(`${url}/v1/messages`, {
+        method: "POST",
+        headers: { "content-type": "application/json", "anthropic-version": "2023-06-01" },
+        body: JSON.stringify({
+          model: CLAUDE,
+          max_tokens: 8,
+          stream,
+          messages: [{ role: "user", content: "x" }],
+        }),
+      });
+      expect(bedrock.requests.at(-1)?.path).toMatch(stream ? /\/invoke-with-response-stream$/ : /\/invoke$/);
+      expect(bedrock.requests.at(-1)?.auth.error).toBe("InvalidSignatureException");
+      expect(res.status).toBe(401);
+      expect(await res.text()).not.toContain(CREDS.sessionToken);
+    }
+  });
+
   it("no credentials anywhere in the chain: 503 upstream_credential_unavailable, nothing sent", async () => {
     setAwsEnv({});
     const url = await gatewayUrl();

@@ -79,6 +79,7 @@ export function sigv4Authorizer(
   return Object.freeze({
     source: "the AWS default credential chain (SigV4)",
     headerNames: Object.freeze([...SIGNED_HEADERS]),
+    secretHeaderNames: Object.freeze(["x-amz-security-token"]),
     async authorize(request?: SignableRequest): Promise<readonly string[]> {
       if (request === undefined) throw new Error("a SigV4 signature needs the request it signs");
       let headers: Record<string, string>;
