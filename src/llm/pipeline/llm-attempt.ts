@@ -162,9 +162,8 @@ export function llmAttempt(x: Exchange): Attempt {
       keepCallerHeaders: same,
       stream,
       authorized: authorized?.headers,
+      extra: candidate.provider.headersFor?.(wire),
     });
-    const extra = candidate.provider.headersFor?.(wire);
-    if (extra !== undefined) headers.push(...extra);
     const r = await callUpstream({
       dispatcher: x.deps.pools.get(target),
       target,

@@ -53,6 +53,22 @@ export interface HeaderOptions {
   stream: boolean;
   /** The request-time credential's headers, for a candidate whose auth is an authorizer. */
   authorized?: readonly string[] | undefined;
+  /** Headers the provider adds for the wire format (Bedrock's guardrail headers), name/value flat. */
+  extra?: readonly string[] | undefined;
+}
+
+/**
+ * The same-format rule, less the caller's headers of the names the gateway sends itself (a
+ * signature's x-amz-* headers, a guardrail's): a second value beside the gateway's would break
+ * the signature, or let the caller choose the operator's guardrail.
+ */
+function sameFormatRule(candidate: Candidate, extra: readonly string[] | undefined): CallerHeaderRule {
+  const owned = new Set<string>();
+  if (candidate.auth.kind === "authorizer")
+    for (const n of candidate.auth.authorizer.headerNames) owned.add(n);
+  if (extra !== undefined) for (let i = 0; i < extra.length; i += 2) owned.add(extra[i]!.toLowerCase());
+  if (owned.size === 0) return SAME_FORMAT;
+  return { copy: true, drop: (lower) => isPipelineOwned(lower) || owned.has(lower) };
 }
 
 export function upstreamHeaders(
@@ -66,11 +82,12 @@ export function upstreamHeaders(
   const out = forwardedRequestHeaders(
     req,
     target.hostHeader,
-    opts.keepCallerHeaders ? SAME_FORMAT : TRANSLATED,
+    opts.keepCallerHeaders ? sameFormatRule(candidate, opts.extra) : TRANSLATED,
   );
   out.push("content-type", "application/json");
   out.push("accept", opts.stream ? "text/event-stream" : "application/json");
   appendAuth(out, candidate, req.headers, opts.authorized);
+  if (opts.extra !== undefined) out.push(...opts.extra);
   // Caller headers already carry it (rewritten to the gateway's span) when they are kept.
   const traceparent = opts.keepCallerHeaders ? undefined : upstreamTraceparent(req);
   if (traceparent !== undefined) out.push("traceparent", traceparent);

@@ -379,6 +379,24 @@ describe("AWS Bedrock end to end (SigV4, official SDKs)", () => {
     expect(fine.choices[0]?.finish_reason).toBe("stop");
   });
 
+  it("api: invoke with a guardrail: the caller's own guardrail or signing headers never reach Bedrock beside agw's", async () => {
+    const url = await gatewayUrl({
+      bedrock: { region: "us-east-1", api: "invoke", guardrail: { identifier: "gr-operator", version: "3" } },
+    });
+    const m = await anthropic(url, {
+      "x-amzn-bedrock-guardrailidentifier": "gr-caller",
+      "x-amzn-bedrock-guardrailversion": "DRAFT",
+      "x-amz-date": "20200101T000000Z",
+    }).messages.create({ model: CLAUDE, max_tokens: 32, messages: [{ role: "user", content: "hi" }] });
+    expect(m.content[0]).toMatchObject({ type: "text", text: "echo: hi" });
+    const req = bedrock.requests.at(-1)!;
+    expect(req.op).toBe("invoke");
+    expect(req.auth).toMatchObject({ method: "sigv4", ok: true });
+    expect(req.headers["x-amzn-bedrock-guardrailidentifier"]).toBe("gr-operator");
+    expect(req.headers["x-amzn-bedrock-guardrailversion"]).toBe("3");
+    expect(req.guardrail).toMatchObject({ identifier: "gr-operator", version: "3", source: "headers" });
+  });
+
   it("a Bedrock API key as the provider's credential is sent as Bearer, not signed", async () => {
     const url = await gatewayUrl({ credential: "ABSKagwtestkey" });
     const c = await openai(url).chat.completions.create({
