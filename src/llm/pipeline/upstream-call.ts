@@ -151,6 +151,11 @@ export interface UpstreamCall {
   signal: ClientAbort;
   /** Where upstream time is noted (the request record): first request sent, last body ended. */
   timing?: { upstreamStartMs?: number; upstreamEndMs?: number };
+  /**
+   * The status an AWS error kind (x-amzn-ErrorType) is reported with, for a provider whose
+   * errors are AWS's (Bedrock): retry and fallback go by the status the client is told.
+   */
+  errorStatus?: ((type: string) => number | undefined) | undefined;
 }
 
 export type UpstreamResult =
@@ -189,18 +194,24 @@ export function callUpstream(call: UpstreamCall): Promise<UpstreamResult> {
     },
     call.signal,
     onEnd,
-  ).then(answered, notAnswered);
+  ).then((response) => answered(response, call.errorStatus), notAnswered);
 }
 
 function notAnswered(err: unknown): UpstreamResult {
   return { ok: false, failure: failureOf(err) };
 }
 
-function answered(response: UpstreamResponse): UpstreamResult | Promise<UpstreamResult> {
-  return response.statusCode < 400 ? { ok: true, response } : statusFailure(response);
+function answered(
+  response: UpstreamResponse,
+  errorStatus: UpstreamCall["errorStatus"],
+): UpstreamResult | Promise<UpstreamResult> {
+  return response.statusCode < 400 ? { ok: true, response } : statusFailure(response, errorStatus);
 }
 
-async function statusFailure(response: UpstreamResponse): Promise<UpstreamResult> {
+async function statusFailure(
+  response: UpstreamResponse,
+  errorStatus: UpstreamCall["errorStatus"],
+): Promise<UpstreamResult> {
   let body: Buffer;
   try {
     body = await readAll(response.body, ERROR_BODY_LIMIT);
@@ -210,14 +221,19 @@ async function statusFailure(response: UpstreamResponse): Promise<UpstreamResult
   response.body.destroy();
   const ra = retryAfterMs(response.headers);
   const awsType = response.headers["x-amzn-errortype"];
+  // "ThrottlingException:http://internal.amazon.com/coral/..." names the type before the colon.
+  const errorType = typeof awsType === "string" ? awsType.split(":")[0]!.slice(0, 128) : undefined;
+  // AWS answers a quota with 400, which the client is told as 429.
+  const status =
+    (errorType === undefined || errorStatus === undefined ? undefined : errorStatus(errorType)) ??
+    response.statusCode;
   const failure: UpstreamFailure = {
     kind: "status",
-    status: response.statusCode,
+    status,
     body,
     message: `The upstream answered ${response.statusCode}.`,
     ...(ra === undefined ? {} : { retryAfterMs: ra }),
-    // "ThrottlingException:http://internal.amazon.com/coral/..." names the type before the colon.
-    ...(typeof awsType === "string" ? { errorType: awsType.split(":")[0]!.slice(0, 128) } : {}),
+    ...(errorType === undefined ? {} : { errorType }),
   };
   return { ok: false, failure };
 }

@@ -306,6 +306,26 @@ describe("AWS Bedrock end to end (SigV4, official SDKs)", () => {
     });
     expect(ok.choices[0]?.message.content).toBe("echo: fallback please");
     expect(bedrock.requests.slice(before).map((r) => r.modelId)).toEqual([CLAUDE, LLAMA]);
+
+    // A quota AWS answers with 400 is a 429 in the client's envelope: routing sees the same 429.
+    bedrock.script({
+      error: { type: "ServiceQuotaExceededException", message: "Daily token quota reached." },
+    });
+    const quota = await openai(url)
+      .chat.completions.create({ model: CLAUDE, messages: [{ role: "user", content: "x" }] })
+      .catch((e: unknown) => e);
+    expect(bedrock.requests.at(-1)?.status).toBe(400);
+    expect(quota).toBeInstanceOf(OpenAI.RateLimitError);
+    const mid = bedrock.requests.length;
+    bedrock.script({
+      error: { type: "ServiceQuotaExceededException", message: "Daily token quota reached." },
+    });
+    const moved = await openai(fb).chat.completions.create({
+      model: "smart",
+      messages: [{ role: "user", content: "quota fallback" }],
+    });
+    expect(moved.choices[0]?.message.content).toBe("echo: quota fallback");
+    expect(bedrock.requests.slice(mid).map((r) => r.modelId)).toEqual([CLAUDE, LLAMA]);
   });
 
   it("an exception frame mid-stream ends the client's stream with an error in its format", async () => {
