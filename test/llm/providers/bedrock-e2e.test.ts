@@ -417,6 +417,44 @@ describe("AWS Bedrock end to end (SigV4, official SDKs)", () => {
     expect(req.guardrail).toMatchObject({ identifier: "gr-operator", version: "3", source: "headers" });
   });
 
+  it("api: invoke with a guardrail: other clients get an intervention as a refusal in their format", async () => {
+    const url = await gatewayUrl({
+      bedrock: { region: "us-east-1", api: "invoke", guardrail: { identifier: "gr-test", version: "2" } },
+    });
+    const c = await openai(url).chat.completions.create({
+      model: CLAUDE,
+      messages: [{ role: "user", content: "please BLOCKME now" }],
+    });
+    expect(bedrock.requests.at(-1)).toMatchObject({ op: "invoke", guardrail: { intervened: true } });
+    expect(c.choices[0]?.finish_reason).toBe("content_filter");
+    expect(c.choices[0]?.message.content).toBe("Sorry, the model cannot answer this question.");
+
+    const s = await openai(url).chat.completions.create({
+      model: CLAUDE,
+      stream: true,
+      messages: [{ role: "user", content: "please BLOCKME now" }],
+    });
+    let text = "";
+    const reasons: string[] = [];
+    for await (const chunk of s) {
+      text += chunk.choices[0]?.delta.content ?? "";
+      const r = chunk.choices[0]?.finish_reason;
+      if (r) reasons.push(r);
+    }
+    expect(bedrock.requests.at(-1)).toMatchObject({
+      op: "invoke-with-response-stream",
+      guardrail: { intervened: true },
+    });
+    expect(text).toBe("Sorry, the model cannot answer this question.");
+    expect(reasons).toEqual(["content_filter"]);
+
+    const fine = await openai(url).chat.completions.create({
+      model: CLAUDE,
+      messages: [{ role: "user", content: "allowed" }],
+    });
+    expect(fine.choices[0]?.finish_reason).toBe("stop");
+  });
+
   it("a Bedrock API key as the provider's credential is sent as Bearer, not signed", async () => {
     const url = await gatewayUrl({ credential: "ABSKagwtestkey" });
     const c = await openai(url).chat.completions.create({
