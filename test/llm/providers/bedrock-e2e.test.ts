@@ -260,6 +260,27 @@ describe("AWS Bedrock end to end (SigV4, official SDKs)", () => {
     });
   });
 
+  it("a tool result without content reaches a non-Claude model as one empty text, which every model takes", async () => {
+    const url = await gatewayUrl();
+    const m = await anthropic(url).messages.create({
+      model: LLAMA,
+      max_tokens: 32,
+      tools: [{ name: "ping", input_schema: { type: "object" } }],
+      messages: [
+        { role: "user", content: "ping it" },
+        { role: "assistant", content: [{ type: "tool_use", id: "toolu_1", name: "ping", input: {} }] },
+        { role: "user", content: [{ type: "tool_result", tool_use_id: "toolu_1" }] },
+      ],
+    });
+    expect(m.content[0]?.type).toBe("text");
+    const req = bedrock.requests.at(-1)!;
+    expect(req.status).toBe(200);
+    expect(req.json?.messages).toContainEqual({
+      role: "user",
+      content: [{ toolResult: { toolUseId: "toolu_1", content: [{ text: "" }] } }],
+    });
+  });
+
   it("Responses clients reach Converse", async () => {
     const url = await gatewayUrl();
     const r = await openai(url).responses.create({ model: LLAMA, input: "hello responses" });

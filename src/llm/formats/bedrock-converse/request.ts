@@ -130,6 +130,8 @@ function blocksFor(m: IrMessage, i: number, notes: Notes): Json[] {
               if (b !== undefined) content.push(b);
             }
           }
+        // Claude takes a result with no blocks, other models refuse it; an empty text all take.
+        if (content.length === 0) content.push({ text: "" });
         const r: Json = { toolUseId: p.toolCallId, content };
         if (p.isError === true) r.status = "error";
         withCache(out, { toolResult: r }, p.cacheControl, where, notes);
