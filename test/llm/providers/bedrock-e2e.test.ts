@@ -281,6 +281,42 @@ describe("AWS Bedrock end to end (SigV4, official SDKs)", () => {
     });
   });
 
+  it("whitespace-only text in the history is left out: Converse refuses blank text blocks", async () => {
+    const url = await gatewayUrl();
+    const c = await openai(url).chat.completions.create({
+      model: LLAMA,
+      tools: [{ type: "function", function: { name: "ping", parameters: { type: "object" } } }],
+      messages: [
+        { role: "system", content: "be brief" },
+        { role: "user", content: "ping it" },
+        {
+          role: "assistant",
+          content: "\n\n",
+          tool_calls: [{ id: "call_1", type: "function", function: { name: "ping", arguments: "{}" } }],
+        },
+        { role: "tool", tool_call_id: "call_1", content: "pong" },
+        {
+          role: "user",
+          content: [
+            { type: "text", text: "  " },
+            { type: "text", text: "and now?" },
+          ],
+        },
+      ],
+    });
+    expect(c.choices[0]?.message.content).toBe("echo: and now?");
+    const req = bedrock.requests.at(-1)!;
+    expect(req.status).toBe(200);
+    expect(req.json?.messages).toEqual([
+      { role: "user", content: [{ text: "ping it" }] },
+      { role: "assistant", content: [{ toolUse: { toolUseId: "call_1", name: "ping", input: {} } }] },
+      {
+        role: "user",
+        content: [{ toolResult: { toolUseId: "call_1", content: [{ text: "pong" }] } }, { text: "and now?" }],
+      },
+    ]);
+  });
+
   it("Responses clients reach Converse", async () => {
     const url = await gatewayUrl();
     const r = await openai(url).responses.create({ model: LLAMA, input: "hello responses" });
