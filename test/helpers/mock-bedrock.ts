@@ -97,6 +97,11 @@ export interface MockBedrockOptions {
   apiKeys?: string[];
   /** The guardrail's blocked-input message. */
   blockedMessage?: string;
+  /**
+   * How far this endpoint's clock is ahead of the machine's (ms): signatures are checked
+   * against it (AWS allows 5 minutes either way) and every answer's Date header says it.
+   */
+  clockOffsetMs?: number;
 }
 
 export interface MockBedrock {
@@ -455,7 +460,12 @@ export async function startMockBedrock(opts: MockBedrockOptions = {}): Promise<M
       };
     const v = verifySigV4(
       { method: req.method ?? "GET", rawUrl: req.url ?? "/", headers: req.headers, body },
-      { credentials: opts.credentials ?? [], region, service: "bedrock" },
+      {
+        credentials: opts.credentials ?? [],
+        region,
+        service: "bedrock",
+        now: new Date(Date.now() + (opts.clockOffsetMs ?? 0)),
+      },
     );
     return v.ok
       ? { method: "sigv4", ok: true, accessKeyId: v.accessKeyId }
@@ -468,6 +478,8 @@ export async function startMockBedrock(opts: MockBedrockOptions = {}): Promise<M
     req.on("end", () => {
       const body = Buffer.concat(chunks);
       const requestId = randomUUID();
+      // AWS dates every answer; a client whose clock is off learns the service's from it.
+      res.setHeader("date", new Date(Date.now() + (opts.clockOffsetMs ?? 0)).toUTCString());
       const auth = authenticate(req, body);
       const rawUrl = req.url ?? "/";
       const rec: BedrockRequest = {

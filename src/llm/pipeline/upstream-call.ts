@@ -234,6 +234,7 @@ async function statusFailure(
     message: `The upstream answered ${response.statusCode}.`,
     ...(ra === undefined ? {} : { retryAfterMs: ra }),
     ...(errorType === undefined ? {} : { errorType }),
+    ...(typeof response.headers.date === "string" ? { date: response.headers.date } : {}),
   };
   return { ok: false, failure };
 }

@@ -575,6 +575,27 @@ describe("AWS Bedrock end to end (SigV4, official SDKs)", () => {
     }
   });
 
+  it("a machine clock off by more than AWS allows: agw signs by Bedrock's clock, from its Date header, as the AWS SDKs do", async () => {
+    const ahead = await startMockBedrock({ credentials: [CREDS], clockOffsetMs: 20 * 60_000 });
+    try {
+      const url = await gatewayUrl({ baseUrl: ahead.url });
+      const ask = () =>
+        openai(url).chat.completions.create({
+          model: LLAMA,
+          messages: [{ role: "user", content: "what time" }],
+        });
+      const first = await ask();
+      expect(first.choices[0]?.message.content).toBe("echo: what time");
+      // The first signature, by the machine's clock, was refused; the same request signed again passed.
+      expect(ahead.requests.map((r) => r.auth.error)).toEqual(["InvalidSignatureException", undefined]);
+      await ask();
+      expect(ahead.requests.at(-1)?.auth).toMatchObject({ ok: true });
+      expect(ahead.requests).toHaveLength(3);
+    } finally {
+      await ahead.close();
+    }
+  });
+
   it("no credentials anywhere in the chain: 503 upstream_credential_unavailable, nothing sent", async () => {
     setAwsEnv({});
     const url = await gatewayUrl();
