@@ -6,12 +6,16 @@
  * default chain (@aws-sdk/credential-providers): the environment, or an ECS container
  * endpoint on loopback whose short-lived credentials agw must fetch again before they expire.
  */
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import Anthropic from "@anthropic-ai/sdk";
 import OpenAI from "openai";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { Config } from "../../../src/config/schema.js";
 import type { Gateway } from "../../../src/server/gateway.js";
 import { startMockAwsContainerCredentials } from "../../helpers/mock-aws-container-credentials.js";
+import { startMockAwsSts } from "../../helpers/mock-aws-sts.js";
 import { type MockBedrock, startMockBedrock } from "../../helpers/mock-bedrock.js";
 import { freePort, startFromConfig } from "../../server/engine-helpers.js";
 
@@ -30,6 +34,9 @@ const AWS_VARS = [
   "AWS_CONTAINER_AUTHORIZATION_TOKEN",
   "AWS_WEB_IDENTITY_TOKEN_FILE",
   "AWS_ROLE_ARN",
+  "AWS_REGION",
+  "AWS_DEFAULT_REGION",
+  "AWS_ENDPOINT_URL_STS",
 ];
 
 /** Only the given AWS variables, with no shared files and no instance metadata to fall back on. */
@@ -612,6 +619,42 @@ describe("AWS Bedrock end to end (SigV4, official SDKs)", () => {
       "AWS credentials for Bedrock could not be obtained from the default chain",
     );
     expect(bedrock.requests.length).toBe(before);
+  });
+
+  it("an assume-role profile: STS is asked in the provider's region, as a Bedrock SDK client in that region asks it", async () => {
+    const assumed = {
+      accessKeyId: "ASIAASSUMED",
+      secretAccessKey: "assumed-secret",
+      sessionToken: "assumed-token",
+    };
+    const paris = await startMockBedrock({ region: "eu-west-3", credentials: [assumed] });
+    const sts = await startMockAwsSts({ credentials: assumed });
+    const dir = mkdtempSync(join(tmpdir(), "agw-aws-"));
+    try {
+      writeFileSync(
+        join(dir, "config"),
+        "[profile deploy]\nrole_arn = arn:aws:iam::123456789012:role/agw-test\nsource_profile = base\n",
+      );
+      writeFileSync(
+        join(dir, "credentials"),
+        "[base]\naws_access_key_id = AKIDBASE\naws_secret_access_key = base-secret\n",
+      );
+      setAwsEnv({ AWS_PROFILE: "deploy", AWS_ENDPOINT_URL_STS: sts.url });
+      process.env.AWS_CONFIG_FILE = join(dir, "config");
+      process.env.AWS_SHARED_CREDENTIALS_FILE = join(dir, "credentials");
+      const url = await gatewayUrl({ baseUrl: paris.url, bedrock: { region: "eu-west-3" } });
+      const c = await openai(url).chat.completions.create({
+        model: LLAMA,
+        messages: [{ role: "user", content: "bonjour" }],
+      });
+      expect(c.choices[0]?.message.content).toBe("echo: bonjour");
+      expect(paris.requests.at(-1)?.auth).toMatchObject({ ok: true, accessKeyId: "ASIAASSUMED" });
+      expect(sts.scopes).toEqual([{ action: "AssumeRole", region: "eu-west-3" }]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+      await paris.close();
+      await sts.close();
+    }
   });
 
   it("container credentials from the chain are fetched again before they expire", async () => {

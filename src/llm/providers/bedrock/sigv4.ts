@@ -13,12 +13,18 @@
 import type { AwsCredentialIdentityProvider } from "@smithy/types";
 import { AuthorizeError, type RequestAuthorizer, type SignableRequest } from "../spec.js";
 
-/** Where signing credentials come from; the default is the AWS default chain. */
-export type CredentialsFactory = () => Promise<AwsCredentialIdentityProvider>;
+/** Where signing credentials for a region come from; the default is the AWS default chain. */
+export type CredentialsFactory = (region: string) => Promise<AwsCredentialIdentityProvider>;
 
-const defaultChain: CredentialsFactory = async () => {
+/**
+ * The chain as a Bedrock client of the SDK in `region` has it: a role it assumes (a profile's
+ * role_arn, a web identity) asks STS in that region unless the profile names one. Without it,
+ * STS was asked in AWS_REGION or else us-east-1, which another partition, or a network whose
+ * only route to AWS is the region's endpoints, cannot reach.
+ */
+const defaultChain: CredentialsFactory = async (region) => {
   const { fromNodeProviderChain } = await import("@aws-sdk/credential-providers");
-  return fromNodeProviderChain();
+  return fromNodeProviderChain({ parentClientConfig: { region } });
 };
 
 interface Signer {
@@ -80,7 +86,7 @@ export function sigv4Authorizer(
   // How far Bedrock's clock is ahead of this machine's, once it was seen to be off (ms).
   let clockOffsetMs = 0;
   const signerOnce = (): Promise<Signer> => {
-    signer ??= credentials().then((provider) => makeSigner(region, provider));
+    signer ??= credentials(region).then((provider) => makeSigner(region, provider));
     signer.catch(() => {
       signer = undefined;
     });
