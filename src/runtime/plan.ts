@@ -96,6 +96,8 @@ export interface UpstreamFailure {
   readonly body?: Uint8Array;
   /** AWS's error type header (x-amzn-ErrorType), which its error bodies do not repeat. */
   readonly errorType?: string;
+  /** The upstream's Date header: a signer whose clock is off corrects it by this. */
+  readonly date?: string;
   readonly message: string;
 }
 

@@ -97,6 +97,11 @@ export interface MockBedrockOptions {
   apiKeys?: string[];
   /** The guardrail's blocked-input message. */
   blockedMessage?: string;
+  /**
+   * How far this endpoint's clock is ahead of the machine's (ms): signatures are checked
+   * against it (AWS allows 5 minutes either way) and every answer's Date header says it.
+   */
+  clockOffsetMs?: number;
 }
 
 export interface MockBedrock {
@@ -372,13 +377,29 @@ function anthropicEvents(r: Resolved, id: string, model: string, g: BedrockGuard
   return ev;
 }
 
-/** Why a Converse body is refused, or undefined. */
-function converseInvalid(json: Json): string | undefined {
+/**
+ * Why a Converse body is refused, or undefined. A blank text block in a message is refused for
+ * every model; a tool result with no content blocks is taken by Claude but refused by other
+ * models (Nemotron, Nova), which is the stricter case this mock plays.
+ */
+function converseInvalid(json: Json, modelId: string): string | undefined {
   if (!Array.isArray(json.messages) || json.messages.length === 0)
     return "The messages field is required and must hold at least one message.";
   for (const [i, m] of (json.messages as Json[]).entries()) {
     if (m?.role !== "user" && m?.role !== "assistant") return `messages.${i}.role must be user or assistant.`;
     if (!Array.isArray(m.content)) return `messages.${i}.content must be a list of content blocks.`;
+    for (const [k, b] of (m.content as Json[]).entries()) {
+      if (typeof b?.text === "string" && b.text.trim() === "")
+        return `The text field in the ContentBlock object at messages.${i}.content.${k} is blank. Add text to the text field, and try again.`;
+      const tr = b?.toolResult as Json | undefined;
+      if (
+        tr !== undefined &&
+        Array.isArray(tr.content) &&
+        tr.content.length === 0 &&
+        !modelId.includes("claude")
+      )
+        return `The content field in the ToolResultBlock object at messages.${i}.content.${k} is empty. Add content to the content field, and try again.`;
+    }
   }
   return undefined;
 }
@@ -439,7 +460,12 @@ export async function startMockBedrock(opts: MockBedrockOptions = {}): Promise<M
       };
     const v = verifySigV4(
       { method: req.method ?? "GET", rawUrl: req.url ?? "/", headers: req.headers, body },
-      { credentials: opts.credentials ?? [], region, service: "bedrock" },
+      {
+        credentials: opts.credentials ?? [],
+        region,
+        service: "bedrock",
+        now: new Date(Date.now() + (opts.clockOffsetMs ?? 0)),
+      },
     );
     return v.ok
       ? { method: "sigv4", ok: true, accessKeyId: v.accessKeyId }
@@ -452,6 +478,8 @@ export async function startMockBedrock(opts: MockBedrockOptions = {}): Promise<M
     req.on("end", () => {
       const body = Buffer.concat(chunks);
       const requestId = randomUUID();
+      // AWS dates every answer; a client whose clock is off learns the service's from it.
+      res.setHeader("date", new Date(Date.now() + (opts.clockOffsetMs ?? 0)).toUTCString());
       const auth = authenticate(req, body);
       const rawUrl = req.url ?? "/";
       const rec: BedrockRequest = {
@@ -517,7 +545,7 @@ export async function startMockBedrock(opts: MockBedrockOptions = {}): Promise<M
       rec.json = json;
       const converse = op === "converse" || op === "converse-stream";
       const format = converse ? "converse" : "anthropic";
-      const bad = converse ? converseInvalid(json) : invokeInvalid(json);
+      const bad = converse ? converseInvalid(json, modelId) : invokeInvalid(json);
       if (bad !== undefined) {
         sendError(400, "ValidationException", bad);
         return;

@@ -61,6 +61,8 @@ export class Exchange {
   readonly record: RequestRecord & RecordExtras;
   /** The managed key the current attempt sent, to be redacted from what the upstream answers. */
   echo: SecretEcho | undefined;
+  /** The request-time credential headers the current attempt sent (a signature with its session token). */
+  authorized: readonly string[] | undefined;
   /** Responses client: the tools its request renamed (namespaced, custom), named back in the answer. */
   toolOrigins: ReadonlyMap<string, IrToolOrigin> | undefined;
 

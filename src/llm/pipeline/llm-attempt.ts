@@ -5,6 +5,7 @@
 import { GatewayError } from "../../errors.js";
 import { upstreamPath } from "../../http/upstream-target.js";
 import type { AttemptResult, Candidate } from "../../runtime/plan.js";
+import { converseErrorStatus } from "../formats/bedrock-converse/error.js";
 import { converterFor, type IrFormat, type IrRequest, type RequestToIrResult } from "../formats/index.js";
 import { hostedToolTypes, toolOrigins } from "../formats/openai-responses/client-tools.js";
 import { mockResponse, mockStreamEvents } from "../providers/mock/answer.js";
@@ -25,7 +26,7 @@ import {
 import { answerTranslatedJson, clientConverterOptions, writeIrResponse } from "./translate-json.js";
 import { streamTranslated, writeIrStream } from "./translate-stream.js";
 import { authorizeCandidate, echoOf } from "./upstream-auth.js";
-import { callUpstream, upstreamHeaders } from "./upstream-call.js";
+import { callUpstream, type UpstreamResult, upstreamHeaders } from "./upstream-call.js";
 
 /** The format a candidate is spoken to in, for a client of `clientFormat` asking for `model`. */
 export function providerFormatOf(candidate: Candidate, clientFormat: IrFormat, model: string): ProviderWire {
@@ -41,6 +42,11 @@ const NATIVE_NAME: Readonly<Record<IrFormat, string>> = {
 };
 
 export const OK: AttemptResult = { ok: true };
+
+/** Whether an upstream's Date corrected the clock its candidate's signer signs by. */
+function clockCorrected(candidate: Candidate, date: string): boolean {
+  return candidate.auth.kind === "authorizer" && candidate.auth.authorizer.observeDate?.(date) === true;
+}
 
 /**
  * A Responses request's hosted tools (web_search, ...) on an upstream that is not Responses:
@@ -93,6 +99,7 @@ export function llmAttempt(x: Exchange): Attempt {
     x.record.provider = candidate.providerName;
     x.record.upstreamModel = upstreamModel;
     x.echo = echoOf(candidate);
+    x.authorized = undefined;
     const stream = x.body.json.stream === true;
 
     if (wire === "local") {
@@ -141,35 +148,54 @@ export function llmAttempt(x: Exchange): Attempt {
       body = JSON.stringify(editBody === undefined ? out.body : editBody(wire, out.body, x.ctx.req.headers));
     }
     const path = apiPathFor(candidate.provider, wire, upstreamModel, stream);
-    // A signer (Bedrock's SigV4) signs the request as it will be sent.
-    const authorized =
-      candidate.auth.kind === "authorizer"
-        ? await authorizeCandidate(candidate, {
-            method: "POST",
-            host: target.hostHeader,
-            path: upstreamPath(target, path, -1),
-            body,
-          })
-        : undefined;
-    if (authorized !== undefined && !authorized.ok) return authorized;
-    const headers = upstreamHeaders(x.ctx.req, candidate, target, {
-      keepCallerHeaders: same,
-      stream,
-      authorized: authorized?.headers,
-    });
-    const extra = candidate.provider.headersFor?.(wire);
-    if (extra !== undefined) headers.push(...extra);
-    const r = await callUpstream({
-      dispatcher: x.deps.pools.get(target),
-      target,
-      path,
-      headers: editUpstreamHeaders(x.ctx, headers),
-      body,
-      headersTimeoutMs: candidate.headersTimeoutMs,
-      bodyTimeoutMs: candidate.bodyTimeoutMs,
-      signal: x.abort,
-      timing: x.record,
-    });
+    const send = async (): Promise<UpstreamResult> => {
+      // A signer (Bedrock's SigV4) signs the request as it will be sent.
+      const authorized =
+        candidate.auth.kind === "authorizer"
+          ? await authorizeCandidate(candidate, {
+              method: "POST",
+              host: target.hostHeader,
+              path: upstreamPath(target, path, -1),
+              body,
+            })
+          : undefined;
+      if (authorized !== undefined && !authorized.ok) return authorized;
+      if (authorized !== undefined) {
+        // An upstream may quote a session token back (AWS's signature-mismatch error does).
+        x.authorized = authorized.headers;
+        x.echo = echoOf(candidate, authorized.headers);
+      }
+      const headers = upstreamHeaders(x.ctx.req, candidate, target, {
+        keepCallerHeaders: same,
+        stream,
+        authorized: authorized?.headers,
+        extra: candidate.provider.headersFor?.(wire),
+      });
+      return callUpstream({
+        dispatcher: x.deps.pools.get(target),
+        target,
+        path,
+        headers: editUpstreamHeaders(x.ctx, headers),
+        body,
+        headersTimeoutMs: candidate.headersTimeoutMs,
+        bodyTimeoutMs: candidate.bodyTimeoutMs,
+        signal: x.abort,
+        timing: x.record,
+        errorStatus: candidate.provider.errorFormat === "bedrock-converse" ? converseErrorStatus : undefined,
+      });
+    };
+    let r = await send();
+    // A signature refused because this machine's clock is off is made again, once, by the
+    // upstream's clock (its Date header), as the AWS SDKs do.
+    if (
+      !r.ok &&
+      r.failure.date !== undefined &&
+      !x.abort.aborted &&
+      clockCorrected(candidate, r.failure.date)
+    )
+      r = await send();
+    else if (r.ok && typeof r.response.headers.date === "string")
+      clockCorrected(candidate, r.response.headers.date);
     if (!r.ok) return x.abort.aborted ? OK : r;
     const up = r.response;
     // Response guards read the answer: a same-format JSON answer is masked in place, anything

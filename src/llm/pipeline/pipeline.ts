@@ -98,7 +98,7 @@ export function createLlmPipeline(options: LlmPipelineOptions): LlmPipeline {
               ? "gemini"
               : (c.provider.errorFormat ?? providerFormatOf(c, x.clientFormat, x.body.model));
       // Providers echo the key they were sent in auth errors: the caller must not get it.
-      x.echo = echoOf(c);
+      x.echo = echoOf(c, x.authorized);
       answerFailure(x, outcome.failure, upstreamFormat === "local" ? x.clientFormat : upstreamFormat);
     },
   };

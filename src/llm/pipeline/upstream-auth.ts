@@ -110,17 +110,34 @@ export function managedKeyOf(candidate: Candidate): string | undefined {
   return auth.kind === "managed" || auth.kind === "managedFirst" ? auth.key : undefined;
 }
 
-/** Matchers by key: managed keys come from the config, so there are few; built once each. */
+/** The secret values among an authorizer's headers as sent (a session token). */
+function authorizedSecrets(candidate: Candidate, authorized: readonly string[] | undefined): string[] {
+  const auth = candidate.auth;
+  const names = auth.kind === "authorizer" ? auth.authorizer.secretHeaderNames : undefined;
+  if (names === undefined || authorized === undefined) return [];
+  const out: string[] = [];
+  for (let i = 0; i < authorized.length; i += 2)
+    if (names.includes(authorized[i]!)) out.push(authorized[i + 1]!);
+  return out;
+}
+
+/** Matchers by secret: managed keys come from the config and session tokens rotate slowly, so there are few. */
 const echoes = new Map<string, SecretEcho | undefined>();
 const ECHO_CACHE_MAX = 256;
 
-/** What finds an upstream's echo of the candidate's managed key in its answer (undefined: none sent). */
-export function echoOf(candidate: Candidate): SecretEcho | undefined {
+/**
+ * What finds an upstream's echo, in its answer, of the secrets a candidate sent: its managed
+ * key, or the secret headers of its request-time credential (`authorized`, as sent).
+ * Undefined: none sent.
+ */
+export function echoOf(candidate: Candidate, authorized?: readonly string[]): SecretEcho | undefined {
   const key = managedKeyOf(candidate);
-  if (key === undefined) return undefined;
-  if (echoes.has(key)) return echoes.get(key);
+  const secrets = key === undefined ? authorizedSecrets(candidate, authorized) : [key];
+  if (secrets.length === 0) return undefined;
+  const id = secrets.join("\n");
+  if (echoes.has(id)) return echoes.get(id);
   if (echoes.size >= ECHO_CACHE_MAX) echoes.clear();
-  const echo = SecretEcho.of([key]);
-  echoes.set(key, echo);
+  const echo = SecretEcho.of(secrets);
+  echoes.set(id, echo);
   return echo;
 }

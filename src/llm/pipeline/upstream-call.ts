@@ -53,6 +53,22 @@ export interface HeaderOptions {
   stream: boolean;
   /** The request-time credential's headers, for a candidate whose auth is an authorizer. */
   authorized?: readonly string[] | undefined;
+  /** Headers the provider adds for the wire format (Bedrock's guardrail headers), name/value flat. */
+  extra?: readonly string[] | undefined;
+}
+
+/**
+ * The same-format rule, less the caller's headers of the names the gateway sends itself (a
+ * signature's x-amz-* headers, a guardrail's): a second value beside the gateway's would break
+ * the signature, or let the caller choose the operator's guardrail.
+ */
+function sameFormatRule(candidate: Candidate, extra: readonly string[] | undefined): CallerHeaderRule {
+  const owned = new Set<string>();
+  if (candidate.auth.kind === "authorizer")
+    for (const n of candidate.auth.authorizer.headerNames) owned.add(n);
+  if (extra !== undefined) for (let i = 0; i < extra.length; i += 2) owned.add(extra[i]!.toLowerCase());
+  if (owned.size === 0) return SAME_FORMAT;
+  return { copy: true, drop: (lower) => isPipelineOwned(lower) || owned.has(lower) };
 }
 
 export function upstreamHeaders(
@@ -66,11 +82,12 @@ export function upstreamHeaders(
   const out = forwardedRequestHeaders(
     req,
     target.hostHeader,
-    opts.keepCallerHeaders ? SAME_FORMAT : TRANSLATED,
+    opts.keepCallerHeaders ? sameFormatRule(candidate, opts.extra) : TRANSLATED,
   );
   out.push("content-type", "application/json");
   out.push("accept", opts.stream ? "text/event-stream" : "application/json");
   appendAuth(out, candidate, req.headers, opts.authorized);
+  if (opts.extra !== undefined) out.push(...opts.extra);
   // Caller headers already carry it (rewritten to the gateway's span) when they are kept.
   const traceparent = opts.keepCallerHeaders ? undefined : upstreamTraceparent(req);
   if (traceparent !== undefined) out.push("traceparent", traceparent);
@@ -134,6 +151,11 @@ export interface UpstreamCall {
   signal: ClientAbort;
   /** Where upstream time is noted (the request record): first request sent, last body ended. */
   timing?: { upstreamStartMs?: number; upstreamEndMs?: number };
+  /**
+   * The status an AWS error kind (x-amzn-ErrorType) is reported with, for a provider whose
+   * errors are AWS's (Bedrock): retry and fallback go by the status the client is told.
+   */
+  errorStatus?: ((type: string) => number | undefined) | undefined;
 }
 
 export type UpstreamResult =
@@ -172,18 +194,24 @@ export function callUpstream(call: UpstreamCall): Promise<UpstreamResult> {
     },
     call.signal,
     onEnd,
-  ).then(answered, notAnswered);
+  ).then((response) => answered(response, call.errorStatus), notAnswered);
 }
 
 function notAnswered(err: unknown): UpstreamResult {
   return { ok: false, failure: failureOf(err) };
 }
 
-function answered(response: UpstreamResponse): UpstreamResult | Promise<UpstreamResult> {
-  return response.statusCode < 400 ? { ok: true, response } : statusFailure(response);
+function answered(
+  response: UpstreamResponse,
+  errorStatus: UpstreamCall["errorStatus"],
+): UpstreamResult | Promise<UpstreamResult> {
+  return response.statusCode < 400 ? { ok: true, response } : statusFailure(response, errorStatus);
 }
 
-async function statusFailure(response: UpstreamResponse): Promise<UpstreamResult> {
+async function statusFailure(
+  response: UpstreamResponse,
+  errorStatus: UpstreamCall["errorStatus"],
+): Promise<UpstreamResult> {
   let body: Buffer;
   try {
     body = await readAll(response.body, ERROR_BODY_LIMIT);
@@ -193,14 +221,20 @@ async function statusFailure(response: UpstreamResponse): Promise<UpstreamResult
   response.body.destroy();
   const ra = retryAfterMs(response.headers);
   const awsType = response.headers["x-amzn-errortype"];
+  // "ThrottlingException:http://internal.amazon.com/coral/..." names the type before the colon.
+  const errorType = typeof awsType === "string" ? awsType.split(":")[0]!.slice(0, 128) : undefined;
+  // AWS answers a quota with 400, which the client is told as 429.
+  const status =
+    (errorType === undefined || errorStatus === undefined ? undefined : errorStatus(errorType)) ??
+    response.statusCode;
   const failure: UpstreamFailure = {
     kind: "status",
-    status: response.statusCode,
+    status,
     body,
     message: `The upstream answered ${response.statusCode}.`,
     ...(ra === undefined ? {} : { retryAfterMs: ra }),
-    // "ThrottlingException:http://internal.amazon.com/coral/..." names the type before the colon.
-    ...(typeof awsType === "string" ? { errorType: awsType.split(":")[0]!.slice(0, 128) } : {}),
+    ...(errorType === undefined ? {} : { errorType }),
+    ...(typeof response.headers.date === "string" ? { date: response.headers.date } : {}),
   };
   return { ok: false, failure };
 }

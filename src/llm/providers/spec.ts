@@ -28,8 +28,20 @@ export interface RequestAuthorizer {
   readonly source: string;
   /** The header names the credential is sent in. */
   readonly headerNames: readonly string[];
+  /**
+   * Those of `headerNames` whose values are secrets an upstream may quote back (AWS's session
+   * token, which a signature-mismatch error prints in its canonical request): redacted from
+   * what the upstream answers, as a managed key is.
+   */
+  readonly secretHeaderNames?: readonly string[];
   /** Resolves to a flat name/value list of the headers to send (a signer signs `request`). */
   authorize(request?: SignableRequest): Promise<readonly string[]>;
+  /**
+   * Notes the upstream's clock, from an answer's Date header (a signature carries the time it
+   * was made, and AWS refuses one more than 5 minutes off). True when this corrected the
+   * authorizer's clock: a request it refused is worth signing again.
+   */
+  observeDate?(date: string): boolean;
 }
 
 /** Why a request-time credential could not be obtained: a message safe to show, and a status. */

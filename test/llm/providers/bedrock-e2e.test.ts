@@ -6,12 +6,16 @@
  * default chain (@aws-sdk/credential-providers): the environment, or an ECS container
  * endpoint on loopback whose short-lived credentials agw must fetch again before they expire.
  */
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import Anthropic from "@anthropic-ai/sdk";
 import OpenAI from "openai";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { Config } from "../../../src/config/schema.js";
 import type { Gateway } from "../../../src/server/gateway.js";
 import { startMockAwsContainerCredentials } from "../../helpers/mock-aws-container-credentials.js";
+import { startMockAwsSts } from "../../helpers/mock-aws-sts.js";
 import { type MockBedrock, startMockBedrock } from "../../helpers/mock-bedrock.js";
 import { freePort, startFromConfig } from "../../server/engine-helpers.js";
 
@@ -30,6 +34,9 @@ const AWS_VARS = [
   "AWS_CONTAINER_AUTHORIZATION_TOKEN",
   "AWS_WEB_IDENTITY_TOKEN_FILE",
   "AWS_ROLE_ARN",
+  "AWS_REGION",
+  "AWS_DEFAULT_REGION",
+  "AWS_ENDPOINT_URL_STS",
 ];
 
 /** Only the given AWS variables, with no shared files and no instance metadata to fall back on. */
@@ -260,6 +267,63 @@ describe("AWS Bedrock end to end (SigV4, official SDKs)", () => {
     });
   });
 
+  it("a tool result without content reaches a non-Claude model as one empty text, which every model takes", async () => {
+    const url = await gatewayUrl();
+    const m = await anthropic(url).messages.create({
+      model: LLAMA,
+      max_tokens: 32,
+      tools: [{ name: "ping", input_schema: { type: "object" } }],
+      messages: [
+        { role: "user", content: "ping it" },
+        { role: "assistant", content: [{ type: "tool_use", id: "toolu_1", name: "ping", input: {} }] },
+        { role: "user", content: [{ type: "tool_result", tool_use_id: "toolu_1" }] },
+      ],
+    });
+    expect(m.content[0]?.type).toBe("text");
+    const req = bedrock.requests.at(-1)!;
+    expect(req.status).toBe(200);
+    expect(req.json?.messages).toContainEqual({
+      role: "user",
+      content: [{ toolResult: { toolUseId: "toolu_1", content: [{ text: "" }] } }],
+    });
+  });
+
+  it("whitespace-only text in the history is left out: Converse refuses blank text blocks", async () => {
+    const url = await gatewayUrl();
+    const c = await openai(url).chat.completions.create({
+      model: LLAMA,
+      tools: [{ type: "function", function: { name: "ping", parameters: { type: "object" } } }],
+      messages: [
+        { role: "system", content: "be brief" },
+        { role: "user", content: "ping it" },
+        {
+          role: "assistant",
+          content: "\n\n",
+          tool_calls: [{ id: "call_1", type: "function", function: { name: "ping", arguments: "{}" } }],
+        },
+        { role: "tool", tool_call_id: "call_1", content: "pong" },
+        {
+          role: "user",
+          content: [
+            { type: "text", text: "  " },
+            { type: "text", text: "and now?" },
+          ],
+        },
+      ],
+    });
+    expect(c.choices[0]?.message.content).toBe("echo: and now?");
+    const req = bedrock.requests.at(-1)!;
+    expect(req.status).toBe(200);
+    expect(req.json?.messages).toEqual([
+      { role: "user", content: [{ text: "ping it" }] },
+      { role: "assistant", content: [{ toolUse: { toolUseId: "call_1", name: "ping", input: {} } }] },
+      {
+        role: "user",
+        content: [{ toolResult: { toolUseId: "call_1", content: [{ text: "pong" }] } }, { text: "and now?" }],
+      },
+    ]);
+  });
+
   it("Responses clients reach Converse", async () => {
     const url = await gatewayUrl();
     const r = await openai(url).responses.create({ model: LLAMA, input: "hello responses" });
@@ -306,6 +370,26 @@ describe("AWS Bedrock end to end (SigV4, official SDKs)", () => {
     });
     expect(ok.choices[0]?.message.content).toBe("echo: fallback please");
     expect(bedrock.requests.slice(before).map((r) => r.modelId)).toEqual([CLAUDE, LLAMA]);
+
+    // A quota AWS answers with 400 is a 429 in the client's envelope: routing sees the same 429.
+    bedrock.script({
+      error: { type: "ServiceQuotaExceededException", message: "Daily token quota reached." },
+    });
+    const quota = await openai(url)
+      .chat.completions.create({ model: CLAUDE, messages: [{ role: "user", content: "x" }] })
+      .catch((e: unknown) => e);
+    expect(bedrock.requests.at(-1)?.status).toBe(400);
+    expect(quota).toBeInstanceOf(OpenAI.RateLimitError);
+    const mid = bedrock.requests.length;
+    bedrock.script({
+      error: { type: "ServiceQuotaExceededException", message: "Daily token quota reached." },
+    });
+    const moved = await openai(fb).chat.completions.create({
+      model: "smart",
+      messages: [{ role: "user", content: "quota fallback" }],
+    });
+    expect(moved.choices[0]?.message.content).toBe("echo: quota fallback");
+    expect(bedrock.requests.slice(mid).map((r) => r.modelId)).toEqual([CLAUDE, LLAMA]);
   });
 
   it("an exception frame mid-stream ends the client's stream with an error in its format", async () => {
@@ -379,6 +463,62 @@ describe("AWS Bedrock end to end (SigV4, official SDKs)", () => {
     expect(fine.choices[0]?.finish_reason).toBe("stop");
   });
 
+  it("api: invoke with a guardrail: the caller's own guardrail or signing headers never reach Bedrock beside agw's", async () => {
+    const url = await gatewayUrl({
+      bedrock: { region: "us-east-1", api: "invoke", guardrail: { identifier: "gr-operator", version: "3" } },
+    });
+    const m = await anthropic(url, {
+      "x-amzn-bedrock-guardrailidentifier": "gr-caller",
+      "x-amzn-bedrock-guardrailversion": "DRAFT",
+      "x-amz-date": "20200101T000000Z",
+    }).messages.create({ model: CLAUDE, max_tokens: 32, messages: [{ role: "user", content: "hi" }] });
+    expect(m.content[0]).toMatchObject({ type: "text", text: "echo: hi" });
+    const req = bedrock.requests.at(-1)!;
+    expect(req.op).toBe("invoke");
+    expect(req.auth).toMatchObject({ method: "sigv4", ok: true });
+    expect(req.headers["x-amzn-bedrock-guardrailidentifier"]).toBe("gr-operator");
+    expect(req.headers["x-amzn-bedrock-guardrailversion"]).toBe("3");
+    expect(req.guardrail).toMatchObject({ identifier: "gr-operator", version: "3", source: "headers" });
+  });
+
+  it("api: invoke with a guardrail: other clients get an intervention as a refusal in their format", async () => {
+    const url = await gatewayUrl({
+      bedrock: { region: "us-east-1", api: "invoke", guardrail: { identifier: "gr-test", version: "2" } },
+    });
+    const c = await openai(url).chat.completions.create({
+      model: CLAUDE,
+      messages: [{ role: "user", content: "please BLOCKME now" }],
+    });
+    expect(bedrock.requests.at(-1)).toMatchObject({ op: "invoke", guardrail: { intervened: true } });
+    expect(c.choices[0]?.finish_reason).toBe("content_filter");
+    expect(c.choices[0]?.message.content).toBe("Sorry, the model cannot answer this question.");
+
+    const s = await openai(url).chat.completions.create({
+      model: CLAUDE,
+      stream: true,
+      messages: [{ role: "user", content: "please BLOCKME now" }],
+    });
+    let text = "";
+    const reasons: string[] = [];
+    for await (const chunk of s) {
+      text += chunk.choices[0]?.delta.content ?? "";
+      const r = chunk.choices[0]?.finish_reason;
+      if (r) reasons.push(r);
+    }
+    expect(bedrock.requests.at(-1)).toMatchObject({
+      op: "invoke-with-response-stream",
+      guardrail: { intervened: true },
+    });
+    expect(text).toBe("Sorry, the model cannot answer this question.");
+    expect(reasons).toEqual(["content_filter"]);
+
+    const fine = await openai(url).chat.completions.create({
+      model: CLAUDE,
+      messages: [{ role: "user", content: "allowed" }],
+    });
+    expect(fine.choices[0]?.finish_reason).toBe("stop");
+  });
+
   it("a Bedrock API key as the provider's credential is sent as Bearer, not signed", async () => {
     const url = await gatewayUrl({ credential: "ABSKagwtestkey" });
     const c = await openai(url).chat.completions.create({
@@ -406,6 +546,63 @@ describe("AWS Bedrock end to end (SigV4, official SDKs)", () => {
     );
   });
 
+  it("Bedrock's signature mismatch quotes its canonical request, session token included: the caller never gets the token", async () => {
+    setAwsEnv({
+      AWS_ACCESS_KEY_ID: CREDS.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: "a-wrong-secret",
+      AWS_SESSION_TOKEN: CREDS.sessionToken,
+    });
+    const url = await gatewayUrl();
+    const chat = await openai(url)
+      .chat.completions.create({ model: LLAMA, messages: [{ role: "user", content: "x" }] })
+      .catch((e: unknown) => e);
+    expect(bedrock.requests.at(-1)?.auth).toMatchObject({ ok: false, error: "InvalidSignatureException" });
+    // The mock, as AWS does, quotes the canonical request with its signed headers' values.
+    expect(bedrock.requests.at(-1)?.auth.message).toContain(`x-amz-security-token:${CREDS.sessionToken}`);
+    expect(chat).toBeInstanceOf(OpenAI.AuthenticationError);
+    expect(JSON.stringify((chat as InstanceType<typeof OpenAI.APIError>).error)).not.toContain(
+      CREDS.sessionToken,
+    );
+    // The same through InvokeModel, the Anthropic client's own format, streamed and not.
+    for (const stream of [false, true]) {
+      const res = await fetch(`${url}/v1/messages`, {
+        method: "POST",
+        headers: { "content-type": "application/json", "anthropic-version": "2023-06-01" },
+        body: JSON.stringify({
+          model: CLAUDE,
+          max_tokens: 8,
+          stream,
+          messages: [{ role: "user", content: "x" }],
+        }),
+      });
+      expect(bedrock.requests.at(-1)?.path).toMatch(stream ? /\/invoke-with-response-stream$/ : /\/invoke$/);
+      expect(bedrock.requests.at(-1)?.auth.error).toBe("InvalidSignatureException");
+      expect(res.status).toBe(401);
+      expect(await res.text()).not.toContain(CREDS.sessionToken);
+    }
+  });
+
+  it("a machine clock off by more than AWS allows: agw signs by Bedrock's clock, from its Date header, as the AWS SDKs do", async () => {
+    const ahead = await startMockBedrock({ credentials: [CREDS], clockOffsetMs: 20 * 60_000 });
+    try {
+      const url = await gatewayUrl({ baseUrl: ahead.url });
+      const ask = () =>
+        openai(url).chat.completions.create({
+          model: LLAMA,
+          messages: [{ role: "user", content: "what time" }],
+        });
+      const first = await ask();
+      expect(first.choices[0]?.message.content).toBe("echo: what time");
+      // The first signature, by the machine's clock, was refused; the same request signed again passed.
+      expect(ahead.requests.map((r) => r.auth.error)).toEqual(["InvalidSignatureException", undefined]);
+      await ask();
+      expect(ahead.requests.at(-1)?.auth).toMatchObject({ ok: true });
+      expect(ahead.requests).toHaveLength(3);
+    } finally {
+      await ahead.close();
+    }
+  });
+
   it("no credentials anywhere in the chain: 503 upstream_credential_unavailable, nothing sent", async () => {
     setAwsEnv({});
     const url = await gatewayUrl();
@@ -422,6 +619,42 @@ describe("AWS Bedrock end to end (SigV4, official SDKs)", () => {
       "AWS credentials for Bedrock could not be obtained from the default chain",
     );
     expect(bedrock.requests.length).toBe(before);
+  });
+
+  it("an assume-role profile: STS is asked in the provider's region, as a Bedrock SDK client in that region asks it", async () => {
+    const assumed = {
+      accessKeyId: "ASIAASSUMED",
+      secretAccessKey: "assumed-secret",
+      sessionToken: "assumed-token",
+    };
+    const paris = await startMockBedrock({ region: "eu-west-3", credentials: [assumed] });
+    const sts = await startMockAwsSts({ credentials: assumed });
+    const dir = mkdtempSync(join(tmpdir(), "agw-aws-"));
+    try {
+      writeFileSync(
+        join(dir, "config"),
+        "[profile deploy]\nrole_arn = arn:aws:iam::123456789012:role/agw-test\nsource_profile = base\n",
+      );
+      writeFileSync(
+        join(dir, "credentials"),
+        "[base]\naws_access_key_id = AKIDBASE\naws_secret_access_key = base-secret\n",
+      );
+      setAwsEnv({ AWS_PROFILE: "deploy", AWS_ENDPOINT_URL_STS: sts.url });
+      process.env.AWS_CONFIG_FILE = join(dir, "config");
+      process.env.AWS_SHARED_CREDENTIALS_FILE = join(dir, "credentials");
+      const url = await gatewayUrl({ baseUrl: paris.url, bedrock: { region: "eu-west-3" } });
+      const c = await openai(url).chat.completions.create({
+        model: LLAMA,
+        messages: [{ role: "user", content: "bonjour" }],
+      });
+      expect(c.choices[0]?.message.content).toBe("echo: bonjour");
+      expect(paris.requests.at(-1)?.auth).toMatchObject({ ok: true, accessKeyId: "ASIAASSUMED" });
+      expect(sts.scopes).toEqual([{ action: "AssumeRole", region: "eu-west-3" }]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+      await paris.close();
+      await sts.close();
+    }
   });
 
   it("container credentials from the chain are fetched again before they expire", async () => {

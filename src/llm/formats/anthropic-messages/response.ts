@@ -18,6 +18,15 @@ import {
   objectToArguments,
 } from "../util.js";
 
+/**
+ * Whether Bedrock's InvokeModel marks a guardrail's intervention on this object (the body, or a
+ * stream's message_start message): its stop_reason stays end_turn, the guardrail's message
+ * standing in for the answer, so only this field says the answer was refused.
+ */
+export function bedrockGuardrailIntervened(o: Json): boolean {
+  return o["amazon-bedrock-guardrailAction"] === "INTERVENED";
+}
+
 export function anthropicStopToIR(reason: unknown): IrStopReason {
   switch (reason) {
     case "max_tokens":
@@ -100,7 +109,7 @@ export function anthropicResponseToIR(body: unknown): ResponseToIrResult {
     id: asString(body.id) ?? "",
     model: asString(body.model) ?? "",
     content,
-    stopReason: anthropicStopToIR(body.stop_reason),
+    stopReason: bedrockGuardrailIntervened(body) ? "content_filter" : anthropicStopToIR(body.stop_reason),
     usage: anthropicUsageToIR(body.usage) ?? makeUsage(0, 0),
   };
   const seq = asString(body.stop_sequence);

@@ -16,6 +16,7 @@ import {
   anthropicStopToIR,
   anthropicUsageFromIR,
   anthropicUsageToIR,
+  bedrockGuardrailIntervened,
 } from "./response.js";
 import { canonicalTextDelta } from "./text-delta.js";
 
@@ -29,6 +30,7 @@ export function createAnthropicStreamDecoder(): StreamDecoder {
   let stopReason: IrStopReason | undefined;
   let stopped = false;
   let failed = false;
+  let intervened = false;
   let usage: IrUsage | undefined;
   const skipped = new Set<number>();
 
@@ -52,6 +54,7 @@ export function createAnthropicStreamDecoder(): StreamDecoder {
         case "message_start": {
           const m = isRecord(ev.message) ? ev.message : {};
           started = true;
+          intervened ||= bedrockGuardrailIntervened(m) || bedrockGuardrailIntervened(ev);
           usage = anthropicUsageToIR(m.usage);
           const out: IrStreamEvent = {
             type: "message_start",
@@ -102,7 +105,8 @@ export function createAnthropicStreamDecoder(): StreamDecoder {
           return [{ type: "part_stop", index }];
         case "message_delta": {
           const d = isRecord(ev.delta) ? ev.delta : {};
-          stopReason = anthropicStopToIR(d.stop_reason);
+          intervened ||= bedrockGuardrailIntervened(ev) || bedrockGuardrailIntervened(d);
+          stopReason = intervened ? "content_filter" : anthropicStopToIR(d.stop_reason);
           const u = isRecord(ev.usage) ? ev.usage : {};
           const prev = usage ?? makeUsage(0, 0);
           // Fields absent from message_delta keep their message_start values.

@@ -47,6 +47,15 @@ export function converseErrorName(raw: string): string {
   return name.charAt(0).toUpperCase() + name.slice(1);
 }
 
+/**
+ * The status an AWS error kind (an x-amzn-ErrorType value) is reported with, undefined for a
+ * kind not known here. Routing goes by it too, so a quota AWS answers with 400 falls back as
+ * the 429 the client is told.
+ */
+export function converseErrorStatus(type: string): number | undefined {
+  return KINDS[converseErrorName(type).toLowerCase()]?.status;
+}
+
 /** A Bedrock error body (HTTP or an exception frame's payload, `__type` carrying its kind) with its HTTP status → IR. */
 export function converseErrorToIR(status: number, body: unknown, retryAfterHeader?: string): IrError {
   const b = isRecord(body) ? body : {};

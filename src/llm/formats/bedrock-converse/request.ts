@@ -86,10 +86,14 @@ function imageBlock(p: IrImagePart, where: string, notes: Notes): Json | undefin
   return { image: { format, source: { bytes: p.source.data } } };
 }
 
+function isBlank(text: string): boolean {
+  return text.trim() === "";
+}
+
 /** A mid-conversation system instruction, as a marked text block of the turn it was given in. */
 function systemInTurn(m: IrMessage): Json[] {
   const text = m.content.map((p) => (p.type === "text" ? p.text : "")).join("\n\n");
-  return text === "" ? [] : [{ text: `<system>\n${text}\n</system>` }];
+  return isBlank(text) ? [] : [{ text: `<system>\n${text}\n</system>` }];
 }
 
 function blocksFor(m: IrMessage, i: number, notes: Notes): Json[] {
@@ -99,8 +103,8 @@ function blocksFor(m: IrMessage, i: number, notes: Notes): Json[] {
     const where = `messages[${i}]`;
     switch (p.type) {
       case "text":
-        // Converse rejects blank text blocks.
-        if (p.text !== "") withCache(out, { text: p.text }, p.cacheControl, where, notes);
+        // Converse rejects blank text blocks, whitespace-only ones too.
+        if (!isBlank(p.text)) withCache(out, { text: p.text }, p.cacheControl, where, notes);
         break;
       case "image": {
         const b = imageBlock(p, `${where}.image`, notes);
@@ -130,6 +134,8 @@ function blocksFor(m: IrMessage, i: number, notes: Notes): Json[] {
               if (b !== undefined) content.push(b);
             }
           }
+        // Claude takes a result with no blocks, other models refuse it; an empty text all take.
+        if (content.length === 0) content.push({ text: "" });
         const r: Json = { toolUseId: p.toolCallId, content };
         if (p.isError === true) r.status = "error";
         withCache(out, { toolResult: r }, p.cacheControl, where, notes);
@@ -200,7 +206,7 @@ export function converseRequestFromIR(ir: IrRequest, opts: ConverseRequestOption
   const body: Json = { messages };
   const system: Json[] = [];
   for (const p of ir.system)
-    if (p.text !== "") withCache(system, { text: p.text }, p.cacheControl, "system", notes);
+    if (!isBlank(p.text)) withCache(system, { text: p.text }, p.cacheControl, "system", notes);
   // Converse has no plain JSON mode: it is asked for in words, as for Anthropic.
   if (ir.responseFormat?.type === "json_object") system.push({ text: JSON_OBJECT_INSTRUCTION });
   if (system.length > 0) body.system = system;

@@ -7,21 +7,32 @@
  * the credentials expire, so signing never uses credentials about to lapse; concurrent requests
  * share one fetch. Only `host` (and the x-amz-* headers the signer adds) are signed: the
  * request policies may still edit other headers without breaking the signature.
+ * A signature carries its time, which AWS refuses more than 5 minutes from its own: as the AWS
+ * SDKs do, a machine clock that far off is corrected by the Date of Bedrock's answers.
  */
 import type { AwsCredentialIdentityProvider } from "@smithy/types";
 import { AuthorizeError, type RequestAuthorizer, type SignableRequest } from "../spec.js";
 
-/** Where signing credentials come from; the default is the AWS default chain. */
-export type CredentialsFactory = () => Promise<AwsCredentialIdentityProvider>;
+/** Where signing credentials for a region come from; the default is the AWS default chain. */
+export type CredentialsFactory = (region: string) => Promise<AwsCredentialIdentityProvider>;
 
-const defaultChain: CredentialsFactory = async () => {
+/**
+ * The chain as a Bedrock client of the SDK in `region` has it: a role it assumes (a profile's
+ * role_arn, a web identity) asks STS in that region unless the profile names one. Without it,
+ * STS was asked in AWS_REGION or else us-east-1, which another partition, or a network whose
+ * only route to AWS is the region's endpoints, cannot reach.
+ */
+const defaultChain: CredentialsFactory = async (region) => {
   const { fromNodeProviderChain } = await import("@aws-sdk/credential-providers");
-  return fromNodeProviderChain();
+  return fromNodeProviderChain({ parentClientConfig: { region } });
 };
 
 interface Signer {
-  sign(request: SignableRequest): Promise<Record<string, string>>;
+  sign(request: SignableRequest, signingDate: Date): Promise<Record<string, string>>;
 }
+
+/** AWS's allowance between a signature's time and its own clock. */
+const MAX_SKEW_MS = 5 * 60_000;
 
 async function makeSigner(region: string, credentials: AwsCredentialIdentityProvider): Promise<Signer> {
   const [{ SignatureV4 }, { Hash }] = await Promise.all([
@@ -38,19 +49,22 @@ async function makeSigner(region: string, credentials: AwsCredentialIdentityProv
     applyChecksum: true,
   });
   return {
-    async sign(request: SignableRequest): Promise<Record<string, string>> {
+    async sign(request: SignableRequest, signingDate: Date): Promise<Record<string, string>> {
       const q = request.path.indexOf("?");
       const query: Record<string, string> = {};
       if (q !== -1) for (const [k, v] of new URLSearchParams(request.path.slice(q + 1))) query[k] = v;
-      const signed = await signer.sign({
-        method: request.method,
-        protocol: "https:",
-        hostname: request.host.replace(/:\d+$/, ""),
-        path: q === -1 ? request.path : request.path.slice(0, q),
-        query,
-        headers: { host: request.host },
-        body: request.body,
-      });
+      const signed = await signer.sign(
+        {
+          method: request.method,
+          protocol: "https:",
+          hostname: request.host.replace(/:\d+$/, ""),
+          path: q === -1 ? request.path : request.path.slice(0, q),
+          query,
+          headers: { host: request.host },
+          body: request.body,
+        },
+        { signingDate },
+      );
       return signed.headers;
     },
   };
@@ -69,8 +83,10 @@ export function sigv4Authorizer(
   credentials: CredentialsFactory = defaultChain,
 ): RequestAuthorizer {
   let signer: Promise<Signer> | undefined;
+  // How far Bedrock's clock is ahead of this machine's, once it was seen to be off (ms).
+  let clockOffsetMs = 0;
   const signerOnce = (): Promise<Signer> => {
-    signer ??= credentials().then((provider) => makeSigner(region, provider));
+    signer ??= credentials(region).then((provider) => makeSigner(region, provider));
     signer.catch(() => {
       signer = undefined;
     });
@@ -79,11 +95,12 @@ export function sigv4Authorizer(
   return Object.freeze({
     source: "the AWS default credential chain (SigV4)",
     headerNames: Object.freeze([...SIGNED_HEADERS]),
+    secretHeaderNames: Object.freeze(["x-amz-security-token"]),
     async authorize(request?: SignableRequest): Promise<readonly string[]> {
       if (request === undefined) throw new Error("a SigV4 signature needs the request it signs");
       let headers: Record<string, string>;
       try {
-        headers = await (await signerOnce()).sign(request);
+        headers = await (await signerOnce()).sign(request, new Date(Date.now() + clockOffsetMs));
       } catch (err) {
         throw new AuthorizeError(503, credentialFailure(err));
       }
@@ -93,6 +110,15 @@ export function sigv4Authorizer(
         if (value !== undefined) out.push(name, value);
       }
       return out;
+    },
+    observeDate(date: string): boolean {
+      const server = Date.parse(date);
+      if (Number.isNaN(server)) return false;
+      const offset = server - Date.now();
+      // Within AWS's allowance the clock is left alone: Date has a resolution of one second.
+      if (Math.abs(offset - clockOffsetMs) <= MAX_SKEW_MS) return false;
+      clockOffsetMs = offset;
+      return true;
     },
   });
 }
