@@ -2,7 +2,7 @@
  * Memory per request is bounded in bytes: a caller that names a different huge model on every
  * request must not grow the gateway. agw runs as a real child process (the CLI, with the admin
  * page's recent list, the metrics and the access log all on) and its resident memory is read
- * from /proc before and after 500 requests, each with a distinct 2 MB `model`.
+ * from /proc before, halfway through and after 500 requests, each with a distinct 2 MB `model`.
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
@@ -112,7 +112,10 @@ afterAll(async () => {
 });
 
 describe("memory per request is bounded in bytes", () => {
-  it(`${REQUESTS} requests with distinct 2 MB model names leave RSS within 50 MB of the start`, async () => {
+  // A leak of the model alone would be 2 MB a request: 500 MB over one half. What is measured
+  // beside it is garbage V8 has not collected yet, which a loaded machine leaves longer; so the
+  // second half is held to what the first half reached, and the whole to a looser bound.
+  it(`${REQUESTS} requests with distinct 2 MB model names: the second half adds under 30 MB, the whole under 100 MB`, async () => {
     const pid = child.pid!;
     // Warm the code paths with ordinary requests before taking the baseline.
     for (let i = 0; i < 20; i++) {
@@ -122,19 +125,24 @@ describe("memory per request is bounded in bytes", () => {
     const before = await rssMiB(pid);
     let next = 0;
     const statuses = new Map<number, number>();
-    const worker = async (): Promise<void> => {
-      while (next < REQUESTS && !exited) {
-        const i = next++;
-        const r = await postBody("/v1/chat/completions", bigModelBody(i, MODEL_BYTES));
-        statuses.set(r.status, (statuses.get(r.status) ?? 0) + 1);
-      }
+    const run = async (end: number): Promise<void> => {
+      const worker = async (): Promise<void> => {
+        while (next < end && !exited) {
+          const i = next++;
+          const r = await postBody("/v1/chat/completions", bigModelBody(i, MODEL_BYTES));
+          statuses.set(r.status, (statuses.get(r.status) ?? 0) + 1);
+        }
+      };
+      await Promise.all(Array.from({ length: CONCURRENCY }, worker));
     };
-    await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+    await run(REQUESTS / 2);
+    const mid = await rssMiB(pid);
+    await run(REQUESTS);
     expect(exited).toBe(false);
     const after = await rssMiB(pid);
-    expect(after - before, `RSS went from ${before.toFixed(0)} MiB to ${after.toFixed(0)} MiB`).toBeLessThan(
-      50,
-    );
+    const seen = `RSS ${before.toFixed(0)} → ${mid.toFixed(0)} → ${after.toFixed(0)} MiB`;
+    expect(after - mid, seen).toBeLessThan(30);
+    expect(after - before, seen).toBeLessThan(100);
     // Refused before routing, in the caller's envelope.
     expect(statuses.get(400)).toBe(REQUESTS);
     const r = await postBody("/v1/chat/completions", bigModelBody(1, MODEL_BYTES));
