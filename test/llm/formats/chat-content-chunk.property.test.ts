@@ -101,7 +101,7 @@ describe("canonicalContentChunk", () => {
     );
   });
 
-  it("with a memo of the last head: the same answers, over chunks of one stream and of another", () => {
+  it("with a memo of the last head and tail: the same answers, over chunks of one stream and of another", () => {
     fc.assert(
       fc.property(
         fc.array(fc.tuple(fc.boolean(), header, str, fc.nat(300), fc.string({ maxLength: 2 }))),
