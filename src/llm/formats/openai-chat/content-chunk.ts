@@ -12,7 +12,7 @@
  * undefined and the caller parses the chunk in full. Parsing each whole chunk was ~10% of a
  * Messages-client stream translated from chat (perf profile): keys internalised, objects built.
  */
-import { jsonStringEnd, jsonStringText, matchesAt } from "../util.js";
+import { jsonStringEnd, jsonStringText, matchesAt, parseJson } from "../util.js";
 
 const ID = '{"id":';
 const OBJECT = ',"object":"chat.completion.chunk","created":';
@@ -23,6 +23,9 @@ const CHOICES = ',"choices":[{"index":0,"delta":{"content":';
 const AFTER_CONTENT = '},"logprobs":null,"finish_reason":null}]';
 const USAGE_NULL = ',"usage":null';
 const OBFUSCATION = ',"obfuscation":';
+const FINISH = ',"choices":[{"index":0,"delta":{},"logprobs":null,"finish_reason":';
+const AFTER_FINISH = "}]";
+const USAGE_ONLY = ',"choices":[],"usage":';
 
 function skipStringOrNull(d: string, i: number): number {
   return matchesAt(d, "null", i) ? i + 4 : jsonStringEnd(d, i);
@@ -97,4 +100,42 @@ function contentAt(d: string, start: number, memo?: ChunkHeadMemo): string | und
   if (i !== d.length - 1 || d.charCodeAt(i) !== 125 /* } */) return undefined;
   if (memo !== undefined) memo.tail = d.slice(end);
   return jsonStringText(d, start, end);
+}
+
+/** A stream's closing chunks, read by canonicalEndChunk. */
+export type EndChunk = { readonly finishReason: string } | { readonly usage: unknown };
+
+/**
+ * The two chunks that close a chat stream, read like a content delta when OpenAI spells them
+ * compactly (same head, see canonicalContentChunk):
+ *
+ *   finish:     head,"choices":[{"index":0,"delta":{},"logprobs":null,"finish_reason":S}]
+ *               [,"usage":null][,"obfuscation":S]}
+ *   usage only: head,"choices":[],"usage":U}      (U any JSON value, parsed alone)
+ *
+ * JSON.parse of the whole chunk would give exactly that finish reason or usage and nothing
+ * else a decoder reads. Any other spelling returns undefined (parse the chunk in full).
+ * Parsing these two whole was most of a same-format chat stream's remaining JSON.parse.
+ */
+export function canonicalEndChunk(d: string, memo?: ChunkHeadMemo): EndChunk | undefined {
+  const known = memo?.head;
+  const i0 = known !== undefined && known !== "" && matchesAt(d, known, 0) ? known.length : headEnd(d);
+  if (i0 === -1) return undefined;
+  if (matchesAt(d, FINISH, i0)) {
+    const start = i0 + FINISH.length;
+    const end = jsonStringEnd(d, start);
+    if (end === -1 || !matchesAt(d, AFTER_FINISH, end)) return undefined;
+    let i = end + AFTER_FINISH.length;
+    if (matchesAt(d, USAGE_NULL, i)) i += USAGE_NULL.length;
+    if (matchesAt(d, OBFUSCATION, i)) {
+      i = jsonStringEnd(d, i + OBFUSCATION.length);
+      if (i === -1) return undefined;
+    }
+    if (i !== d.length - 1 || d.charCodeAt(i) !== 125 /* } */) return undefined;
+    return { finishReason: jsonStringText(d, start, end) };
+  }
+  if (!matchesAt(d, USAGE_ONLY, i0) || d.charCodeAt(d.length - 1) !== 125 /* } */) return undefined;
+  // The rest but the closing brace must be one JSON value (an obfuscation member after it is not).
+  const usage = parseJson(d.slice(i0 + USAGE_ONLY.length, d.length - 1));
+  return usage === undefined ? undefined : { usage };
 }

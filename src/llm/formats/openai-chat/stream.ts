@@ -9,7 +9,7 @@ import {
   type WireEvent,
 } from "../ir.js";
 import { asArray, asNumber, asString, isRecord, type Json, parseJson, streamedError } from "../util.js";
-import { type ChunkHeadMemo, canonicalContentChunk } from "./content-chunk.js";
+import { type ChunkHeadMemo, canonicalContentChunk, canonicalEndChunk } from "./content-chunk.js";
 import { openAiErrorObject, openAiErrorToIR } from "./error.js";
 import { chatFinishFromIR, chatFinishToIR, chatId, chatUsageFromIR, chatUsageToIR } from "./response.js";
 
@@ -80,6 +80,19 @@ export function createChatStreamDecoder(): StreamDecoder {
       const content = started ? canonicalContentChunk(e.data, headMemo) : undefined;
       if (content !== undefined) {
         if (content !== "") onText(content, out);
+        return out;
+      }
+      // The finish and usage-only chunks, likewise: what the full path below does with them.
+      const last = started ? canonicalEndChunk(e.data, headMemo) : undefined;
+      if (last !== undefined) {
+        if ("finishReason" in last) {
+          finish = chatFinishToIR(last.finishReason);
+          closeAll(out);
+        } else {
+          const u = chatUsageToIR(last.usage);
+          if (u !== undefined) usage = u;
+          if (finish !== undefined && u !== undefined) end(out);
+        }
         return out;
       }
       const chunk = parseJson(e.data);
