@@ -12,6 +12,7 @@ import {
   type ChunkHeadMemo,
   canonicalContentChunk,
   canonicalEndChunk,
+  canonicalFirstChunk,
 } from "../../../src/llm/formats/openai-chat/content-chunk.js";
 import { createChatStreamDecoder } from "../../../src/llm/formats/openai-chat/stream.js";
 
@@ -235,6 +236,67 @@ describe("canonicalEndChunk", () => {
   });
 });
 
+describe("canonicalFirstChunk", () => {
+  const opening = (refusal: boolean) =>
+    refusal ? { role: "assistant", content: "", refusal: null } : { role: "assistant", content: "" };
+
+  it("reads OpenAI's spelling of a stream's first chunk exactly, and keeps its head", () => {
+    fc.assert(
+      fc.property(header, fc.boolean(), (h, refusal) => {
+        const data = chunk(h, opening(refusal));
+        const memo: ChunkHeadMemo = { head: "" };
+        expect(canonicalFirstChunk(data, memo)).toEqual({ id: h.id, model: h.model, created: h.created });
+        expect(data.startsWith(memo.head)).toBe(true);
+        expect(canonicalContentChunk(chunk(h, { content: "x" }), memo)).toBe("x");
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it("whatever it accepts parses to a first chunk with that id, model and created, and nothing else", () => {
+    const mutated = fc
+      .tuple(header, fc.boolean(), fc.nat(400), fc.string({ maxLength: 3 }), fc.nat(3))
+      .map(([h, refusal, at, s, cut]) => {
+        const c = chunk(h, opening(refusal));
+        const p = at % (c.length + 1);
+        return c.slice(0, p) + s + c.slice(p + cut);
+      });
+    fc.assert(
+      fc.property(mutated, (data) => {
+        const fast = canonicalFirstChunk(data);
+        if (fast === undefined) return;
+        const v = JSON.parse(data) as Record<string, unknown>;
+        for (const k of Object.keys(v)) expect(ALLOWED.has(k)).toBe(true);
+        expect(v.object).toBe("chat.completion.chunk");
+        expect(v.usage ?? null).toBeNull();
+        expect({ id: v.id, model: v.model, created: v.created }).toEqual(fast);
+        const choices = v.choices as Array<{ delta: Record<string, unknown> }>;
+        expect([opening(false), opening(true)]).toContainEqual(choices[0]?.delta);
+        expect(choices).toEqual([
+          { index: 0, delta: choices[0]?.delta, logprobs: null, finish_reason: null },
+        ]);
+      }),
+      { numRuns: 20_000 },
+    );
+  });
+
+  it("leaves other first chunks to the full parse", () => {
+    const h: Header = { id: "c1", created: 1, model: "m", usageNull: false };
+    for (const data of [
+      chunk(h, { role: "assistant", content: "a" }),
+      chunk(h, { role: "assistant", content: "", refusal: "no" }),
+      chunk(h, { role: "assistant" }),
+      chunk(h, { role: "user", content: "" }),
+      chunk(h, { role: "assistant", content: "" }, "stop"),
+      chunk(h, { role: "assistant", content: "" }).replace('"created":1', '"created":1.5'),
+      `${chunk(h, { role: "assistant", content: "" }).slice(0, -1)},"usage":{"prompt_tokens":1}}`,
+      `${chunk(h, { role: "assistant", content: "" }).slice(0, -1)},"error":{"message":"x"}}`,
+    ]) {
+      expect(canonicalFirstChunk(data), data).toBeUndefined();
+    }
+  });
+});
+
 /** A content delta's rest after the head, to put a head in a memo. */
 const CONTENT_REST = ',"choices":[{"index":0,"delta":{"content":"x"},"logprobs":null,"finish_reason":null}]}';
 
@@ -258,7 +320,10 @@ describe("the chat stream decoder with the fast read", () => {
         fc.boolean(),
         fc.option(usageValue, { nil: undefined }),
         (h, pieces, reasoningFirst, usage) => {
-          const events = [chunk(h, { role: "assistant", content: "" })];
+          const opening = reasoningFirst
+            ? { role: "assistant", content: "", refusal: null }
+            : { role: "assistant", content: "" };
+          const events = [chunk(h, opening)];
           if (reasoningFirst) events.push(chunk(h, { reasoning_content: "thinking" }));
           for (const p of pieces) events.push(chunk(h, { content: p }));
           events.push(chunk(h, {}, "stop"));

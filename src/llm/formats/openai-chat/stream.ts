@@ -9,7 +9,12 @@ import {
   type WireEvent,
 } from "../ir.js";
 import { asArray, asNumber, asString, isRecord, type Json, parseJson, streamedError } from "../util.js";
-import { type ChunkHeadMemo, canonicalContentChunk, canonicalEndChunk } from "./content-chunk.js";
+import {
+  type ChunkHeadMemo,
+  canonicalContentChunk,
+  canonicalEndChunk,
+  canonicalFirstChunk,
+} from "./content-chunk.js";
 import { openAiErrorObject, openAiErrorToIR } from "./error.js";
 import { chatFinishFromIR, chatFinishToIR, chatId, chatUsageFromIR, chatUsageToIR } from "./response.js";
 
@@ -82,7 +87,16 @@ export function createChatStreamDecoder(): StreamDecoder {
         if (content !== "") onText(content, out);
         return out;
       }
-      // The finish and usage-only chunks, likewise: what the full path below does with them.
+      // The first, finish and usage-only chunks, likewise: what the full path below does with them.
+      const first = started ? undefined : canonicalFirstChunk(e.data, headMemo);
+      if (first !== undefined) {
+        started = true;
+        const ms: IrStreamEvent = { type: "message_start", id: first.id, model: first.model };
+        const created = asNumber(first.created);
+        if (created !== undefined) ms.created = created;
+        out.push(ms);
+        return out;
+      }
       const last = started ? canonicalEndChunk(e.data, headMemo) : undefined;
       if (last !== undefined) {
         if ("finishReason" in last) {
