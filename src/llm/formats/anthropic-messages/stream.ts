@@ -10,6 +10,7 @@ import {
   type WireEvent,
 } from "../ir.js";
 import { asNumber, asString, isRecord, type Json, makeUsage, parseJson, streamedError } from "../util.js";
+import { compactAnthropicEvent } from "./compact-events.js";
 import { anthropicErrorObject, anthropicErrorToIR } from "./error.js";
 import {
   anthropicStopFromIR,
@@ -39,7 +40,8 @@ export function createAnthropicStreamDecoder(): StreamDecoder {
       if (delta !== undefined) {
         return skipped.has(delta.index) ? [] : [{ type: "text_delta", index: delta.index, text: delta.text }];
       }
-      const ev = parseJson(e.data);
+      // The events around the deltas likewise (compact-events.ts); anything else parsed whole.
+      const ev = compactAnthropicEvent(e.data) ?? parseJson(e.data);
       if (ev === undefined) {
         // Skipping it would lose content silently and still end cleanly.
         failed = true;
