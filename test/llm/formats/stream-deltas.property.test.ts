@@ -61,6 +61,28 @@ describe("chat content chunks", () => {
               : { type: "text_delta", index: 0, text: s },
           );
           const delta = thinking ? { reasoning_content: s } : { content: s };
+          const whole = (d: unknown, finish: string | null = null) =>
+            JSON.stringify({
+              id: chunkId,
+              object: "chat.completion.chunk",
+              created,
+              model,
+              choices: [{ index: 0, delta: d, logprobs: null, finish_reason: finish }],
+            });
+          // The opening chunk and, below, the finish chunk come from the same head.
+          expect(first!.data).toBe(whole({ role: "assistant", content: "" }));
+          enc.push({ type: "part_stop", index: 0 });
+          for (const [stop, finish] of [
+            ["end_turn", "stop"],
+            ["max_tokens", "length"],
+            ["tool_use", "tool_calls"],
+          ] as const) {
+            const copy = FORMATS["openai-chat"].createEncoder();
+            copy.push({ type: "message_start", id, model, created });
+            expect(copy.push({ type: "message_delta", stopReason: stop })).toEqual([
+              { data: whole({}, finish) },
+            ]);
+          }
           expect(out).toEqual([
             {
               data: JSON.stringify({

@@ -237,10 +237,20 @@ export function createChatStreamEncoder(opts: ChatEncoderOptions = {}): StreamEn
    * against `chunk`.
    */
   let head: string | undefined;
-  const deltaChunk = (field: "content" | "reasoning_content", text: string): WireEvent => {
-    head ??= `{"id":${JSON.stringify(id)},"object":"chat.completion.chunk","created":${JSON.stringify(created)},"model":${JSON.stringify(model)},"choices":[{"index":0,"delta":{"`;
-    return { data: `${head}${field}":${JSON.stringify(text)}},"logprobs":null,"finish_reason":null}]}` };
+  const headText = (): string => {
+    head ??= `{"id":${JSON.stringify(id)},"object":"chat.completion.chunk","created":${JSON.stringify(created)},"model":${JSON.stringify(model)},"choices":[{"index":0,"delta":{`;
+    return head;
   };
+  const deltaChunk = (field: "content" | "reasoning_content", text: string): WireEvent => ({
+    data: `${headText()}"${field}":${JSON.stringify(text)}},"logprobs":null,"finish_reason":null}]}`,
+  });
+  // The opening and finish chunks from the same head (one JSON.stringify of a nested object less each).
+  const openingChunk = (): WireEvent => ({
+    data: `${headText()}"role":"assistant","content":""},"logprobs":null,"finish_reason":null}]}`,
+  });
+  const finishChunk = (finish: string | null): WireEvent => ({
+    data: `${headText()}},"logprobs":null,"finish_reason":${JSON.stringify(finish)}}]}`,
+  });
 
   // A no-argument call must still end with valid JSON arguments ("{}"), as non-streamed ones do.
   const closeTool = (irIndex: number): WireEvent[] => {
@@ -259,7 +269,7 @@ export function createChatStreamEncoder(opts: ChatEncoderOptions = {}): StreamEn
           model = e.model;
           created = e.created ?? Math.floor((opts.now ?? Date.now)() / 1000);
           head = undefined;
-          return [chunk({ role: "assistant", content: "" })];
+          return [openingChunk()];
         case "part_start":
           if (e.part.kind === "thinking") thinkingParts.set(e.index, { text: "", signature: "" });
           if (e.part.kind === "redacted_thinking") {
@@ -311,7 +321,7 @@ export function createChatStreamEncoder(opts: ChatEncoderOptions = {}): StreamEn
         case "message_delta": {
           if (e.usage !== undefined) usage = e.usage;
           const out = [...toolIndex.keys()].flatMap(closeTool);
-          out.push(chunk({}, chatFinishFromIR(e.stopReason ?? "end_turn")));
+          out.push(finishChunk(chatFinishFromIR(e.stopReason ?? "end_turn")));
           return out;
         }
         case "message_stop": {
