@@ -65,10 +65,11 @@ export function createRecentRequests(capacity = 500, now: () => number = Date.no
     // The fields start with a comma (",\"requestId\":…"): written after the slot's first byte,
     // whose brace then opens the object.
     const start = at * SLOT_BYTES;
-    // A field list fits when its UTF-8 length (at most 3 bytes per UTF-16 unit) leaves room
-    // for the closing brace; only a long one is measured.
-    if (fields.length * 3 < SLOT_BYTES || Buffer.byteLength(fields) < SLOT_BYTES) {
-      const n = slots.write(fields, start, SLOT_BYTES - 1, "utf8");
+    // Written first, measured only when it may not have fitted: the write stops before a
+    // character (at most 4 bytes) that would not fit, so one that left more room than that
+    // wrote everything. Measuring every entry first was a second pass over it.
+    const n = fields.length < SLOT_BYTES ? slots.write(fields, start, SLOT_BYTES - 1, "utf8") : 0;
+    if (n > 0 && (n < SLOT_BYTES - 1 - 4 || Buffer.byteLength(fields) === n)) {
       slots[start] = OPEN_BRACE;
       slots[start + n] = CLOSE_BRACE;
       lengths[at] = n + 1;

@@ -4,7 +4,7 @@
  * trace id; spans reach a local OTLP/HTTP collector with the gen_ai attributes.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { parseTraceparent } from "../../src/observability/tracing.js";
+import { createIdSource, parseTraceparent } from "../../src/observability/tracing.js";
 import { type MockUpstream, startMockUpstream } from "../helpers/mock-upstream.js";
 import { startUpstream } from "../server/engine-helpers.js";
 import { authHeaders, CHAT, gatewayConfig, request, runServe } from "./harness.js";
@@ -54,6 +54,35 @@ interface OtlpSpan {
   startTimeUnixNano: string;
   endTimeUnixNano: string;
 }
+
+describe("createIdSource", () => {
+  it("gives lower-case hex ids of 32 and 16 characters, each from fresh bytes, across pool refills", () => {
+    let fills = 0;
+    let next = 0;
+    const ids = createIdSource((b) => {
+      fills++;
+      // Every 4 bytes a new count: no two 8-byte ids alike.
+      for (let i = 0; i < b.length; i += 4) b.writeUInt32BE(++next, i);
+    });
+    const seen = new Set<string>();
+    for (let i = 0; i < 600; i++) {
+      const t = ids.traceId();
+      const s = ids.spanId();
+      expect(t).toMatch(/^[0-9a-f]{32}$/);
+      expect(s).toMatch(/^[0-9a-f]{16}$/);
+      seen.add(t.slice(0, 16)).add(t.slice(16)).add(s);
+    }
+    // 1,800 ids of 8 bytes: the 2 KiB pool was filled eight times, and no 8 bytes were used twice.
+    expect(fills).toBe(8);
+    expect(seen.size).toBe(1800);
+  });
+
+  it("never gives an all-zero id", () => {
+    const ids = createIdSource((b) => b.fill(0));
+    expect(ids.spanId()).toBe("0000000000000001");
+    expect(ids.traceId()).toBe("00000000000000010000000000000001");
+  });
+});
 
 describe("trace propagation and OTLP export", () => {
   it("continues the caller's trace upstream, starts one when absent, and exports gen_ai spans", async () => {

@@ -10,6 +10,7 @@ import {
   type WireEvent,
 } from "../ir.js";
 import { asNumber, asString, isRecord, type Json, makeUsage, parseJson, streamedError } from "../util.js";
+import { compactAnthropicEvent } from "./compact-events.js";
 import { anthropicErrorObject, anthropicErrorToIR } from "./error.js";
 import {
   anthropicStopFromIR,
@@ -41,7 +42,8 @@ export function createAnthropicStreamDecoder(): StreamDecoder {
       if (delta !== undefined) {
         return skipped.has(delta.index) ? [] : [{ type: "text_delta", index: delta.index, text: delta.text }];
       }
-      const ev = parseJson(e.data);
+      // The events around the deltas likewise (compact-events.ts); anything else parsed whole.
+      const ev = compactAnthropicEvent(e.data) ?? parseJson(e.data);
       if (ev === undefined) {
         // Skipping it would lose content silently and still end cleanly.
         failed = true;
@@ -174,10 +176,22 @@ export function createAnthropicStreamEncoder(): StreamEncoder {
     data: JSON.stringify({ type, ...payload }),
   });
 
+  // The events every stream has are written as the text JSON.stringify gives for them,
+  // without the spread object per event (~3% of a translated stream's CPU under load,
+  // profiled). Tested against JSON.stringify.
+  const blockStop = (block: number): WireEvent => ({
+    event: "content_block_stop",
+    data: `{"type":"content_block_stop","index":${block}}`,
+  });
   const blockStart = (part: IrPartStart, block: number): WireEvent => {
+    if (part.kind === "text") {
+      return {
+        event: "content_block_start",
+        data: `{"type":"content_block_start","index":${block},"content_block":{"type":"text","text":""}}`,
+      };
+    }
     let cb: Json;
-    if (part.kind === "text") cb = { type: "text", text: "" };
-    else if (part.kind === "thinking") cb = { type: "thinking", thinking: "", signature: "" };
+    if (part.kind === "thinking") cb = { type: "thinking", thinking: "", signature: "" };
     else if (part.kind === "redacted_thinking") cb = { type: "redacted_thinking", data: part.data };
     else cb = { type: "tool_use", id: part.id, name: part.name, input: {} };
     return ev("content_block_start", { index: block, content_block: cb });
@@ -211,13 +225,13 @@ export function createAnthropicStreamEncoder(): StreamEncoder {
       out.push(blockStart(p.part, block));
       if (p.text !== "") out.push(textDelta(p.part.kind, block, p.text));
       if (p.signature !== "") out.push(delta(block, { type: "signature_delta", signature: p.signature }));
-      if (p.stopped || all) out.push(ev("content_block_stop", { index: block }));
+      if (p.stopped || all) out.push(blockStop(block));
       else active = { irIndex: p.irIndex, block };
     }
   };
   const closeAll = (out: WireEvent[]): void => {
     if (active !== undefined) {
-      out.push(ev("content_block_stop", { index: active.block }));
+      out.push(blockStop(active.block));
       active = undefined;
     }
     drain(out, true);
@@ -228,10 +242,10 @@ export function createAnthropicStreamEncoder(): StreamEncoder {
     usage: IrUsage | undefined,
   ): WireEvent => {
     const u = anthropicUsageFromIR(usage ?? inputUsage ?? makeUsage(0, 0));
-    return ev("message_delta", {
-      delta: { stop_reason: anthropicStopFromIR(stop), stop_sequence: seq ?? null },
-      usage: u,
-    });
+    return {
+      event: "message_delta",
+      data: `{"type":"message_delta","delta":{"stop_reason":${JSON.stringify(anthropicStopFromIR(stop))},"stop_sequence":${JSON.stringify(seq ?? null)}},"usage":${JSON.stringify(u)}}`,
+    };
   };
 
   return {
@@ -242,20 +256,10 @@ export function createAnthropicStreamEncoder(): StreamEncoder {
         case "message_start": {
           inputUsage = e.usage;
           const usage = anthropicUsageFromIR(e.usage ?? makeUsage(0, 0));
-          out.push(
-            ev("message_start", {
-              message: {
-                id: e.id,
-                type: "message",
-                role: "assistant",
-                model: e.model,
-                content: [],
-                stop_reason: null,
-                stop_sequence: null,
-                usage,
-              },
-            }),
-          );
+          out.push({
+            event: "message_start",
+            data: `{"type":"message_start","message":{"id":${JSON.stringify(e.id)},"type":"message","role":"assistant","model":${JSON.stringify(e.model)},"content":[],"stop_reason":null,"stop_sequence":null,"usage":${JSON.stringify(usage)}}}`,
+          });
           break;
         }
         case "part_start":
@@ -287,7 +291,7 @@ export function createAnthropicStreamEncoder(): StreamEncoder {
           break;
         case "part_stop":
           if (active?.irIndex === e.index) {
-            out.push(ev("content_block_stop", { index: active.block }));
+            out.push(blockStop(active.block));
             active = undefined;
             drain(out, false);
           } else {
@@ -303,7 +307,7 @@ export function createAnthropicStreamEncoder(): StreamEncoder {
         case "message_stop":
           closeAll(out);
           if (!deltaSent) out.push(messageDelta("end_turn", undefined, undefined));
-          out.push(ev("message_stop", {}));
+          out.push({ event: "message_stop", data: '{"type":"message_stop"}' });
           done = true;
           break;
         case "error":

@@ -9,7 +9,12 @@ import {
   type WireEvent,
 } from "../ir.js";
 import { asArray, asNumber, asString, isRecord, type Json, parseJson, streamedError } from "../util.js";
-import { type ChunkHeadMemo, canonicalContentChunk } from "./content-chunk.js";
+import {
+  type ChunkHeadMemo,
+  canonicalContentChunk,
+  canonicalEndChunk,
+  canonicalFirstChunk,
+} from "./content-chunk.js";
 import { openAiErrorObject, openAiErrorToIR } from "./error.js";
 import { chatFinishFromIR, chatFinishToIR, chatId, chatUsageFromIR, chatUsageToIR } from "./response.js";
 
@@ -80,6 +85,28 @@ export function createChatStreamDecoder(): StreamDecoder {
       const content = started ? canonicalContentChunk(e.data, headMemo) : undefined;
       if (content !== undefined) {
         if (content !== "") onText(content, out);
+        return out;
+      }
+      // The first, finish and usage-only chunks, likewise: what the full path below does with them.
+      const first = started ? undefined : canonicalFirstChunk(e.data, headMemo);
+      if (first !== undefined) {
+        started = true;
+        const ms: IrStreamEvent = { type: "message_start", id: first.id, model: first.model };
+        const created = asNumber(first.created);
+        if (created !== undefined) ms.created = created;
+        out.push(ms);
+        return out;
+      }
+      const last = started ? canonicalEndChunk(e.data, headMemo) : undefined;
+      if (last !== undefined) {
+        if ("finishReason" in last) {
+          finish = chatFinishToIR(last.finishReason);
+          closeAll(out);
+        } else {
+          const u = chatUsageToIR(last.usage);
+          if (u !== undefined) usage = u;
+          if (finish !== undefined && u !== undefined) end(out);
+        }
         return out;
       }
       const chunk = parseJson(e.data);
@@ -210,10 +237,20 @@ export function createChatStreamEncoder(opts: ChatEncoderOptions = {}): StreamEn
    * against `chunk`.
    */
   let head: string | undefined;
-  const deltaChunk = (field: "content" | "reasoning_content", text: string): WireEvent => {
-    head ??= `{"id":${JSON.stringify(id)},"object":"chat.completion.chunk","created":${JSON.stringify(created)},"model":${JSON.stringify(model)},"choices":[{"index":0,"delta":{"`;
-    return { data: `${head}${field}":${JSON.stringify(text)}},"logprobs":null,"finish_reason":null}]}` };
+  const headText = (): string => {
+    head ??= `{"id":${JSON.stringify(id)},"object":"chat.completion.chunk","created":${JSON.stringify(created)},"model":${JSON.stringify(model)},"choices":[{"index":0,"delta":{`;
+    return head;
   };
+  const deltaChunk = (field: "content" | "reasoning_content", text: string): WireEvent => ({
+    data: `${headText()}"${field}":${JSON.stringify(text)}},"logprobs":null,"finish_reason":null}]}`,
+  });
+  // The opening and finish chunks from the same head (one JSON.stringify of a nested object less each).
+  const openingChunk = (): WireEvent => ({
+    data: `${headText()}"role":"assistant","content":""},"logprobs":null,"finish_reason":null}]}`,
+  });
+  const finishChunk = (finish: string | null): WireEvent => ({
+    data: `${headText()}},"logprobs":null,"finish_reason":${JSON.stringify(finish)}}]}`,
+  });
 
   // A no-argument call must still end with valid JSON arguments ("{}"), as non-streamed ones do.
   const closeTool = (irIndex: number): WireEvent[] => {
@@ -232,7 +269,7 @@ export function createChatStreamEncoder(opts: ChatEncoderOptions = {}): StreamEn
           model = e.model;
           created = e.created ?? Math.floor((opts.now ?? Date.now)() / 1000);
           head = undefined;
-          return [chunk({ role: "assistant", content: "" })];
+          return [openingChunk()];
         case "part_start":
           if (e.part.kind === "thinking") thinkingParts.set(e.index, { text: "", signature: "" });
           if (e.part.kind === "redacted_thinking") {
@@ -284,7 +321,7 @@ export function createChatStreamEncoder(opts: ChatEncoderOptions = {}): StreamEn
         case "message_delta": {
           if (e.usage !== undefined) usage = e.usage;
           const out = [...toolIndex.keys()].flatMap(closeTool);
-          out.push(chunk({}, chatFinishFromIR(e.stopReason ?? "end_turn")));
+          out.push(finishChunk(chatFinishFromIR(e.stopReason ?? "end_turn")));
           return out;
         }
         case "message_stop": {
