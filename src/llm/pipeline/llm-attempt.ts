@@ -148,27 +148,11 @@ export function llmAttempt(x: Exchange): Attempt {
       body = JSON.stringify(editBody === undefined ? out.body : editBody(wire, out.body, x.ctx.req.headers));
     }
     const path = apiPathFor(candidate.provider, wire, upstreamModel, stream);
-    const send = async (): Promise<UpstreamResult> => {
-      // A signer (Bedrock's SigV4) signs the request as it will be sent.
-      const authorized =
-        candidate.auth.kind === "authorizer"
-          ? await authorizeCandidate(candidate, {
-              method: "POST",
-              host: target.hostHeader,
-              path: upstreamPath(target, path, -1),
-              body,
-            })
-          : undefined;
-      if (authorized !== undefined && !authorized.ok) return authorized;
-      if (authorized !== undefined) {
-        // An upstream may quote a session token back (AWS's signature-mismatch error does).
-        x.authorized = authorized.headers;
-        x.echo = echoOf(candidate, authorized.headers);
-      }
+    const callWith = (authorized: readonly string[] | undefined): Promise<UpstreamResult> => {
       const headers = upstreamHeaders(x.ctx.req, candidate, target, {
         keepCallerHeaders: same,
         stream,
-        authorized: authorized?.headers,
+        authorized,
         extra: candidate.provider.headersFor?.(wire),
       });
       return callUpstream({
@@ -182,6 +166,23 @@ export function llmAttempt(x: Exchange): Attempt {
         signal: x.abort,
         timing: x.record,
         errorStatus: candidate.provider.errorFormat === "bedrock-converse" ? converseErrorStatus : undefined,
+      });
+    };
+    // Not async: a request without a request-time credential goes out with no promise around it.
+    const send = (): Promise<UpstreamResult> => {
+      if (candidate.auth.kind !== "authorizer") return callWith(undefined);
+      // A signer (Bedrock's SigV4) signs the request as it will be sent.
+      return authorizeCandidate(candidate, {
+        method: "POST",
+        host: target.hostHeader,
+        path: upstreamPath(target, path, -1),
+        body,
+      }).then((authorized) => {
+        if (!authorized.ok) return authorized;
+        // An upstream may quote a session token back (AWS's signature-mismatch error does).
+        x.authorized = authorized.headers;
+        x.echo = echoOf(candidate, authorized.headers);
+        return callWith(authorized.headers);
       });
     };
     let r = await send();

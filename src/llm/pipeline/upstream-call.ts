@@ -63,6 +63,8 @@ export interface HeaderOptions {
  * the signature, or let the caller choose the operator's guardrail.
  */
 function sameFormatRule(candidate: Candidate, extra: readonly string[] | undefined): CallerHeaderRule {
+  // The common case (a key, no extra headers) allocates nothing.
+  if (candidate.auth.kind !== "authorizer" && (extra === undefined || extra.length === 0)) return SAME_FORMAT;
   const owned = new Set<string>();
   if (candidate.auth.kind === "authorizer")
     for (const n of candidate.auth.authorizer.headerNames) owned.add(n);
