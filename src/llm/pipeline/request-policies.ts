@@ -13,6 +13,7 @@ import { GatewayError } from "../../errors.js";
 import { notePolicyEvents, type RequestRecord } from "../../http/record.js";
 import { policyEvent } from "../../policies/events.js";
 import { runPolicyPhase } from "../../policies/order.js";
+import type { GuardedBodyFormat } from "../../policies/prompt-guard/body-texts.js";
 import { type RateDecision, rateLimitHeaders } from "../../policies/rate-limit.js";
 import { converterFor, type IrFormat, type IrRequest } from "../formats/index.js";
 import type { ParsedRouteType } from "../route-types.js";
@@ -57,8 +58,34 @@ export function estimateTokens(body: ParsedBody, ir: IrRequest | undefined): num
   return inputEstimate(body) + (out ?? 0);
 }
 
-function bodyOf(json: Record<string, unknown>): ParsedBody {
-  return parseBody(Buffer.from(JSON.stringify(json), "utf8"), true);
+/**
+ * The body a policy rewrote, parsed as received ones are. A Gemini body names neither model nor
+ * stream (they are in its URL): its bytes are written without them, as a Gemini upstream takes.
+ */
+function bodyOf(json: Record<string, unknown>, format: IrFormat): ParsedBody {
+  if (format !== "gemini") return parseBody(Buffer.from(JSON.stringify(json), "utf8"), true);
+  const { model, stream, ...rest } = json;
+  return parseBody(Buffer.from(JSON.stringify(rest), "utf8"), true, {
+    model,
+    ...(stream === undefined ? {} : { stream }),
+  });
+}
+
+/** The route types whose bodies request guards read, and the format each is read in. */
+function guardedFormat(routeType: ParsedRouteType): GuardedBodyFormat | undefined {
+  switch (routeType) {
+    case "completions":
+    case "messages":
+    case "responses":
+    case "generateContent":
+    case "anthropicTokenCount":
+    case "geminiCountTokens":
+      return clientFormatOf(routeType);
+    case "embeddings":
+      return "embeddings";
+    default:
+      return undefined;
+  }
 }
 
 function encodeIr(format: IrFormat, ir: IrRequest, model: string): Record<string, unknown> {
@@ -82,6 +109,9 @@ export async function applyRequestPolicies(ctx: PipelineContext, body: ParsedBod
   const chat = CHAT_TYPES.has(ctx.routeType);
   const format: IrFormat = clientFormatOf(ctx.routeType);
   const s: PhaseState = { model: body.model, ir: undefined, rewritten: false, unsupported: [] };
+  // A re-encoded Gemini body lacks the model and stream its URL gave: they are put back.
+  const withPathFields = (json: Record<string, unknown>): Record<string, unknown> =>
+    format === "gemini" ? { ...json, model: s.model, stream: body.json.stream } : json;
   const irOf = (): IrRequest => {
     if (s.ir === undefined) {
       const parsed = converterFor(format).requestToIR(body.json);
@@ -125,11 +155,14 @@ export async function applyRequestPolicies(ctx: PipelineContext, body: ParsedBod
       },
       promptGuardRequest: async () => {
         const guard = policy.promptGuard;
-        if (guard === undefined || guard.request.length === 0 || !chat) return undefined;
+        // Every body a prompt reaches a provider in: the chat APIs, token counts and embeddings.
+        const guarded = guardedFormat(ctx.routeType);
+        if (guard === undefined || guard.request.length === 0 || guarded === undefined) return undefined;
         // The guards read the body the upstream would get (every field, not only what the IR
         // carries): the caller's own, or the shaped request in the caller's format.
-        const json = s.rewritten && s.ir !== undefined ? encodeIr(format, s.ir, s.model) : body.json;
-        const r = await guard.checkRequestBody(format, json);
+        const json =
+          s.rewritten && s.ir !== undefined ? withPathFields(encodeIr(format, s.ir, s.model)) : body.json;
+        const r = await guard.checkRequestBody(guarded, json);
         notePolicyEvents(record, r.events);
         if (!r.ok) throw r.error;
         if (r.value !== json) s.masked = r.value;
@@ -181,7 +214,7 @@ export async function applyRequestPolicies(ctx: PipelineContext, body: ParsedBod
   }
   if (s.masked !== undefined) {
     const masked = { ...s.masked, model: s.model };
-    const out = bodyOf(masked);
+    const out = bodyOf(masked, format);
     if (!s.rewritten || s.ir === undefined) return out;
     // Keep what only the shaped IR carries (e.g. top_k for a chat caller), with the masked texts.
     const again = converterFor(format).requestToIR(masked).ir;
@@ -191,7 +224,10 @@ export async function applyRequestPolicies(ctx: PipelineContext, body: ParsedBod
   }
   if (s.rewritten && s.ir !== undefined) {
     const ir = { ...s.ir, model: s.model };
-    return { ...bodyOf(encodeIr(format, ir, s.model)), ir: { ir, dropped: [], unsupported: [] } };
+    return {
+      ...bodyOf(withPathFields(encodeIr(format, ir, s.model)), format),
+      ir: { ir, dropped: [], unsupported: [] },
+    };
   }
   if (s.model !== body.model) {
     const spliced = sameFormatBody(body, s.model, false);

@@ -18,6 +18,10 @@
  *   function / custom tool call arguments and outputs, reasoning summaries, and any other item
  *   type's strings except identifiers and binary data), `prompt.variables`, tool descriptions
  *   and parameter schemas, `text.format`'s schema and description.
+ * - gemini (generateContent and countTokens): `systemInstruction`, every part's `text`,
+ *   `functionCall.args`, `functionResponse.response`, executable code and its output; function
+ *   declarations' descriptions and schemas; `generationConfig`'s response schemas.
+ * - embeddings: `input` (a string, or each string of an array).
  * Not read: thinking blocks (signed by the provider, which rejects an altered one), images,
  * audio and files (binary), identifiers, tool names, and enum-like fields (`type`, `role`).
  *
@@ -269,6 +273,59 @@ function responsesTexts(c: Collector, body: Json): void {
     c.tool(body.text.format, ["text", "format"], "schema");
 }
 
+// ---- gemini ----
+
+function geminiPart(c: Collector, p: Json, path: Path): void {
+  // A thought (signed through thoughtSignature) is left as sent, like a thinking block.
+  if (p.thought === true) return;
+  c.str(p.text, [...path, "text"]);
+  if (isRecord(p.functionCall)) c.json(p.functionCall.args, [...path, "functionCall", "args"]);
+  if (isRecord(p.functionResponse))
+    c.json(p.functionResponse.response, [...path, "functionResponse", "response"]);
+  if (isRecord(p.executableCode)) c.str(p.executableCode.code, [...path, "executableCode", "code"]);
+  if (isRecord(p.codeExecutionResult))
+    c.str(p.codeExecutionResult.output, [...path, "codeExecutionResult", "output"]);
+}
+
+/** `base`: where the request sits in the body (countTokens may wrap it in `generateContentRequest`). */
+function geminiTexts(c: Collector, body: Json, base: Path = []): void {
+  const part = (p: Json, at: Path) => geminiPart(c, p, at);
+  if (base.length === 0 && isRecord(body.generateContentRequest))
+    geminiTexts(c, body.generateContentRequest, ["generateContentRequest"]);
+  const sys = body.systemInstruction;
+  if (isRecord(sys)) c.content(sys.parts, [...base, "systemInstruction", "parts"], part);
+  else c.str(sys, [...base, "systemInstruction"]);
+  const contents = Array.isArray(body.contents) ? body.contents : [];
+  contents.forEach((m, i) => {
+    if (isRecord(m)) c.content(m.parts, [...base, "contents", i, "parts"], part);
+  });
+  if (Array.isArray(body.tools))
+    body.tools.forEach((t, i) => {
+      if (!isRecord(t) || !Array.isArray(t.functionDeclarations)) return;
+      t.functionDeclarations.forEach((d, k) => {
+        if (!isRecord(d)) return;
+        const at = [...base, "tools", i, "functionDeclarations", k];
+        c.tool(d, at, d.parametersJsonSchema === undefined ? "parameters" : "parametersJsonSchema");
+      });
+    });
+  const g = body.generationConfig;
+  if (isRecord(g)) {
+    c.json(g.responseJsonSchema, [...base, "generationConfig", "responseJsonSchema"]);
+    c.json(g.responseSchema, [...base, "generationConfig", "responseSchema"]);
+  }
+}
+
+// ---- embeddings ----
+
+/** OpenAI embeddings: `input` as a string or strings (token-id arrays are not text). */
+function embeddingsTexts(c: Collector, body: Json): void {
+  if (!Array.isArray(body.input)) c.str(body.input, ["input"]);
+  else
+    body.input.forEach((v, i) => {
+      c.str(v, ["input", i]);
+    });
+}
+
 // ---- rebuild ----
 
 /** `root` with the value at `path` replaced; containers on the way are copied once (`copies`). */
@@ -296,11 +353,31 @@ function fromJsonText(text: string): unknown {
   }
 }
 
-export function bodyTexts(format: IrFormat, body: Json): TextSlots<Json> {
+/** The bodies request guards read: each client format, and OpenAI embeddings. */
+export type GuardedBodyFormat = IrFormat | "embeddings";
+
+export function bodyTexts(format: GuardedBodyFormat, body: Json): TextSlots<Json> {
   const c = new Collector();
-  if (format === "openai-chat") chatTexts(c, body);
-  else if (format === "anthropic-messages") messagesTexts(c, body);
-  else responsesTexts(c, body);
+  switch (format) {
+    case "openai-chat":
+      chatTexts(c, body);
+      break;
+    case "anthropic-messages":
+      messagesTexts(c, body);
+      break;
+    case "openai-responses":
+      responsesTexts(c, body);
+      break;
+    case "gemini":
+      geminiTexts(c, body);
+      break;
+    case "embeddings":
+      embeddingsTexts(c, body);
+      break;
+    case "bedrock-converse":
+      // Not a client format: no client body is ever in it.
+      break;
+  }
   const { slots, texts } = c;
   return {
     texts,

@@ -5,9 +5,9 @@
  */
 import type { AiPolicyConfig, GuardConfig } from "../../config/schema.js";
 import { GatewayError } from "../../errors.js";
-import type { IrFormat, IrRequest, IrResponse } from "../../llm/formats/ir.js";
+import type { IrRequest, IrResponse } from "../../llm/formats/ir.js";
 import { type PolicyEvent, type PolicyPhase, policyEvent } from "../events.js";
-import { bodyTexts } from "./body-texts.js";
+import { bodyTexts, type GuardedBodyFormat } from "./body-texts.js";
 import { requestTexts, responseTexts, type TextSlots } from "./ir-texts.js";
 import { createStreamGuard, type StreamGuard } from "./stream-guard.js";
 import { createBlocklistGuard, createRegexGuard, type Rejection, type SyncGuard } from "./text-guards.js";
@@ -28,7 +28,7 @@ export interface PromptGuard {
    * see body-texts.ts); a masked body is a copy, the original is not modified.
    */
   checkRequestBody(
-    format: IrFormat,
+    format: GuardedBodyFormat,
     body: Record<string, unknown>,
   ): Promise<GuardOutcome<Record<string, unknown>>>;
   checkResponse(ir: IrResponse): Promise<GuardOutcome<IrResponse>>;
@@ -114,7 +114,7 @@ export function createPromptGuard(
     response,
     streamsNeedBuffering,
     checkRequest: (ir: IrRequest) => runChain(request, requestTexts(ir), ir, "request"),
-    checkRequestBody: (format: IrFormat, body: Record<string, unknown>) =>
+    checkRequestBody: (format: GuardedBodyFormat, body: Record<string, unknown>) =>
       runChain(request, bodyTexts(format, body), body, "request"),
     checkResponse: (ir: IrResponse) => runChain(response, responseTexts(ir), ir, "response"),
     createStreamGuard: () => (streamGuards.length === 0 ? undefined : createStreamGuard(streamGuards)),

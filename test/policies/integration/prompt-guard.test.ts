@@ -151,6 +151,67 @@ describe("request guards", () => {
   });
 });
 
+describe("request guards on every body a prompt reaches a provider in", () => {
+  const gemini = (path: string, body: unknown) =>
+    fetch(`${h.url}/v1beta/models/${path}`, {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-goog-api-key": "k" },
+      body: JSON.stringify(body),
+    });
+
+  it("a Gemini client's system instruction, text and function response are masked", async () => {
+    const handle = h.mock.script({ reply: { text: "ok" } });
+    const res = await gemini("oai-x:generateContent", {
+      systemInstruction: { parts: [{ text: `Escalate to ${EMAIL}.` }] },
+      contents: [
+        { role: "user", parts: [{ text: `Mail ${EMAIL} please` }] },
+        { role: "model", parts: [{ functionCall: { name: "send", args: { to: EMAIL } } }] },
+        { role: "user", parts: [{ functionResponse: { name: "send", response: { sent: EMAIL } } }] },
+      ],
+      tools: [{ functionDeclarations: [{ name: "send", description: "send mail" }] }],
+    });
+    expect(res.status).toBe(200);
+    const up = await handle.request;
+    expect(up.pathname).toBe("/v1/chat/completions");
+    expect(up.text).not.toContain(EMAIL);
+    expect(up.text).toContain("Mail <EMAIL_ADDRESS> please");
+    expect(up.text).toContain("Escalate to <EMAIL_ADDRESS>.");
+  });
+
+  it("a Gemini client's generateContent and countTokens are refused by the blocklist, nothing upstream", async () => {
+    const before = h.mock.requests.length;
+    const res = await gemini("oai-x:generateContent", {
+      contents: [{ role: "user", parts: [{ text: "about Project Falcon" }] }],
+    });
+    expect(res.status).toBe(422);
+    expect(res.headers.get("x-agw-error-code")).toBe("guardrail_rejected");
+    const count = await gemini("oai-x:countTokens", {
+      generateContentRequest: { contents: [{ role: "user", parts: [{ text: "project falcon" }] }] },
+    });
+    expect(count.status).toBe(422);
+    expect(h.mock.requests.length).toBe(before);
+  });
+
+  it("embeddings input is masked, and Anthropic count_tokens is refused by the blocklist", async () => {
+    const handle = h.mock.script({
+      json: { object: "list", data: [], model: "m", usage: { prompt_tokens: 1, total_tokens: 1 } },
+    });
+    await h.openai().embeddings.create({ model: "oai-x", input: ["plain", `mail ${EMAIL}`] });
+    const up = await handle.request;
+    expect(up.pathname).toBe("/v1/embeddings");
+    expect((up.json as { input: string[] }).input).toEqual(["plain", "mail <EMAIL_ADDRESS>"]);
+    const before = h.mock.requests.length;
+    const count = await rejection(
+      h.anthropic().messages.countTokens({
+        model: "ant-x",
+        messages: [{ role: "user", content: "project falcon" }],
+      }),
+    );
+    expect(count.status).toBe(422);
+    expect(h.mock.requests.length).toBe(before);
+  });
+});
+
 describe("response guards on JSON", () => {
   it("chat client, same format: the SSN is masked in the answer", async () => {
     h.mock.script({ reply: { text: "Your SSN is 123-45-6789." } });

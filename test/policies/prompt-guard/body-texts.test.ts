@@ -53,6 +53,28 @@ describe("bodyTexts", () => {
     expect(msgs.texts).toEqual(["s", '{"q":"x"}', "T"]);
   });
 
+  it("reads Gemini bodies (thoughts left as signed) and embeddings input, and puts masks back", () => {
+    const body = {
+      generateContentRequest: {
+        systemInstruction: { parts: [{ text: "sys" }] },
+        contents: [
+          {
+            role: "model",
+            parts: [{ text: "thought", thought: true, thoughtSignature: "s" }, { text: "said" }],
+          },
+          { role: "user", parts: [{ inlineData: { mimeType: "image/png", data: "AAAA" } }, { text: "u" }] },
+        ],
+      },
+    };
+    const g = bodyTexts("gemini", body);
+    expect(g.texts).toEqual(["sys", "said", "u"]);
+    const masked = g.rebuild(["sys", "SAID", "u"]) as typeof body;
+    expect(masked.generateContentRequest.contents[0]?.parts[1]).toEqual({ text: "SAID" });
+    expect(body.generateContentRequest.contents[0]?.parts[1]).toEqual({ text: "said" });
+    expect(bodyTexts("embeddings", { input: ["a", [1, 2], "b"] }).texts).toEqual(["a", "b"]);
+    expect(bodyTexts("embeddings", { input: "one" }).texts).toEqual(["one"]);
+  });
+
   it("rebuilds a copy with only the changed texts replaced", () => {
     const body = {
       model: "m",
