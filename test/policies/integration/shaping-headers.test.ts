@@ -62,6 +62,25 @@ describe("shaping", () => {
     );
   });
 
+  it("Gemini client → OpenAI chat: defaults, overrides and prompts apply to a body that names no model", async () => {
+    const handle = h.mock.script({ reply: { text: "ok" } });
+    const res = await fetch(`${h.url}/v1beta/models/smart-1:generateContent`, {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-goog-api-key": "k" },
+      body: JSON.stringify({ contents: [{ role: "user", parts: [{ text: "hi" }] }] }),
+    });
+    expect(res.status).toBe(200);
+    const up = (await handle.request).json as {
+      model: string;
+      temperature: number;
+      messages: Array<{ role: string; content: unknown }>;
+    };
+    expect(up.model).toBe("gpt-upstream");
+    expect(up.temperature).toBe(0.3);
+    expect(up.messages[0]).toMatchObject({ role: "system", content: "Be brief." });
+    expect(JSON.stringify(up.messages.at(-1))).toContain("(end)");
+  });
+
   it("messages client, pattern alias → OpenAI chat: defaults fill in, overrides win over the caller", async () => {
     const handle = h.mock.script({ reply: { text: "ok" } });
     await h.anthropic().messages.create({
