@@ -110,6 +110,43 @@ describe("Codex tools on translated routes", () => {
     });
   }
 
+  it("a namespaced name longer than 64 characters goes up shortened, the same in every turn, and comes back whole", async () => {
+    const ns = "mcp__atlassian_confluence_enterprise_server__";
+    const name = "search_pages_by_cql_with_pagination";
+    const tools = [
+      {
+        type: "namespace",
+        name: ns,
+        description: "Wiki",
+        tools: [{ type: "function", name, parameters: { type: "object", properties: {} } }],
+      },
+    ] as unknown as ResponseCreateParamsNonStreaming["tools"];
+    const first = h.mock.script((req) => {
+      const sent = (req.json as { tools: Array<{ name: string }> }).tools[0]!.name;
+      return { reply: { toolCalls: [{ id: "toolu_9", name: sent, arguments: { cql: "x" } }] } };
+    });
+    const r = await h.openai.responses.create({ model: "ant-codex", input: "find", tools });
+    const flat = ((await first.request).json as { tools: Array<{ name: string }> }).tools[0]!.name;
+    expect(`${ns}${name}`.length).toBeGreaterThan(64);
+    expect(flat.length).toBe(64);
+    expect(flat).toMatch(/^mcp__atlassian_confluence_enterprise_server__search_pag_[0-9a-f]{8}$/);
+    expect(r.output).toEqual([expect.objectContaining({ type: "function_call", name, namespace: ns })]);
+    const second = h.mock.script({ reply: { text: "done" } });
+    await h.openai.responses.create({
+      model: "ant-codex",
+      tools,
+      input: [
+        { role: "user", content: "find" },
+        { type: "function_call", call_id: "toolu_9", name, namespace: ns, arguments: '{"cql":"x"}' },
+        { type: "function_call_output", call_id: "toolu_9", output: "3 pages" },
+      ] as unknown as ResponseCreateParamsNonStreaming["input"],
+    });
+    const msgs = ((await second.request).json as Body).messages as Array<{
+      content: Array<{ name?: string }>;
+    }>;
+    expect(msgs[1]!.content[0]!.name).toBe(flat);
+  });
+
   it("a second turn sends the namespaced call and the custom call back under their flat names", async () => {
     const handle = h.mock.script({ reply: { text: "done" } });
     await h.openai.responses.create({

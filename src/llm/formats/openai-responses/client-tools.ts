@@ -12,8 +12,27 @@
 import type { IrRequest, IrTool, IrToolOrigin } from "../ir.js";
 import { asArray, asString, isRecord, type Json } from "../util.js";
 
+/** The longest function name OpenAI, Anthropic, Gemini and Bedrock all take. */
+export const MAX_TOOL_NAME = 64;
+
+/** FNV-1a over UTF-16 units, as 8 hex digits: a short, stable tag for a long name. */
+function fnv1a(text: string): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h.toString(16).padStart(8, "0");
+}
+
+/**
+ * A namespaced function's flat name. One longer than the 64 characters providers take (MCP
+ * server and tool names add up) keeps its first 55 characters and a tag of the whole name, so
+ * it stays distinct and the same in every turn; the answer names it back by the origin map.
+ */
 export function namespacedName(namespace: string, name: string): string {
-  return namespace.endsWith("__") ? `${namespace}${name}` : `${namespace}__${name}`;
+  const flat = namespace.endsWith("__") ? `${namespace}${name}` : `${namespace}__${name}`;
+  return flat.length <= MAX_TOOL_NAME ? flat : `${flat.slice(0, MAX_TOOL_NAME - 9)}_${fnv1a(flat)}`;
 }
 
 /** The arguments text of a freeform tool call. */
