@@ -43,6 +43,11 @@ export interface RouteTypeTable {
   readonly unversioned: ReadonlyMap<string, RouteTypeName>;
   /** What "*" maps to; passthrough when the table has no "*". */
   readonly fallback: RouteTypeName;
+  /**
+   * Whether `/v1beta/models/{model}` (Gemini's models.get) is the models type: when the table
+   * maps `/v1beta/models` to it. A path segment, not a suffix, so it is not a table key.
+   */
+  readonly geminiModelGet: boolean;
 }
 
 export function compileRouteTypes(
@@ -69,6 +74,7 @@ export function compileRouteTypes(
     suffixes: Object.freeze(suffixes.map((s) => Object.freeze(s))),
     unversioned,
     fallback: fallbackOverride ?? fallback,
+    geminiModelGet: folded.get("/v1beta/models") === "models",
   });
 }
 
@@ -87,5 +93,20 @@ export function routeTypeFor(table: RouteTypeTable, path: string): RouteTypeName
     const e = list[i]!;
     if (folded.endsWith(e.suffix)) return e.type;
   }
-  return table.unversioned.get(folded) ?? table.fallback;
+  const bare = table.unversioned.get(folded);
+  if (bare !== undefined) return bare;
+  if (table.geminiModelGet && isGeminiModelPath(folded)) return "models";
+  return table.fallback;
+}
+
+const GEMINI_MODELS = "/v1beta/models/";
+
+/** `/v1beta/models/{model}`: one segment after the collection, no method (`:generateContent`). */
+export function isGeminiModelPath(folded: string): boolean {
+  return (
+    folded.startsWith(GEMINI_MODELS) &&
+    folded.length > GEMINI_MODELS.length &&
+    folded.indexOf("/", GEMINI_MODELS.length) === -1 &&
+    folded.indexOf(":", GEMINI_MODELS.length) === -1
+  );
 }

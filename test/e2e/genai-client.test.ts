@@ -631,3 +631,16 @@ describe("@google/genai models.list", () => {
     );
   });
 });
+
+describe("@google/genai models.get", () => {
+  it("GET /v1beta/models/{model} answers a served model, and Gemini's 404 for another", async () => {
+    const m = await client().models.get({ model: "claude-x" });
+    expect(m.name).toBe("models/claude-x");
+    expect(m.displayName).toBe("claude-x");
+    const missing = await client()
+      .models.get({ model: "not-configured" })
+      .catch((e: unknown) => e);
+    expect(missing).toBeInstanceOf(Error);
+    expect(String((missing as Error).message)).toContain("NOT_FOUND");
+  });
+});

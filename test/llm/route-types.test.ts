@@ -34,3 +34,17 @@ describe("routeTypeFor", () => {
     expect(routeTypeFor(u, "/v1/x")).toBe("messages");
   });
 });
+
+describe("Gemini's models.get path", () => {
+  it("/v1beta/models/{model} is the models type where /v1beta/models is, and nothing else is caught", () => {
+    const llm = compileRouteTypes(LLM_DEFAULT_ROUTES);
+    expect(routeTypeFor(llm, "/v1beta/models/gemini-2.5-pro")).toBe("models");
+    expect(routeTypeFor(llm, "/v1beta/models/gemini-2.5-pro/")).toBe("models");
+    expect(routeTypeFor(llm, "/v1beta/models/gemini-2.5-pro:generateContent")).toBe("generateContent");
+    expect(routeTypeFor(llm, "/v1beta/models/x/operations")).toBe("passthrough");
+    expect(routeTypeFor(llm, "/v1beta/models/")).toBe("models");
+    expect(routeTypeFor(llm, "/v1beta/tunedModels/x")).toBe("passthrough");
+    const custom = compileRouteTypes({ "/v1/chat/completions": "completions", "*": "passthrough" });
+    expect(routeTypeFor(custom, "/v1beta/models/gemini-2.5-pro")).toBe("passthrough");
+  });
+});

@@ -5,6 +5,7 @@
  */
 
 import type { Candidate, Router } from "../../runtime/plan.js";
+import { isGeminiModelPath } from "../route-types.js";
 import type { PipelineContext } from "./context.js";
 import { anthropicModelPage } from "./models-anthropic.js";
 import { routerOf } from "./plan-source.js";
@@ -61,14 +62,36 @@ export function listModels(ctx: PipelineContext, created: number): ModelListEntr
   return [...seen.values()];
 }
 
+/** One of Gemini's Model resources, as models.list and models.get give them. */
+function geminiModel(m: ModelListEntry): Record<string, unknown> {
+  return {
+    name: `models/${m.id}`,
+    displayName: m.id,
+    supportedGenerationMethods: ["generateContent", "countTokens"],
+  };
+}
+
 /** Gemini's ListModelsResponse (GET /v1beta/models, as @google/genai's `models.list` asks), one page. */
 function geminiModelList(data: ModelListEntry[]): { models: Array<Record<string, unknown>> } {
+  return { models: data.map(geminiModel) };
+}
+
+/**
+ * GET /v1beta/models/{model} (@google/genai's `models.get`): the model agw serves under that
+ * name (a model the caller's key may not use is not served), else Gemini's 404.
+ */
+function geminiModelGet(data: ModelListEntry[], path: string): { status: number; body: unknown } {
+  let id: string;
+  try {
+    id = decodeURIComponent(path.slice(path.lastIndexOf("/") + 1));
+  } catch {
+    id = "";
+  }
+  const m = data.find((e) => e.id === id);
+  if (m !== undefined) return { status: 200, body: geminiModel(m) };
   return {
-    models: data.map((m) => ({
-      name: `models/${m.id}`,
-      displayName: m.id,
-      supportedGenerationMethods: ["generateContent", "countTokens"],
-    })),
+    status: 404,
+    body: { error: { code: 404, message: `The model "${id}" is not served here.`, status: "NOT_FOUND" } },
   };
 }
 
@@ -82,16 +105,17 @@ export function answerModels(ctx: PipelineContext, nowMs: number, keep?: (id: st
   const data = keep === undefined ? all : all.filter((m) => keep(m.id));
   const url = ctx.req.url ?? "";
   const q = url.indexOf("?");
-  const path = (q < 0 ? url : url.slice(0, q)).toLowerCase().replace(/\/+$/, "");
-  const body = JSON.stringify(
-    path.endsWith("/v1beta/models")
-      ? geminiModelList(data)
-      : ctx.req.headers["anthropic-version"] === undefined
-        ? { object: "list", data }
-        : anthropicModelPage(data, new URLSearchParams(q < 0 ? "" : url.slice(q + 1))),
-  );
-  ctx.record.status = 200;
-  ctx.res.writeHead(200, {
+  const rawPath = (q < 0 ? url : url.slice(0, q)).replace(/\/+$/, "");
+  const path = rawPath.toLowerCase();
+  let status = 200;
+  let answer: unknown;
+  if (path.endsWith("/v1beta/models")) answer = geminiModelList(data);
+  else if (isGeminiModelPath(path)) ({ status, body: answer } = geminiModelGet(data, rawPath));
+  else if (ctx.req.headers["anthropic-version"] === undefined) answer = { object: "list", data };
+  else answer = anthropicModelPage(data, new URLSearchParams(q < 0 ? "" : url.slice(q + 1)));
+  const body = JSON.stringify(answer);
+  ctx.record.status = status;
+  ctx.res.writeHead(status, {
     "content-type": "application/json",
     "content-length": Buffer.byteLength(body),
     "x-agw-request-id": ctx.requestId,
