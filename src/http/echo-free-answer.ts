@@ -29,7 +29,11 @@ export interface Answer {
 /** Why an answer was withheld, for the client's message. */
 export type WithheldReason = "too_large" | "undecodable";
 
-async function decoded(encoding: string | undefined, body: Buffer): Promise<Buffer | WithheldReason> {
+/** A body decoded from its content encoding (at most DECODED_MAX bytes out), or why it cannot be. */
+export async function decodedBody(
+  encoding: string | undefined,
+  body: Buffer,
+): Promise<Buffer | WithheldReason> {
   const opts = { maxOutputLength: DECODED_MAX };
   const e = (encoding ?? "identity").trim().toLowerCase();
   try {
@@ -61,7 +65,7 @@ export async function echoFreeAnswer(
 ): Promise<Answer | WithheldReason> {
   let encoding: string | undefined;
   for (let i = 0; i < head.length; i += 2) if (head[i] === "content-encoding") encoding = head[i + 1];
-  const plain = await decoded(encoding, body);
+  const plain = await decodedBody(encoding, body);
   if (typeof plain === "string") return plain;
   const out: string[] = [];
   for (let i = 0; i < head.length; i += 2) {

@@ -4,6 +4,7 @@
  * event after the stream started, split across network chunks. The client never gets the key,
  * same format or translated, JSON or SSE; it gets "[redacted]" where it was.
  */
+import { brotliCompressSync, gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { compileConfig } from "../../src/config/compile.js";
 import { type Gateway, startGateway } from "../../src/server/gateway.js";
@@ -124,6 +125,35 @@ describe("an echoed managed key in an error body", () => {
     expect(r.status).toBe(401);
     expect(leaks(r.text)).toBe(false);
     expect(r.text).toContain("[redacted]");
+  });
+
+  it.each([
+    ["gzip", (b: Buffer) => gzipSync(b)],
+    ["br", (b: Buffer) => brotliCompressSync(b)],
+  ])("compressed (%s) though agw asked for none: decoded, then redacted", async (encoding, compress) => {
+    mock.script({
+      status: 401,
+      headers: { "content-encoding": encoding },
+      raw: compress(
+        Buffer.from(
+          `{"error":{"message":"Incorrect API key provided: ${KEY}","type":"invalid_request_error"}}`,
+        ),
+      ),
+    });
+    const r = await post(url, "/v1/chat/completions", chat("oai-x"));
+    expect(r.status).toBe(401);
+    expect(leaks(r.text)).toBe(false);
+    expect((JSON.parse(r.text) as { error: { message: string } }).error.message).toBe(
+      "Incorrect API key provided: [redacted]",
+    );
+  });
+
+  it("an encoding agw cannot decode: the body is withheld, the status kept", async () => {
+    mock.script({ status: 401, headers: { "content-encoding": "zstd" }, raw: Buffer.from(`opaque ${KEY}`) });
+    const r = await post(url, "/v1/messages", messages("oai-x"));
+    expect(r.status).toBe(401);
+    expect(leaks(r.text)).toBe(false);
+    expect(r.text).toContain("withheld");
   });
 
   it("base64 (a Basic credential echoed): redacted", async () => {

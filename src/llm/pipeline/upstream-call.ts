@@ -8,6 +8,7 @@ import type { IncomingHttpHeaders, IncomingMessage } from "node:http";
 import { performance } from "node:perf_hooks";
 import type { Dispatcher } from "undici";
 import { GatewayError } from "../../errors.js";
+import { decodedBody, withheldBody } from "../../http/echo-free-answer.js";
 import { type CallerHeaderRule, forwardedRequestHeaders } from "../../http/forward-headers.js";
 import {
   isUpstreamTimeout,
@@ -219,6 +220,13 @@ async function statusFailure(
     body = await readAll(response.body, ERROR_BODY_LIMIT);
   } catch {
     body = Buffer.alloc(0);
+  }
+  // agw asks for no compression, but an upstream may compress anyway: the body is decoded
+  // before it is read and searched for an echo of the key, or withheld when it cannot be.
+  const encoding = response.headers["content-encoding"];
+  if (typeof encoding === "string" && body.byteLength > 0) {
+    const plain = await decodedBody(encoding, body);
+    body = typeof plain === "string" ? Buffer.from(withheldBody(plain)) : plain;
   }
   response.body.destroy();
   const ra = retryAfterMs(response.headers);
