@@ -13,7 +13,7 @@
  * still being written and that chunk began with an `HTTP/1.x 1nn ` status line.)
  */
 import type { Socket } from "node:net";
-import type { buildConnector } from "undici";
+import { Agent, buildConnector } from "undici";
 
 /** The longest interim head held back while its end has not arrived; longer, it is passed on as is. */
 const MAX_INTERIM_HEAD = 16 * 1024;
@@ -101,4 +101,12 @@ export function skippingConnector(base: buildConnector.connector): buildConnecto
       skipInterimResponses(socket as Socket);
       callback(null, socket);
     });
+}
+
+/**
+ * A dispatcher for agw's own outbound calls that are not upstream requests (the prompt-guard
+ * webhook, the trace exporter), with the same 1xx handling as the upstream pools.
+ */
+export function interimSafeAgent(): Agent {
+  return new Agent({ connect: skippingConnector(buildConnector({})) });
 }

@@ -9,6 +9,7 @@ import { readFileSync } from "node:fs";
 import type { Logger } from "pino";
 import type { Env } from "../config/credential.js";
 import type { Config } from "../config/schema.js";
+import { interimSafeAgent } from "../http/interim-responses.js";
 import type { SmallServer } from "../http/small-server.js";
 import { createAccessLog } from "../observability/access-log.js";
 import { startAdmin } from "../observability/admin.js";
@@ -69,7 +70,10 @@ export async function startOperations(options: OperationsOptions): Promise<Opera
   let dump = dumpOf(file, options.config, env);
   const endpoint = p?.tracing?.otlpEndpoint;
   const exporter: SpanExporter | undefined =
-    endpoint === undefined ? undefined : createOtlpExporter({ endpoint, logger });
+    endpoint === undefined
+      ? undefined
+      : // The collector's interim (1xx) answers are skipped as the upstream pools skip them.
+        createOtlpExporter({ endpoint, logger, dispatcher: interimSafeAgent() });
   const observer = createObserver({
     accessLog: createAccessLog(logger, p?.logging?.format ?? "json"),
     metrics,

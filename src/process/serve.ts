@@ -8,6 +8,7 @@ import { compileConfig } from "../config/compile.js";
 import type { Env } from "../config/credential.js";
 import { formatDiagnostic } from "../config/diagnostic.js";
 import { loadConfigFile } from "../config/load.js";
+import { interimSafeAgent } from "../http/interim-responses.js";
 import { startupWarnings } from "../llm/routing/startup-warnings.js";
 import { createLogger } from "../observability/log.js";
 import type { PolicyDeps } from "../policies/compile.js";
@@ -81,6 +82,8 @@ export async function serve(options: ServeOptions): Promise<number> {
   // With Redis, spend is shared there, and the process's (or primary's) store is its floor.
   const localSpend = channel === undefined ? createMemorySpendStore() : ipcSpendStore(channel);
   const policyDeps: PolicyDeps = {
+    // The prompt-guard webhook skips interim (1xx) answers as the upstream pools do.
+    dispatcher: interimSafeAgent(),
     ...(channel === undefined ? {} : { bucketStore: ipcBucketStore(channel) }),
     spendStore: redis === undefined ? localSpend : redis.spendStore(localSpend),
     ...(redis === undefined ? {} : { globalBucketStore: redis.store }),

@@ -1,6 +1,7 @@
 import { EventEmitter, once } from "node:events";
 import { mkdtemp, rm, unlink, writeFile } from "node:fs/promises";
 import http from "node:http";
+import net, { type AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -220,6 +221,51 @@ describe("serve", () => {
     await writeFile(file, good);
     expect(await handle.watcher.reload()).toBe(true);
     expect((await send(readyPort, { path: "/healthz/ready" })).status).toBe(200);
+    signals.emit("SIGTERM");
+    expect(await exit).toBe(0);
+  });
+});
+
+describe("agw's own outbound calls", () => {
+  it("the prompt-guard webhook's unasked 100 Continue is skipped: its verdict still counts", async () => {
+    // A raw socket server: 100 Continue, then the verdict (undici alone would drop the connection).
+    const verdict = JSON.stringify({ action: "reject", message: "the webhook says no" });
+    const hook = net.createServer((socket) => {
+      socket.once("data", () => {
+        socket.write(
+          `HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: ${verdict.length}\r\nconnection: close\r\n\r\n${verdict}`,
+        );
+        socket.end();
+      });
+    });
+    await new Promise<void>((r) => hook.listen(0, "127.0.0.1", r));
+    cleanups.push(() => new Promise<void>((r) => hook.close(() => r())));
+    const hookPort = (hook.address() as AddressInfo).port;
+    const port = await freePort();
+    const file = await tempConfig(`llm:
+  port: ${port}
+  address: 127.0.0.1
+  models:
+    - { name: "*", provider: mock }
+  policies:
+    ai:
+      promptGuard:
+        request:
+          - webhook: { url: "http://127.0.0.1:${hookPort}/guard", timeout: 2s }
+`);
+    const signals = signalSource();
+    const s = started();
+    const logs = captureLogs();
+    const exit = serve({ file, watch: false, env: {}, signals, logger: logs.logger, onStarted: s.onStarted });
+    await s.handle;
+    const res = await fetch(`http://127.0.0.1:${port}/v1/chat/completions`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ model: "m", messages: [{ role: "user", content: "hi" }] }),
+    });
+    const body = (await res.json()) as { error: { message: string } };
+    expect(res.status).toBe(403);
+    expect(body.error.message).toBe("the webhook says no");
     signals.emit("SIGTERM");
     expect(await exit).toBe(0);
   });
