@@ -9,7 +9,8 @@
  * `api-key`; with `auth: entra` a Microsoft Entra ID token goes in `Authorization: Bearer`.
  */
 import type { AzureSettingsConfig, ProviderSettings } from "../../../config/schema.js";
-import type { ProviderSpec, RequestAuthorizer, UpstreamApi } from "../spec.js";
+import { authorizerPerSettings } from "../per-settings.js";
+import type { ProviderSpec, UpstreamApi } from "../spec.js";
 import { entraAuthorizer } from "./entra-token.js";
 
 export const AZURE_DEFAULT_API_VERSION = "v1";
@@ -26,20 +27,8 @@ const DEPLOYMENT_API: Readonly<Record<UpstreamApi, string>> = Object.freeze({
   "bedrock-converse": "chat/completions",
 });
 
-/**
- * One token cache per provider: every target and passthrough of a provider (one `azure:` block of
- * one loaded config) shares it; a reloaded config starts a fresh one.
- */
-const authorizers = new WeakMap<AzureSettingsConfig, RequestAuthorizer>();
-
-function authorizerFor(settings: AzureSettingsConfig): RequestAuthorizer {
-  let a = authorizers.get(settings);
-  if (a === undefined) {
-    a = entraAuthorizer();
-    authorizers.set(settings, a);
-  }
-  return a;
-}
+/** One token cache per provider settings block. */
+const authorizerFor = authorizerPerSettings<AzureSettingsConfig>(() => entraAuthorizer());
 
 /** The resource's endpoint, from its name. */
 export function azureEndpoint(resourceName: string): string {

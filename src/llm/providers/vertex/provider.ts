@@ -11,7 +11,8 @@
  */
 import type { ProviderSettings, VertexSettingsConfig } from "../../../config/schema.js";
 import type { IrFormat } from "../../formats/ir.js";
-import type { ProviderSpec, RequestAuthorizer, UpstreamApi } from "../spec.js";
+import { authorizerPerSettings } from "../per-settings.js";
+import type { ProviderSpec, UpstreamApi } from "../spec.js";
 import { adcAuthorizer } from "./adc-token.js";
 
 export const VERTEX_ANTHROPIC_VERSION = "vertex-2023-10-16";
@@ -35,17 +36,8 @@ function editBody(api: IrFormat, body: Record<string, unknown>): Record<string, 
   return { anthropic_version: VERTEX_ANTHROPIC_VERSION, ...rest };
 }
 
-/** One token cache per provider settings block (one config load); a reload starts a fresh one. */
-const authorizers = new WeakMap<VertexSettingsConfig, RequestAuthorizer>();
-
-function authorizerFor(settings: VertexSettingsConfig): RequestAuthorizer {
-  let a = authorizers.get(settings);
-  if (a === undefined) {
-    a = adcAuthorizer();
-    authorizers.set(settings, a);
-  }
-  return a;
-}
+/** One token cache per provider settings block. */
+const authorizerFor = authorizerPerSettings<VertexSettingsConfig>(() => adcAuthorizer());
 
 function specFor(settings: VertexSettingsConfig | undefined): ProviderSpec {
   const project = encodeURIComponent(settings?.project ?? "{project}");
