@@ -5,7 +5,6 @@
 import { GatewayError } from "../../errors.js";
 import { upstreamPath } from "../../http/upstream-target.js";
 import type { AttemptResult, Candidate } from "../../runtime/plan.js";
-import { converseErrorStatus } from "../formats/bedrock-converse/error.js";
 import { converterFor, type IrFormat, type IrRequest, type RequestToIrResult } from "../formats/index.js";
 import { hostedToolTypes, toolOrigins } from "../formats/openai-responses/client-tools.js";
 import { mockResponse, mockStreamEvents } from "../providers/mock/answer.js";
@@ -165,7 +164,7 @@ export function llmAttempt(x: Exchange): Attempt {
         bodyTimeoutMs: candidate.bodyTimeoutMs,
         signal: x.abort,
         timing: x.record,
-        errorStatus: candidate.provider.errorFormat === "bedrock-converse" ? converseErrorStatus : undefined,
+        errorStatus: candidate.provider.errorStatus,
       });
     };
     // Not async: a request without a request-time credential goes out with no promise around it.

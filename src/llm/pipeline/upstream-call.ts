@@ -19,6 +19,7 @@ import { upstreamPath } from "../../http/upstream-target.js";
 import { upstreamTraceparent } from "../../observability/tracing.js";
 import type { Candidate, UpstreamFailure } from "../../runtime/plan.js";
 import type { UpstreamTarget } from "../../runtime/upstream.js";
+import type { ProviderSpec } from "../providers/spec.js";
 import { appendAuth } from "./upstream-auth.js";
 import {
   type ClientAbort,
@@ -158,7 +159,7 @@ export interface UpstreamCall {
    * The status an AWS error kind (x-amzn-ErrorType) is reported with, for a provider whose
    * errors are AWS's (Bedrock): retry and fallback go by the status the client is told.
    */
-  errorStatus?: ((type: string) => number | undefined) | undefined;
+  errorStatus?: ProviderSpec["errorStatus"];
 }
 
 export type UpstreamResult =

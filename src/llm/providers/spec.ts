@@ -96,6 +96,11 @@ export interface ProviderSpec {
   ) => Record<string, unknown>;
   /** The format this kind's error bodies are in, whatever the wire format (Bedrock's own errors). */
   readonly errorFormat?: IrFormat;
+  /**
+   * The status an AWS error kind (an x-amzn-ErrorType value) is reported with, where it differs
+   * from the HTTP status (Bedrock's quota 400 is a 429): retry and fallback go by it too.
+   */
+  readonly errorStatus?: (awsErrorType: string) => number | undefined;
   /** Whether the kind can serve OpenAI Responses natively (on unless the config turns it off). */
   readonly responsesApi: boolean;
   /**

@@ -16,8 +16,10 @@
  */
 import type { IncomingHttpHeaders } from "node:http";
 import type { BedrockSettingsConfig, ProviderSettings } from "../../../config/schema.js";
+import { converseErrorStatus } from "../../formats/bedrock-converse/error.js";
 import type { IrFormat } from "../../formats/ir.js";
-import type { ProviderSpec, RequestAuthorizer, UpstreamApi } from "../spec.js";
+import { authorizerPerSettings } from "../per-settings.js";
+import type { ProviderSpec, UpstreamApi } from "../spec.js";
 import { sigv4Authorizer } from "./sigv4.js";
 
 export const BEDROCK_ANTHROPIC_VERSION = "bedrock-2023-05-31";
@@ -104,21 +106,12 @@ function headersFor(
   return (api) => (api === "anthropic-messages" ? invoke : []);
 }
 
-/** One signer per provider settings block (one config load); a reload starts a fresh one. */
-const authorizers = new WeakMap<BedrockSettingsConfig, RequestAuthorizer>();
-
-function authorizerFor(settings: BedrockSettingsConfig): RequestAuthorizer | undefined {
-  if (settings.region === undefined) return undefined;
-  let a = authorizers.get(settings);
-  if (a === undefined) {
-    a = sigv4Authorizer(settings.region);
-    authorizers.set(settings, a);
-  }
-  return a;
-}
+/** One signer per provider settings block; asked for only when the block has its region. */
+const signerFor = authorizerPerSettings<BedrockSettingsConfig>((s) => sigv4Authorizer(s.region ?? ""));
 
 function specFor(settings: BedrockSettingsConfig | undefined): ProviderSpec {
-  const authorizer = settings === undefined ? undefined : authorizerFor(settings);
+  // The loader refuses a bedrock provider without a region: none here means no spec of a provider.
+  const authorizer = settings?.region === undefined ? undefined : signerFor(settings);
   const extraHeaders = headersFor(settings);
   return Object.freeze({
     kind: "bedrock",
@@ -137,6 +130,7 @@ function specFor(settings: BedrockSettingsConfig | undefined): ProviderSpec {
     editBody: editBodyFor(settings),
     ...(extraHeaders === undefined ? {} : { headersFor: extraHeaders }),
     errorFormat: "bedrock-converse",
+    errorStatus: converseErrorStatus,
     responsesApi: false,
     tokenCount: "estimate",
     embeddings: false,
