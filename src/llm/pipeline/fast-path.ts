@@ -8,7 +8,7 @@
  */
 
 import { flushHeadUnlessBuffered } from "../../http/flush-head.js";
-import { headValue, responseHead } from "../../http/forward-headers.js";
+import { headValue } from "../../http/forward-headers.js";
 import { SecretEchoStream } from "../../http/secret-echo.js";
 import { EVENT_STREAM_CONTENT_TYPE } from "../aws-event-stream.js";
 import { converterFor, type IrFormat, type IrStreamEvent } from "../formats/index.js";
@@ -16,10 +16,11 @@ import { jsonStringEnd } from "../formats/util.js";
 import { encodeSseEvent, type SseEvent } from "../sse.js";
 import type { ParsedBody } from "./body.js";
 import { type Exchange, StreamTracker, sseText, writeChunk } from "./exchange.js";
+import { upstreamHeadsFor } from "./response-guard.js";
 import { routineEventText } from "./routine-events.js";
 import { readJsonAnswer } from "./translate-json.js";
 import { streamAbortCode, streamFailure } from "./translate-stream.js";
-import { clientHeaderValue, createUpstreamParser } from "./upstream-events.js";
+import { createUpstreamParser } from "./upstream-events.js";
 import type { UpstreamResponse } from "./upstream-response.js";
 
 const QUOTE = 34;
@@ -115,20 +116,6 @@ export function isStreamResponse(up: UpstreamResponse): boolean {
   );
 }
 
-function passHeaders(x: Exchange, up: UpstreamResponse, dropLength: boolean): string[] {
-  const h = responseHead(up.head, x.ctx.requestId);
-  // One prefilter over all values: a header echoing the managed key is rare.
-  const echo = x.echo?.mayHold(h.join("\n")) ? x.echo : undefined;
-  if (!dropLength && echo === undefined) return h;
-  const out: string[] = [];
-  for (let i = 0; i < h.length; i += 2) {
-    if (dropLength && h[i] === "content-length") continue;
-    const value = clientHeaderValue(h[i]!, h[i + 1]!);
-    out.push(h[i]!, echo === undefined ? value : echo.redact(value));
-  }
-  return out;
-}
-
 /** A JSON answer of the same format: written untouched, usage read from it. */
 export async function passJson(
   x: Exchange,
@@ -139,7 +126,7 @@ export async function passJson(
   const { raw, parsed } = await readJsonAnswer(up.body, x.ctx.runtime.process.maxUpstreamResponseBytes);
   x.record.status = up.statusCode;
   const body = x.echo === undefined ? raw : x.echo.redactBytes(raw);
-  const head = passHeaders(x, up, body !== raw);
+  const head = upstreamHeadsFor(x, up, body === raw);
   if (body !== raw) head.push("content-length", String(body.byteLength));
   x.res.writeHead(up.statusCode, head);
   x.res.end(body);
@@ -203,7 +190,7 @@ export async function passStream(
   const rawEcho = echo === undefined || reframe ? undefined : new SecretEchoStream(echo);
   const res = x.res;
   x.record.status = up.statusCode;
-  res.writeHead(up.statusCode, passHeaders(x, up, true));
+  res.writeHead(up.statusCode, upstreamHeadsFor(x, up));
   let headPending = !flushHeadUnlessBuffered(res, up.body);
   try {
     for await (const c of up.body) {

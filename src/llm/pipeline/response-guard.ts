@@ -103,15 +103,18 @@ export async function answerGuardedSameFormat(
 }
 
 /**
- * The upstream's response head as the unguarded path passes it, without its content-length,
- * an echo of the managed key redacted.
+ * The upstream's response head as the client gets it: an echo of the managed key redacted,
+ * without its content-length unless `keepLength` (the body goes out as received), an event
+ * stream's content type said as SSE's.
  */
-export function upstreamHeadsFor(x: Exchange, up: UpstreamResponse): string[] {
+export function upstreamHeadsFor(x: Exchange, up: UpstreamResponse, keepLength = false): string[] {
   const h = responseHead(up.head, x.ctx.requestId);
+  // One prefilter over all values: a header echoing the managed key is rare.
   const echo = x.echo?.mayHold(h.join("\n")) ? x.echo : undefined;
+  if (keepLength && echo === undefined) return h;
   const out: string[] = [];
   for (let i = 0; i < h.length; i += 2) {
-    if (h[i] === "content-length") continue;
+    if (!keepLength && h[i] === "content-length") continue;
     const value = clientHeaderValue(h[i]!, h[i + 1]!);
     out.push(h[i]!, echo === undefined ? value : echo.redact(value));
   }
