@@ -150,6 +150,27 @@ export function makeUsage(
   return u;
 }
 
+/**
+ * IR usage from a prompt count that leaves out cache reads and writes (Anthropic's
+ * input_tokens, Bedrock's inputTokens): the IR's inputTokens is the whole prompt.
+ */
+export function usageFromUncached(
+  uncached: number | undefined,
+  output: number | undefined,
+  cacheRead: number | undefined,
+  cacheWrite: number | undefined,
+): IrUsage {
+  const input = (uncached ?? 0) + (cacheRead ?? 0) + (cacheWrite ?? 0);
+  return makeUsage(input, output ?? 0, { cacheRead, cacheCreation: cacheWrite });
+}
+
+/** The reverse of usageFromUncached: the prompt tokens neither read from nor written to the cache, and those. */
+export function uncachedSplit(u: IrUsage): { uncached: number; cacheRead: number; cacheWrite: number } {
+  const cacheRead = u.cacheReadTokens ?? 0;
+  const cacheWrite = u.cacheCreationTokens ?? 0;
+  return { uncached: Math.max(0, u.inputTokens - cacheRead - cacheWrite), cacheRead, cacheWrite };
+}
+
 export function errorTypeFromStatus(status: number): IrErrorType {
   if (status === 400 || status === 422) return "invalid_request";
   if (status === 401) return "authentication";

@@ -20,7 +20,7 @@ export interface UpstreamEventParser {
   readonly reframed: boolean;
 }
 
-export function isEventStream(up: UpstreamResponse): boolean {
+function isEventStream(up: UpstreamResponse): boolean {
   const ct = headValue(up.head, "content-type");
   return typeof ct === "string" && ct.includes(EVENT_STREAM_CONTENT_TYPE);
 }

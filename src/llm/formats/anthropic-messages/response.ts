@@ -16,6 +16,8 @@ import {
   type Json,
   makeUsage,
   objectToArguments,
+  uncachedSplit,
+  usageFromUncached,
 } from "../util.js";
 
 /**
@@ -63,20 +65,21 @@ export function anthropicStopFromIR(reason: IrStopReason): string {
 /** Anthropic's input_tokens excludes cache reads and writes; the IR's inputTokens includes them. */
 export function anthropicUsageToIR(u: unknown): IrUsage | undefined {
   if (!isRecord(u)) return undefined;
-  const read = asNumber(u.cache_read_input_tokens);
-  const creation = asNumber(u.cache_creation_input_tokens);
-  const input = (asNumber(u.input_tokens) ?? 0) + (read ?? 0) + (creation ?? 0);
-  return makeUsage(input, asNumber(u.output_tokens) ?? 0, { cacheRead: read, cacheCreation: creation });
+  return usageFromUncached(
+    asNumber(u.input_tokens),
+    asNumber(u.output_tokens),
+    asNumber(u.cache_read_input_tokens),
+    asNumber(u.cache_creation_input_tokens),
+  );
 }
 
 export function anthropicUsageFromIR(u: IrUsage): Json {
-  const read = u.cacheReadTokens ?? 0;
-  const creation = u.cacheCreationTokens ?? 0;
+  const { uncached, cacheRead, cacheWrite } = uncachedSplit(u);
   return {
-    input_tokens: Math.max(0, u.inputTokens - read - creation),
+    input_tokens: uncached,
     output_tokens: u.outputTokens,
-    cache_creation_input_tokens: creation,
-    cache_read_input_tokens: read,
+    cache_creation_input_tokens: cacheWrite,
+    cache_read_input_tokens: cacheRead,
   };
 }
 

@@ -21,6 +21,8 @@ import {
   type Json,
   makeUsage,
   objectToArguments,
+  uncachedSplit,
+  usageFromUncached,
 } from "../util.js";
 
 export function converseStopToIR(reason: unknown): IrStopReason {
@@ -66,21 +68,22 @@ export function converseStopFromIR(reason: IrStopReason): string {
  */
 export function converseUsageToIR(u: unknown): IrUsage | undefined {
   if (!isRecord(u)) return undefined;
-  const read = asNumber(u.cacheReadInputTokens);
-  const write = asNumber(u.cacheWriteInputTokens);
-  const input = (asNumber(u.inputTokens) ?? 0) + (read ?? 0) + (write ?? 0);
-  return makeUsage(input, asNumber(u.outputTokens) ?? 0, { cacheRead: read, cacheCreation: write });
+  return usageFromUncached(
+    asNumber(u.inputTokens),
+    asNumber(u.outputTokens),
+    asNumber(u.cacheReadInputTokens),
+    asNumber(u.cacheWriteInputTokens),
+  );
 }
 
 export function converseUsageFromIR(u: IrUsage): Json {
-  const read = u.cacheReadTokens ?? 0;
-  const write = u.cacheCreationTokens ?? 0;
+  const { uncached, cacheRead, cacheWrite } = uncachedSplit(u);
   return {
-    inputTokens: Math.max(0, u.inputTokens - read - write),
+    inputTokens: uncached,
     outputTokens: u.outputTokens,
     totalTokens: u.inputTokens + u.outputTokens,
-    cacheReadInputTokens: read,
-    cacheWriteInputTokens: write,
+    cacheReadInputTokens: cacheRead,
+    cacheWriteInputTokens: cacheWrite,
   };
 }
 
