@@ -86,10 +86,14 @@ export function sigv4Authorizer(
   // How far Bedrock's clock is ahead of this machine's, once it was seen to be off (ms).
   let clockOffsetMs = 0;
   const signerOnce = (): Promise<Signer> => {
-    signer ??= credentials(region).then((provider) => makeSigner(region, provider));
-    signer.catch(() => {
-      signer = undefined;
-    });
+    if (signer === undefined) {
+      const made = credentials(region).then((provider) => makeSigner(region, provider));
+      // A failure is not kept: the next request tries again.
+      made.catch(() => {
+        if (signer === made) signer = undefined;
+      });
+      signer = made;
+    }
     return signer;
   };
   return Object.freeze({
