@@ -3,6 +3,7 @@
  * the same-format fast path, the cross-format translation, or the in-process mock.
  */
 import { GatewayError } from "../../errors.js";
+import { headValue } from "../../http/forward-headers.js";
 import { upstreamPath } from "../../http/upstream-target.js";
 import type { AttemptResult, Candidate } from "../../runtime/plan.js";
 import { converterFor, type IrFormat, type IrRequest, type RequestToIrResult } from "../formats/index.js";
@@ -194,8 +195,11 @@ export function llmAttempt(x: Exchange): Attempt {
       clockCorrected(candidate, r.failure.date)
     )
       r = await send();
-    else if (r.ok && typeof r.response.headers.date === "string")
-      clockCorrected(candidate, r.response.headers.date);
+    else if (r.ok && candidate.auth.kind === "authorizer") {
+      // Only a signer reads the clock: the head is searched, not made into an object, on every answer.
+      const date = headValue(r.response.head, "date");
+      if (date !== undefined) clockCorrected(candidate, date);
+    }
     if (!r.ok) return x.abort.aborted ? OK : r;
     const up = r.response;
     // Response guards read the answer: a same-format JSON answer is masked in place, anything
