@@ -125,10 +125,14 @@ export function objectToArguments(input: unknown): string {
 /** Copies every key of `src` not in `known` into a bag (for extras) and names them. */
 export function unknownKeys(src: Json, known: ReadonlySet<string>): Json | undefined {
   let bag: Json | undefined;
-  for (const [k, v] of Object.entries(src)) {
+  // Object.keys rather than entries: no [key, value] pair allocated per key of every message
+  // and part (0.7% of a translated row's CPU in a profile).
+  const keys = Object.keys(src);
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i]!;
     if (known.has(k)) continue;
     bag ??= {};
-    bag[k] = v;
+    bag[k] = src[k];
   }
   return bag;
 }
