@@ -74,7 +74,7 @@ export async function serve(options: ServeOptions): Promise<number> {
   let lastRedisWarned: string | undefined;
   const redis: SharedRedis | undefined =
     redisSettings !== undefined && (inWorker || workers <= 1)
-      ? connectRedis(redisSettings, () => logger ?? createLogger({ level: "info", format: "json" }))
+      ? await connectRedis(redisSettings, () => logger ?? createLogger({ level: "info", format: "json" }))
       : undefined;
   // In a worker, rate limits take from the primary's buckets: one budget for every worker.
   // Budget spend likewise: kept by the primary for every worker, else in this process (across reloads).
