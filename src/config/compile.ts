@@ -1,7 +1,8 @@
 /**
  * Config → Runtime: the one place a validated config becomes the immutable snapshot the
  * engine serves from. Pure (the environment is passed in), and done once per load, so the
- * request path never parses a URL, compiles a regex or resolves a key. Backends and upstream
+ * request path never parses a URL, compiles a regex or resolves a key; for the same reason a
+ * config with a Bedrock provider loads the event-stream decoder here. Backends and upstream
  * URL parts are built in compile-backend.ts, the llm form's opaque-path model table in
  * compile-model-table.ts.
  *
@@ -10,7 +11,9 @@
  * the field, never the value.
  */
 
+import { loadEventStreamDecoder } from "../llm/aws-event-stream.js";
 import { compileCatalog, type ModelPrice } from "../llm/catalog/cost.js";
+import { configUsesAwsEventStreams } from "../llm/providers/registry.js";
 import { compileRouteTypes, LLM_DEFAULT_ROUTES, type RouteTypeTable } from "../llm/route-types.js";
 import { compileBindsRouter } from "../llm/routing/binds-router.js";
 import { compileLlmRouter } from "../llm/routing/compile-router.js";
@@ -255,6 +258,7 @@ export function compileConfig(config: Config, options: CompileOptions): Runtime 
       }
     }
   }
+  if (configUsesAwsEventStreams(config)) loadEventStreamDecoder();
   const p = config.config;
   return Object.freeze({
     binds,

@@ -7,11 +7,11 @@
  */
 
 import type { IncomingMessage } from "node:http";
-import { util } from "undici";
 import type { ProviderSpec } from "../llm/providers/spec.js";
 import { appendRequiredHeaders } from "../llm/providers/spec.js";
 import type { BackendAuthRuntime } from "../runtime/snapshot.js";
 import type { UpstreamTarget } from "../runtime/upstream.js";
+import { util } from "./undici.js";
 
 /** Hop-by-hop headers (RFC 9110 §7.6.1): never forwarded either way. */
 function isHopByHop(lower: string): boolean {

@@ -13,7 +13,8 @@
  * still being written and that chunk began with an `HTTP/1.x 1nn ` status line.)
  */
 import type { Socket } from "node:net";
-import { Agent, buildConnector } from "undici";
+import type { buildConnector as BuildConnector, Agent as UndiciAgent } from "undici";
+import { Agent, buildConnector } from "./undici.js";
 
 /** The longest interim head held back while its end has not arrived; longer, it is passed on as is. */
 const MAX_INTERIM_HEAD = 16 * 1024;
@@ -90,7 +91,7 @@ export function skipInterimResponses(socket: Socket): void {
 }
 
 /** A connector (undici's `connect` option) whose sockets skip interim responses. */
-export function skippingConnector(base: buildConnector.connector): buildConnector.connector {
+export function skippingConnector(base: BuildConnector.connector): BuildConnector.connector {
   return (options, callback) =>
     base(options, (err, socket) => {
       // On failure undici passes the error alone (no socket argument at all).
@@ -107,6 +108,6 @@ export function skippingConnector(base: buildConnector.connector): buildConnecto
  * A dispatcher for agw's own outbound calls that are not upstream requests (the prompt-guard
  * webhook, the trace exporter), with the same 1xx handling as the upstream pools.
  */
-export function interimSafeAgent(): Agent {
+export function interimSafeAgent(): UndiciAgent {
   return new Agent({ connect: skippingConnector(buildConnector({})) });
 }

@@ -12,8 +12,8 @@
  * Frames are cut from the byte stream here, so a frame's declared length is checked against the
  * event bound before anything is buffered; the CRCs and headers are checked by Smithy's codec.
  */
-import { EventStreamCodec } from "@smithy/core/event-streams";
-import { fromUtf8, toUtf8 } from "@smithy/util-utf8";
+import { createRequire } from "node:module";
+import type { EventStreamCodec } from "@smithy/core/event-streams";
 import { type SseEvent, SseEventTooLargeError } from "./sse.js";
 
 /** One frame as an event: the shape the formats' stream decoders read from SSE. */
@@ -53,9 +53,32 @@ export interface EventStreamParser {
 const MIN_FRAME = 16;
 
 let codec: EventStreamCodec | undefined;
+
+/**
+ * Smithy's codec is loaded when first needed, not with this module: most configs have no Bedrock
+ * provider, and the codec with its UTF-8 helpers held ~1.1 MB of heap in every agw. It is
+ * required, not imported, so that decoding stays synchronous (under Node both packages resolve
+ * to their CommonJS builds either way); a config with a Bedrock provider loads it when it is
+ * compiled (loadEventStreamDecoder), so no request waits for it.
+ */
 function sharedCodec(): EventStreamCodec {
-  codec ??= new EventStreamCodec(toUtf8, fromUtf8);
+  if (codec === undefined) {
+    const require = createRequire(import.meta.url);
+    const smithy = require("@smithy/core/event-streams") as typeof import("@smithy/core/event-streams");
+    const utf8 = require("@smithy/util-utf8") as typeof import("@smithy/util-utf8");
+    codec = new smithy.EventStreamCodec(utf8.toUtf8, utf8.fromUtf8);
+  }
   return codec;
+}
+
+/** Loads the frame decoder now (a config whose providers stream in this framing is being compiled). */
+export function loadEventStreamDecoder(): void {
+  sharedCodec();
+}
+
+/** Whether the frame decoder is loaded (tests: a config without Bedrock leaves it unloaded). */
+export function eventStreamDecoderLoaded(): boolean {
+  return codec !== undefined;
 }
 
 function headerText(headers: Record<string, { type: string; value: unknown }>, name: string): string {

@@ -14,7 +14,14 @@
 import { randomFillSync } from "node:crypto";
 import type { IncomingMessage } from "node:http";
 import type { Logger } from "pino";
-import { type Dispatcher, request } from "undici";
+import type { Dispatcher } from "undici";
+
+/** undici as a whole, imported on the first export rather than at startup (src/http/undici.ts). */
+let undici: Promise<typeof import("undici")> | undefined;
+function loadUndici(): Promise<typeof import("undici")> {
+  undici ??= import("undici");
+  return undici;
+}
 
 export interface TraceContext {
   /** 32 lower-case hex digits. */
@@ -211,7 +218,7 @@ export function createOtlpExporter(options: OtlpExporterOptions): SpanExporter {
 
   const send = async (batch: SpanData[]): Promise<void> => {
     try {
-      const res = await request(options.endpoint, {
+      const res = await (await loadUndici()).request(options.endpoint, {
         method: "POST",
         headers: { "content-type": "application/json" },
         body: otlpBody(batch, serviceName),

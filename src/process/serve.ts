@@ -23,6 +23,7 @@ import { type Operations, startOperations } from "./operations.js";
 import { type ReadinessServer, readyUnless, startReadiness } from "./readiness.js";
 import { connectRedis, type SharedRedis } from "./redis.js";
 import { type ConfigWatcher, watchConfig } from "./watch.js";
+import { releaseYoungGeneration } from "./young-generation.js";
 
 /** Where signals come from; `process` in production, an emitter in tests. */
 export interface SignalSource {
@@ -74,7 +75,7 @@ export async function serve(options: ServeOptions): Promise<number> {
   let lastRedisWarned: string | undefined;
   const redis: SharedRedis | undefined =
     redisSettings !== undefined && (inWorker || workers <= 1)
-      ? connectRedis(redisSettings, () => logger ?? createLogger({ level: "info", format: "json" }))
+      ? await connectRedis(redisSettings, () => logger ?? createLogger({ level: "info", format: "json" }))
       : undefined;
   // In a worker, rate limits take from the primary's buckets: one budget for every worker.
   // Budget spend likewise: kept by the primary for every worker, else in this process (across reloads).
@@ -101,6 +102,8 @@ export async function serve(options: ServeOptions): Promise<number> {
   for (const warning of startupWarnings(loaded.config, options.env)) logger.warn(warning);
 
   if (workers > 1 && !inWorker) {
+    // The primary's startup is done: it only forks, watches and aggregates from here.
+    releaseYoungGeneration();
     return runPrimary({
       file: options.file,
       env: options.env,
@@ -206,6 +209,7 @@ export async function serve(options: ServeOptions): Promise<number> {
   });
   watcher = configWatcher;
   listening = true;
+  releaseYoungGeneration();
 
   return new Promise<number>((resolveExit) => {
     const onHup = (): void => void configWatcher.reload();

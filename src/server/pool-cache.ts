@@ -4,8 +4,9 @@
  * finish) once no live snapshot references it. A snapshot is live while it is current or
  * has requests in flight; the gateway calls retain/release accordingly.
  */
-import { buildConnector, type Dispatcher, Pool } from "undici";
+import type { Dispatcher } from "undici";
 import { skippingConnector } from "../http/interim-responses.js";
+import { buildConnector, Pool } from "../http/undici.js";
 import type { Runtime } from "../runtime/snapshot.js";
 import type { UpstreamTarget } from "../runtime/upstream.js";
 

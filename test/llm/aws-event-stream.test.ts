@@ -1,7 +1,11 @@
 import { EventStreamCodec } from "@smithy/core/event-streams";
 import { fromUtf8, toUtf8 } from "@smithy/util-utf8";
 import { describe, expect, it } from "vitest";
-import { createEventStreamParser, EventStreamFrameError } from "../../src/llm/aws-event-stream.js";
+import {
+  createEventStreamParser,
+  EventStreamFrameError,
+  eventStreamDecoderLoaded,
+} from "../../src/llm/aws-event-stream.js";
 import type { WireEvent } from "../../src/llm/formats/ir.js";
 import { bedrockStreamException } from "../../src/llm/providers/bedrock/stream-exception.js";
 import { SseEventTooLargeError } from "../../src/llm/sse.js";
@@ -58,6 +62,19 @@ describe("AWS event-stream framing", () => {
     eventFrame("messageStop", { stopReason: "end_turn" }),
   ];
   const bytes = concat(frames);
+
+  it("loads its decoder on the first frame when nothing loaded it before (no Bedrock compiled)", () => {
+    // The first test of this file: nothing has decoded a frame in this module state yet.
+    expect(eventStreamDecoderLoaded()).toBe(false);
+    const events: WireEvent[] = [];
+    const p = createEventStreamParser((e) => events.push(e), {
+      exception: bedrockStreamException("bedrock-converse"),
+    });
+    expect(eventStreamDecoderLoaded()).toBe(false);
+    p.push(frames[0]!);
+    expect(eventStreamDecoderLoaded()).toBe(true);
+    expect(events.map((e) => e.event)).toEqual(["messageStart"]);
+  });
 
   it("gives one event per frame, named by :event-type, whatever the chunk boundaries", () => {
     const whole = parseAll(bytes, []);

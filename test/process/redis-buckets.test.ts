@@ -20,8 +20,8 @@ let probe: Redis;
 
 beforeAll(async () => {
   redis = await startRedisServer();
-  a = connectRedis({ url: redis.url, keyPrefix: "t", timeout: "300ms" }, () => silent);
-  b = connectRedis({ url: redis.url, keyPrefix: "t", timeout: "300ms" }, () => silent);
+  a = await connectRedis({ url: redis.url, keyPrefix: "t", timeout: "300ms" }, () => silent);
+  b = await connectRedis({ url: redis.url, keyPrefix: "t", timeout: "300ms" }, () => silent);
   probe = new Redis(redis.url, { lazyConnect: true, maxRetriesPerRequest: 0 });
   probe.on("error", () => {});
   await probe.connect();
@@ -130,11 +130,11 @@ describe("Redis bucket store", () => {
     const logger = pino({ level: "info" }, { write: (l: string) => void lines.push(l) });
     const goodLines: string[] = [];
     const goodLogger = pino({ level: "info" }, { write: (l: string) => void goodLines.push(l) });
-    const good = connectRedis(
+    const good = await connectRedis(
       { url: `redis://:s3cret-pw@127.0.0.1:${guarded.port}`, keyPrefix: "p" },
       () => goodLogger,
     );
-    const bad = connectRedis(
+    const bad = await connectRedis(
       { url: `redis://:wrong-pw@127.0.0.1:${guarded.port}`, keyPrefix: "p" },
       () => logger,
     );

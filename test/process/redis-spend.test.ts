@@ -23,8 +23,8 @@ const errors = { a: 0, b: 0 };
 
 beforeAll(async () => {
   redis = await startRedisServer();
-  a = connectRedis({ url: redis.url, keyPrefix: "s", timeout: "300ms" }, () => silent);
-  b = connectRedis({ url: redis.url, keyPrefix: "s", timeout: "300ms" }, () => silent);
+  a = await connectRedis({ url: redis.url, keyPrefix: "s", timeout: "300ms" }, () => silent);
+  b = await connectRedis({ url: redis.url, keyPrefix: "s", timeout: "300ms" }, () => silent);
   a.onError = () => void errors.a++;
   b.onError = () => void errors.b++;
   probe = new Redis(redis.url, { lazyConnect: true, maxRetriesPerRequest: 0 });

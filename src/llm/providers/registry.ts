@@ -5,6 +5,7 @@
  */
 import { inferProviderKind, providerKind } from "../../config/provider-kind.js";
 import type {
+  Config,
   LlmProviderConfig,
   ProviderChoiceConfig,
   ProviderKindName,
@@ -60,4 +61,21 @@ export function chosenProvider(choice: ProviderChoiceConfig): {
   }
   // The loader's checks refuse a provider choice that names no kind.
   throw new Error("a provider choice names no provider kind");
+}
+
+/** Whether a provider the file names streams in AWS's event-stream framing (a spec's awsEventStreams). */
+export function configUsesAwsEventStreams(config: Config): boolean {
+  const specs: ProviderSpec[] = [
+    ...(config.llm?.providers ?? []).map((p) => PROVIDERS[providerKind(p) ?? DEFAULT_PROVIDER_KIND]),
+    ...(config.llm?.models ?? []).map((m) => providerSpecOf(m.provider)),
+  ];
+  for (const bind of config.binds ?? [])
+    for (const listener of bind.listeners)
+      for (const route of listener.routes)
+        for (const backend of route.backends) {
+          const choice = backend.ai?.provider;
+          if (choice !== undefined)
+            specs.push(...PROVIDER_KINDS.filter((k) => choice[k] !== undefined).map((k) => PROVIDERS[k]));
+        }
+  return specs.some((s) => s.awsEventStreams === true);
 }

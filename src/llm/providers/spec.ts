@@ -101,6 +101,11 @@ export interface ProviderSpec {
    * from the HTTP status (Bedrock's quota 400 is a 429): retry and fallback go by it too.
    */
   readonly errorStatus?: (awsErrorType: string) => number | undefined;
+  /**
+   * Streams answer in AWS's binary event-stream framing (Bedrock), not SSE: compiling a config
+   * with such a provider loads the frame decoder, which is otherwise left unloaded.
+   */
+  readonly awsEventStreams?: boolean;
   /** Whether the kind can serve OpenAI Responses natively (on unless the config turns it off). */
   readonly responsesApi: boolean;
   /**

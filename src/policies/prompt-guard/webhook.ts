@@ -16,10 +16,17 @@
  * failClosed (default) rejects with the guard's rejection, failOpen lets the text through and
  * records a failOpen event. Header values may be secrets: they never appear in errors.
  */
-import { type Dispatcher, request } from "undici";
+import type { Dispatcher } from "undici";
 import { parseDuration } from "../../config/duration.js";
 import type { GuardConfig } from "../../config/schema.js";
 import { type Rejection, rejectionOf } from "./text-guards.js";
+
+/** undici as a whole, imported on a first webhook call rather than at startup (src/http/undici.ts). */
+let undici: Promise<typeof import("undici")> | undefined;
+function loadUndici(): Promise<typeof import("undici")> {
+  undici ??= import("undici");
+  return undici;
+}
 
 export type WebhookVerdict =
   | { readonly action: "pass" }
@@ -63,7 +70,7 @@ export class WebhookAnswerTooLarge extends Error {
 
 export function undiciPost(dispatcher?: Dispatcher, limit = WEBHOOK_ANSWER_LIMIT): WebhookPost {
   return async (url, init) => {
-    const res = await request(url, {
+    const res = await (await loadUndici()).request(url, {
       method: "POST",
       headers: init.headers,
       body: init.body,

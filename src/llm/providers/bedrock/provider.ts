@@ -131,6 +131,7 @@ function specFor(settings: BedrockSettingsConfig | undefined): ProviderSpec {
     ...(extraHeaders === undefined ? {} : { headersFor: extraHeaders }),
     errorFormat: "bedrock-converse",
     errorStatus: converseErrorStatus,
+    awsEventStreams: true,
     responsesApi: false,
     tokenCount: "estimate",
     embeddings: false,
