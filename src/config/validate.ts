@@ -15,23 +15,15 @@ const addFormats: FormatsPlugin =
   (addFormatsModule as unknown as { default?: FormatsPlugin }).default ??
   (addFormatsModule as unknown as FormatsPlugin);
 
-/**
- * The compiled validator is held weakly: it is ~1.6 MB of heap (680 KB of generated source and
- * its bytecode) that a serving gateway needs again only when its file is reloaded. Until a
- * full collection frees it, loads reuse it (a batch of them, tests); after that a reload
- * compiles it again (0.2–0.4 s here).
- */
-let compiled: WeakRef<ValidateFunction> | undefined;
+let compiled: ValidateFunction | undefined;
 
 function validator(): ValidateFunction {
-  let validate = compiled?.deref();
-  if (validate === undefined) {
+  if (compiled === undefined) {
     const ajv = new Ajv({ allErrors: true, verbose: true, strict: false });
     addFormats(ajv);
-    validate = ajv.compile(configJsonSchema());
-    compiled = new WeakRef(validate);
+    compiled = ajv.compile(configJsonSchema());
   }
-  return validate;
+  return compiled;
 }
 
 type Schema = Record<string, unknown>;
