@@ -270,3 +270,29 @@ export function systemAfterToolResults(messages: readonly IrMessage[]): readonly
   out.push(...held);
   return out;
 }
+
+/**
+ * The messages of an API whose turns alternate user and assistant (Anthropic, Converse): each
+ * IR message's blocks, system turns moved after tool results, consecutive turns of one role
+ * (tool results, and a user turn right after them) merged into one user message, and a message
+ * that made no block dropped (named in `dropped`).
+ */
+export function alternatingTurns(
+  messages: readonly IrMessage[],
+  blocksFor: (m: IrMessage, i: number) => Json[],
+  dropped: string[],
+): Json[] {
+  const out: Json[] = [];
+  systemAfterToolResults(messages).forEach((m, i) => {
+    const role = m.role === "assistant" ? "assistant" : "user";
+    const blocks = blocksFor(m, i);
+    if (blocks.length === 0) {
+      dropped.push(`messages[${i}](empty)`);
+      return;
+    }
+    const prev = out[out.length - 1];
+    if (prev !== undefined && prev.role === role && Array.isArray(prev.content)) prev.content.push(...blocks);
+    else out.push({ role, content: blocks });
+  });
+  return out;
+}

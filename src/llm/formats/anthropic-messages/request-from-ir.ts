@@ -1,6 +1,6 @@
 /** An IR request as an Anthropic Messages request (the other direction is request.ts). */
 import type { IrImagePart, IrMessage, IrRequest, RequestFromIrResult } from "../ir.js";
-import { argumentsToObject, isRecord, type Json, mergeExtras, systemAfterToolResults } from "../util.js";
+import { alternatingTurns, argumentsToObject, isRecord, type Json, mergeExtras } from "../util.js";
 import { anthropicOutputSchema } from "./output-schema.js";
 import { type ClaudeTokenOptions, claudeThinking } from "./thinking.js";
 
@@ -95,19 +95,7 @@ export function anthropicRequestFromIR(
   opts: AnthropicRequestOptions = {},
 ): RequestFromIrResult {
   const dropped: string[] = [];
-  const messages: Json[] = [];
-  systemAfterToolResults(ir.messages).forEach((m, i) => {
-    const role = m.role === "assistant" ? "assistant" : "user";
-    const blocks = blocksFor(m, i, dropped);
-    if (blocks.length === 0) {
-      dropped.push(`messages[${i}](empty)`);
-      return;
-    }
-    const prev = messages[messages.length - 1];
-    // Consecutive tool results (and a user turn right after them) form one user message.
-    if (prev !== undefined && prev.role === role && Array.isArray(prev.content)) prev.content.push(...blocks);
-    else messages.push({ role, content: blocks });
-  });
+  const messages = alternatingTurns(ir.messages, (m, i) => blocksFor(m, i, dropped), dropped);
 
   const body: Json = { model: ir.model, messages };
   const system = [...ir.system];

@@ -31,7 +31,7 @@ import type {
   RequestFromIrResult,
 } from "../ir.js";
 import { effortForBudget } from "../reasoning.js";
-import { argumentsToObject, isRecord, type Json, mergeExtras, systemAfterToolResults } from "../util.js";
+import { alternatingTurns, argumentsToObject, isRecord, type Json, mergeExtras } from "../util.js";
 
 export type ConverseRequestOptions = ClaudeTokenOptions;
 
@@ -190,18 +190,7 @@ export function converseRequestFromIR(ir: IrRequest, opts: ConverseRequestOption
   const { dropped, unsupported } = notes;
   const family = familyOf(ir.model);
 
-  const messages: Json[] = [];
-  systemAfterToolResults(ir.messages).forEach((m, i) => {
-    const role = m.role === "assistant" ? "assistant" : "user";
-    const blocks = blocksFor(m, i, notes);
-    if (blocks.length === 0) {
-      dropped.push(`messages[${i}](empty)`);
-      return;
-    }
-    const prev = messages[messages.length - 1];
-    if (prev !== undefined && prev.role === role && Array.isArray(prev.content)) prev.content.push(...blocks);
-    else messages.push({ role, content: blocks });
-  });
+  const messages = alternatingTurns(ir.messages, (m, i) => blocksFor(m, i, notes), dropped);
 
   const body: Json = { messages };
   const system: Json[] = [];
