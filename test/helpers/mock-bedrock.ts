@@ -26,7 +26,7 @@ import { randomUUID } from "node:crypto";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { type AwsCredential, verifySigV4 } from "./sigv4-verify.js";
-import { type SplitOptions, splitBytes } from "./sse-chunks.js";
+import { type SplitOptions, splitBytes, writePieces } from "./sse-chunks.js";
 import { awkwardFrameCuts, eventFrame, exceptionFrame } from "./wire/aws-event-stream.js";
 
 type Json = Record<string, unknown>;
@@ -651,14 +651,7 @@ export async function startMockBedrock(opts: MockBedrockOptions = {}): Promise<M
       const all = Buffer.concat(frames);
       const parts =
         s.chunking === "frames" ? frames : splitBytes(all, s.chunking ?? { at: awkwardFrameCuts(frames) });
-      const write = (i: number): void => {
-        if (i >= parts.length) {
-          res.end();
-          return;
-        }
-        res.write(parts[i], () => setImmediate(() => write(i + 1)));
-      };
-      write(0);
+      writePieces(res, parts);
     });
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));

@@ -16,7 +16,7 @@
  */
 import http from "node:http";
 import type { AddressInfo } from "node:net";
-import { splitBytes } from "./sse-chunks.js";
+import { splitBytes, writePieces } from "./sse-chunks.js";
 
 type Json = Record<string, unknown>;
 
@@ -248,14 +248,7 @@ export async function startMockGemini(opts: { key: string }): Promise<MockGemini
       });
       res.writeHead(200, { "content-type": "text/event-stream" });
       const pieces = splitBytes(events.join(""), { every: s.every ?? 5 });
-      const write = (i: number): void => {
-        if (i >= pieces.length) {
-          res.end();
-          return;
-        }
-        res.write(pieces[i], () => setImmediate(() => write(i + 1)));
-      };
-      write(0);
+      writePieces(res, pieces);
     });
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));

@@ -18,7 +18,7 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { type MockGemini, startMockGemini } from "./mock-gemini.js";
-import { splitBytes } from "./sse-chunks.js";
+import { splitBytes, writePieces } from "./sse-chunks.js";
 
 type Json = Record<string, unknown>;
 
@@ -223,14 +223,7 @@ export async function startMockVertex(opts: {
       ];
       res.writeHead(200, { "content-type": "text/event-stream; charset=utf-8" });
       const parts = splitBytes(events.join(""), { every: 7 });
-      const write = (i: number): void => {
-        if (i >= parts.length) {
-          res.end();
-          return;
-        }
-        res.write(parts[i], () => setImmediate(() => write(i + 1)));
-      };
-      write(0);
+      writePieces(res, parts);
     });
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));

@@ -1,3 +1,5 @@
+import type { ServerResponse } from "node:http";
+
 /**
  * Splitting bytes at awkward boundaries: every N bytes (N=1 cuts inside multi-byte UTF-8 and
  * between `\r` and `\n`), or at explicit offsets. Used by the mock upstream to deliver a body
@@ -52,4 +54,19 @@ export function awkwardSplits(data: Buffer | string): { name: string; pieces: Bu
     { name: "around newlines", pieces: splitBytes(buf, { at: lineEnds }) },
     { name: "mid character", pieces: splitBytes(buf, { at: midCharacterOffsets(buf) }) },
   ];
+}
+
+/**
+ * Writes `pieces` to `res` one per event-loop turn, each after the last was handed to the
+ * socket, then ends it: the client's reads see the cuts, not one coalesced body.
+ */
+export function writePieces(res: ServerResponse, pieces: readonly Buffer[]): void {
+  const write = (i: number): void => {
+    if (i >= pieces.length) {
+      res.end();
+      return;
+    }
+    res.write(pieces[i], () => setImmediate(() => write(i + 1)));
+  };
+  write(0);
 }
