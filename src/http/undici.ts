@@ -6,7 +6,7 @@
  * a new undici that moves them fails there, not in production): behaviour is undici's.
  * What the index adds besides (the top-level `request`, and `Dispatcher.prototype.request`
  * and its siblings, which agw does not call: it dispatches) comes with the first request agw
- * makes of its own (a prompt-guard webhook, the trace exporter), through loadUndici.
+ * makes of its own (a prompt-guard webhook, the trace exporter), which imports undici whole.
  */
 import { createRequire } from "node:module";
 import type * as Undici from "undici";
@@ -21,11 +21,3 @@ export const util: typeof Undici.util = {
   parseHeaders: core.parseHeaders,
   headerNameToString: core.headerNameToString,
 };
-
-let whole: Promise<typeof Undici> | undefined;
-
-/** undici whole (its top-level `request`), imported on first use rather than at startup. */
-export function loadUndici(): Promise<typeof Undici> {
-  whole ??= import("undici");
-  return whole;
-}

@@ -15,7 +15,13 @@ import { randomFillSync } from "node:crypto";
 import type { IncomingMessage } from "node:http";
 import type { Logger } from "pino";
 import type { Dispatcher } from "undici";
-import { loadUndici } from "../http/undici.js";
+
+/** undici as a whole, imported on the first export rather than at startup (src/http/undici.ts). */
+let undici: Promise<typeof import("undici")> | undefined;
+function loadUndici(): Promise<typeof import("undici")> {
+  undici ??= import("undici");
+  return undici;
+}
 
 export interface TraceContext {
   /** 32 lower-case hex digits. */

@@ -19,8 +19,14 @@
 import type { Dispatcher } from "undici";
 import { parseDuration } from "../../config/duration.js";
 import type { GuardConfig } from "../../config/schema.js";
-import { loadUndici } from "../../http/undici.js";
 import { type Rejection, rejectionOf } from "./text-guards.js";
+
+/** undici as a whole, imported on a first webhook call rather than at startup (src/http/undici.ts). */
+let undici: Promise<typeof import("undici")> | undefined;
+function loadUndici(): Promise<typeof import("undici")> {
+  undici ??= import("undici");
+  return undici;
+}
 
 export type WebhookVerdict =
   | { readonly action: "pass" }
